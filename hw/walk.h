@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VMSAv8-64 stage-1 table walker: ONE walker, used by the CPUs' MMUs and
+ * by the SMMU (Arm ARM D8; SMMUv3 §3.4 and §3.13 for HTTU).
+ *
+ * The walker reads descriptors through a struct mem_bus, one 64-bit
+ * single-copy-atomic read each, and never caches anything itself (the TLBs
+ * of its callers do). With hardware access-flag / dirty-state management
+ * (HA/HD) it updates the leaf descriptor in memory with compare-and-swap: if
+ * software changed the descriptor in between, the CAS fails and the walk
+ * restarts from the top, so a racing software update always wins.
+ */
+#ifndef HW_WALK_H
+#define HW_WALK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hw/bus.h"
+
+/* Access types (combine). */
+#define WALK_ACC_READ	0
+#define WALK_ACC_WRITE	(1u << 0)
+#define WALK_ACC_EXEC	(1u << 1)
+#define WALK_ACC_PRIV	(1u << 2)	/* EL1 (privileged) rather than EL0 */
+
+/* Permission bits in struct walk_result. */
+#define WALK_PERM_R	(1u << 0)
+#define WALK_PERM_W	(1u << 1)
+#define WALK_PERM_X	(1u << 2)
+
+enum walk_fault {
+	WALK_OK = 0,
+	WALK_FAULT_TRANSLATION,	/* invalid descriptor, or input address out of range */
+	WALK_FAULT_ACCESS,	/* AF == 0 without HA (and without AFFD) */
+	WALK_FAULT_PERMISSION,
+	WALK_FAULT_ADDR_SIZE,	/* a table or output address beyond the OAS */
+	WALK_FAULT_EXT_ABORT,	/* a descriptor read (or HTTU write) hit no memory */
+};
+
+/* One translation regime, TTBR0 half (what a CD or TCR_EL1/TTBR0_EL1 holds). */
+struct walk_cfg {
+	uint64_t ttb;		/* PA of the initial-level table */
+	uint8_t tsz;		/* T0SZ: input region is 2^(64 - tsz) bytes */
+	uint8_t granule_shift;	/* 12, 14 or 16 */
+	uint8_t oas;		/* output address size in bits (IPS capped by the implementation) */
+	bool ha;		/* hardware Access flag update */
+	bool hd;		/* hardware dirty state update (requires ha) */
+	bool affd;		/* SMMU CD.AFFD: AF == 0 is treated as 1, no Access fault */
+	bool tbi;		/* top byte ignored when checking the input range */
+};
+
+struct walk_result {
+	enum walk_fault fault;
+	int level;		/* level of the leaf, or of the fault */
+	uint64_t oa;		/* output (physical) address of the input address */
+	uint8_t leaf_shift;	/* log2 size of the page or block that maps it */
+	/* Access permissions the leaf grants now, per exception level. */
+	uint8_t perm_el0;	/* WALK_PERM_* for unprivileged accesses */
+	uint8_t perm_el1;	/* WALK_PERM_* for privileged accesses */
+	/*
+	 * Writable-clean (DBM == 1, AP[2] == 1, no APTable write limit): a write
+	 * needs a dirty-state update first; a TLB may cache the entry but must
+	 * walk again for the first write.
+	 */
+	bool writable_clean;
+	bool ng;		/* not global: the entry is tagged with the ASID */
+	uint8_t attr_idx;	/* MAIR index */
+	uint8_t sh;		/* shareability */
+	uint64_t desc;		/* the leaf (or faulting) descriptor, after any HTTU update */
+	uint64_t desc_pa;	/* where it lives; for EXT_ABORT, the address that failed */
+	bool fault_on_walk;	/* the fault concerns a walk access (ADDR_SIZE of a table
+				   address, EXT_ABORT, or HTTU write), not the input */
+	unsigned int reads;	/* descriptors read (PMCG trans_table_walk_access) */
+};
+
+/*
+ * Translate @va for an access of type @acc (WALK_ACC_*) in regime @cfg.
+ * Fills @res and returns res->fault (WALK_OK on success). Permission checks
+ * apply to @acc; with cfg->hd a permitted write to a writable-clean page
+ * makes it dirty in memory, and with cfg->ha an AF == 0 leaf gets AF set.
+ * Never writes anything but the leaf descriptor.
+ */
+enum walk_fault walk_stage1(const struct mem_bus *bus, const struct walk_cfg *cfg,
+			    uint64_t va, unsigned int acc, struct walk_result *res);
+
+/* Is @acc permitted by a successful result (as a TLB hit would check)? */
+bool walk_access_permitted(const struct walk_result *res, unsigned int acc);
+
+/* A short name for a fault ("translation", "access", ...). */
+const char *walk_fault_name(enum walk_fault fault);
+
+#endif /* HW_WALK_H */

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Grace periods (see hw/grace.h).
+ *
+ * Correctness argument (all accesses below are sequentially consistent):
+ * a reader increments active[p][slot] for the phase p it read, then reads
+ * the phase again. If the phase is still p, its increment precedes in the
+ * total order any later flip, so a writer that flips and then sums phase p
+ * sees the section and waits for it. If the phase moved, the reader backs
+ * out and retries in the new phase; a writer that saw the transient
+ * increment merely waits a little longer. A reader whose second read sees
+ * phase p also sees everything written before the flip that set p, which is
+ * what "sections that begin later observe the writer's updates" needs.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <time.h>
+
+#include "hw/grace.h"
+
+#define SEQCST	__ATOMIC_SEQ_CST
+
+int grace_init(struct grace *g)
+{
+	unsigned int i;
+
+	for (i = 0; i < GRACE_SLOTS; i++) {
+		g->slots[i].active[0] = 0;
+		g->slots[i].active[1] = 0;
+	}
+	g->phase = 0;
+	g->completed = 0;
+	return -pthread_mutex_init(&g->sync_lock, NULL);
+}
+
+void grace_fini(struct grace *g)
+{
+	pthread_mutex_destroy(&g->sync_lock);
+}
+
+/*
+ * The slot of the calling thread: threads are spread over the slots so
+ * that readers on different CPUs rarely share a cache line. pthread_self()
+ * is the thread's control block address, distinct per live thread.
+ */
+static unsigned int grace_my_slot(void)
+{
+	uint64_t h = (uint64_t)(uintptr_t)pthread_self();
+
+	h ^= h >> 17;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (unsigned int)(h >> 59) & (GRACE_SLOTS - 1);
+}
+
+grace_token_t grace_read_lock(struct grace *g)
+{
+	unsigned int slot = grace_my_slot();
+	unsigned long *cnt;
+	unsigned long p;
+
+	for (;;) {
+		p = __atomic_load_n(&g->phase, SEQCST) & 1;
+		cnt = &g->slots[slot].active[p];
+		__atomic_fetch_add(cnt, 1, SEQCST);
+		if ((__atomic_load_n(&g->phase, SEQCST) & 1) == p)
+			break;
+		/* A writer flipped in between: join the new phase instead. */
+		__atomic_fetch_sub(cnt, 1, SEQCST);
+	}
+	return (grace_token_t)(slot << 1 | p);
+}
+
+void grace_read_unlock(struct grace *g, grace_token_t tok)
+{
+	unsigned int slot = (tok >> 1) & (GRACE_SLOTS - 1);
+
+	__atomic_fetch_sub(&g->slots[slot].active[tok & 1], 1, SEQCST);
+}
+
+static unsigned long grace_sum(struct grace *g, unsigned long p)
+{
+	unsigned long sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < GRACE_SLOTS; i++)
+		sum += __atomic_load_n(&g->slots[i].active[p], SEQCST);
+	return sum;
+}
+
+/* Back off politely: the machine is shared and readers need the CPU. */
+static void grace_backoff(unsigned int *round)
+{
+	struct timespec ts = { 0, 0 };
+	unsigned int r = (*round)++;
+
+	if (r < 32) {
+		sched_yield();
+		return;
+	}
+	r -= 32;
+	ts.tv_nsec = 1000L << (r < 10 ? r : 10);	/* 1us .. ~1ms */
+	nanosleep(&ts, NULL);
+}
+
+void grace_synchronize(struct grace *g)
+{
+	unsigned long old;
+	unsigned int round = 0;
+
+	pthread_mutex_lock(&g->sync_lock);
+	old = __atomic_fetch_add(&g->phase, 1, SEQCST) & 1;
+	while (grace_sum(g, old))
+		grace_backoff(&round);
+	__atomic_fetch_add(&g->completed, 1, SEQCST);
+	pthread_mutex_unlock(&g->sync_lock);
+}
+
+bool grace_readers_active(struct grace *g)
+{
+	return grace_sum(g, 0) || grace_sum(g, 1);
+}
+
+unsigned long grace_completed(struct grace *g)
+{
+	return __atomic_load_n(&g->completed, SEQCST);
+}

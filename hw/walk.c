@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VMSAv8-64 stage-1 table walker (see hw/walk.h).
+ *
+ * One walk is: check the input address against the TTBR0 region, read one
+ * descriptor per level from the initial level down, accumulate the
+ * hierarchical limits of table descriptors, and decode the leaf into an
+ * output address, permissions and attributes. Faults are reported in the
+ * architectural priority order of Arm ARM D8.(Translation, Address size,
+ * Access flag, Permission), with the level of the lookup that raised them.
+ *
+ * This is the TLB-miss path of every CPU and of the SMMU: no allocation, no
+ * lock, nothing but bus reads and (with HTTU) one compare-and-swap.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "arch/vmsa.h"
+#include "hw/walk.h"
+
+/* Internal verdict of one pass: restart because software changed the leaf. */
+#define WALK_RESTART	(-1)
+
+/* Walk geometry, derived once per call from the configuration. */
+struct walk_geom {
+	unsigned int gshift;	/* granule shift: 12, 14, 16 */
+	unsigned int ia_bits;	/* input address size: 64 - tsz, clamped */
+	int start_level;
+	uint64_t ttb;		/* initial table, aligned to its size */
+	uint64_t va;		/* input address with an ignored top byte cleared */
+	bool ha, hd;		/* effective HTTU (HD only with HA) */
+};
+
+/* Hierarchical limits gathered from the table descriptors walked through. */
+struct walk_limits {
+	bool no_el0;		/* APTable[0] */
+	bool rdonly;		/* APTable[1] */
+	bool uxn;		/* UXNTable */
+	bool pxn;		/* PXNTable */
+};
+
+/*
+ * Architected T0SZ range without FEAT_LPA2 or FEAT_TTST: the input size is
+ * at most 48 bits (52 with the 64K granule, FEAT_LVA) and at least 25 bits
+ * (T0SZ <= 39). Arm ARM D8.1.x lets an out-of-range TxSZ either fault or
+ * behave as the nearest limit (CONSTRAINED UNPREDICTABLE); we take the
+ * second choice: callers that care (the SMMU's CD checks) reject it first.
+ */
+static unsigned int walk_clamp_ia_bits(unsigned int tsz, unsigned int gshift)
+{
+	unsigned int min_tsz = gshift == 16 ? 12 : 16;
+	unsigned int max_tsz = 39;
+
+	if (tsz < min_tsz)
+		tsz = min_tsz;
+	if (tsz > max_tsz)
+		tsz = max_tsz;
+	return 64 - tsz;
+}
+
+static unsigned int walk_granule_shift(unsigned int gshift)
+{
+	/* A reserved granule behaves as one of the implemented ones (D8.2). */
+	return gshift == 14 || gshift == 16 ? gshift : 12;
+}
+
+static bool walk_oa_out_of_range(uint64_t pa, unsigned int oas)
+{
+	return oas < 64 && (pa >> oas) != 0;
+}
+
+static uint64_t low_mask(unsigned int bits)
+{
+	return bits >= 64 ? ~0ULL : (1ULL << bits) - 1;
+}
+
+/*
+ * Set up the geometry and check that @va lies in the TTBR0 region: with
+ * TBI, VA[63:56] are ignored and VA[55:ia_bits] must be zero; without, all
+ * of VA[63:ia_bits] (Arm ARM D8.1, "input address size").
+ */
+static bool walk_geom_init(struct walk_geom *g, const struct walk_cfg *cfg, uint64_t va)
+{
+	unsigned int top = cfg->tbi ? 56 : 64;
+	unsigned int lvl_shift, tbl_bits;
+
+	g->gshift = walk_granule_shift(cfg->granule_shift);
+	g->ia_bits = walk_clamp_ia_bits(cfg->tsz, g->gshift);
+	g->start_level = vmsa_start_level(g->gshift, g->ia_bits);
+	g->ha = cfg->ha;
+	g->hd = cfg->ha && cfg->hd;
+	g->va = va & low_mask(top);
+
+	/* The initial table holds 2^(ia_bits - level_shift) entries. */
+	lvl_shift = vmsa_level_shift(g->gshift, g->start_level);
+	tbl_bits = g->ia_bits - lvl_shift + 3;
+	g->ttb = cfg->ttb & ~low_mask(tbl_bits);
+
+	return (g->va >> g->ia_bits) == 0;
+}
+
+static enum walk_fault walk_fail(struct walk_result *res, enum walk_fault fault,
+				 int level, bool on_walk)
+{
+	res->fault = fault;
+	res->level = level;
+	res->fault_on_walk = on_walk;
+	return fault;
+}
+
+static void walk_limits_add(struct walk_limits *lim, uint64_t table)
+{
+	lim->no_el0 |= !!(table & VMSA_TABLE_AP_NO_EL0);
+	lim->rdonly |= !!(table & VMSA_TABLE_AP_RDONLY);
+	lim->uxn |= !!(table & VMSA_TABLE_UXN);
+	lim->pxn |= !!(table & VMSA_TABLE_PXN);
+}
+
+/* Is this leaf writable-clean for a walker with effective HD? (D8.4.x) */
+static bool walk_is_writable_clean(uint64_t desc, const struct walk_limits *lim)
+{
+	return (desc & VMSA_PTE_DBM) && (desc & VMSA_PTE_AP_RDONLY) && !lim->rdonly;
+}
+
+/*
+ * Permissions of a leaf under the accumulated table limits, for the EL1&0
+ * regime (Arm ARM D8.4, direct permissions):
+ *   AP[2:1]   00: EL1 RW        01: EL1 RW, EL0 RW
+ *             10: EL1 R         11: EL1 R,  EL0 R
+ *   APTable[0] removes EL0 data access, APTable[1] removes write access;
+ *   UXN/UXNTable remove EL0 execute, PXN/PXNTable EL1 execute, and a
+ *   location writable at EL0 is never executable at EL1.
+ * EL0 execute does not need EL0 read (execute-only memory).
+ * @dirty_ok: the caller may make a writable-clean leaf dirty, so its
+ * AP[2] counts as 0 here (the effective permission with HD, D8.4.x).
+ */
+static void walk_perms(uint64_t desc, const struct walk_limits *lim, bool dirty_ok,
+		       uint8_t *el0, uint8_t *el1)
+{
+	bool user = desc & VMSA_PTE_AP_USER;
+	bool rdonly = desc & VMSA_PTE_AP_RDONLY;
+	bool ur, uw, pw;
+
+	if (dirty_ok && (desc & VMSA_PTE_DBM))
+		rdonly = false;
+	pw = !rdonly && !lim->rdonly;
+	ur = user && !lim->no_el0;
+	uw = ur && pw;
+
+	*el0 = (ur ? WALK_PERM_R : 0) | (uw ? WALK_PERM_W : 0);
+	if (!(desc & VMSA_PTE_UXN) && !lim->uxn)
+		*el0 |= WALK_PERM_X;
+	*el1 = WALK_PERM_R | (pw ? WALK_PERM_W : 0);
+	if (!(desc & VMSA_PTE_PXN) && !lim->pxn && !uw)
+		*el1 |= WALK_PERM_X;
+}
+
+static bool walk_perm_allows(uint8_t perm, unsigned int acc)
+{
+	if (acc & WALK_ACC_EXEC)
+		return perm & WALK_PERM_X;
+	if (acc & WALK_ACC_WRITE)
+		return perm & WALK_PERM_W;
+	return perm & WALK_PERM_R;
+}
+
+bool walk_access_permitted(const struct walk_result *res, unsigned int acc)
+{
+	if (res->fault != WALK_OK)
+		return false;
+	return walk_perm_allows(acc & WALK_ACC_PRIV ? res->perm_el1 : res->perm_el0, acc);
+}
+
+/* Fill in the attributes and permissions of leaf @desc in @res. */
+static void walk_fill_leaf(struct walk_result *res, uint64_t desc,
+			   const struct walk_limits *lim, const struct walk_geom *g)
+{
+	res->desc = desc;
+	res->ng = desc & VMSA_PTE_NG;
+	res->attr_idx = (uint8_t)FIELD_GET(VMSA_PTE_ATTRINDX, desc);
+	res->sh = (uint8_t)FIELD_GET(VMSA_PTE_SH, desc);
+	res->writable_clean = g->hd && walk_is_writable_clean(desc, lim);
+	/*
+	 * The result reports what a TLB may grant without another walk: a
+	 * writable-clean leaf is not writable until a walk has dirtied it.
+	 */
+	walk_perms(desc, lim, false, &res->perm_el0, &res->perm_el1);
+}
+
+/*
+ * The new leaf value after the hardware updates this access makes: AF set
+ * with HA; AP[2] cleared (and AF set) with HD for a write through a
+ * writable-clean leaf. Never sets AP[2], never touches DBM (D8.4.x, SMMUv3
+ * §3.13.3).
+ */
+static uint64_t walk_httu_update(uint64_t desc, const struct walk_limits *lim,
+				 const struct walk_geom *g, unsigned int acc)
+{
+	if (g->ha && !(desc & VMSA_PTE_AF))
+		desc |= VMSA_PTE_AF;
+	if (g->hd && (acc & WALK_ACC_WRITE) && !(acc & WALK_ACC_EXEC) &&
+	    walk_is_writable_clean(desc, lim))
+		desc = (desc & ~VMSA_PTE_AP_RDONLY) | VMSA_PTE_AF;
+	return desc;
+}
+
+/*
+ * Decode leaf @desc read at @desc_pa, @level. Returns a walk_fault, or
+ * WALK_RESTART when an HTTU compare-and-swap lost against software.
+ */
+static int walk_leaf(const struct mem_bus *bus, const struct walk_cfg *cfg,
+		     const struct walk_geom *g, const struct walk_limits *lim,
+		     unsigned int acc, int level, uint64_t desc_pa, uint64_t desc,
+		     struct walk_result *res)
+{
+	unsigned int shift = vmsa_level_shift(g->gshift, level);
+	uint64_t base = vmsa_desc_addr(desc, g->gshift) & ~low_mask(shift);
+	uint64_t new_desc, expected;
+	uint8_t el0, el1;
+	int err;
+
+	res->desc = desc;
+	res->desc_pa = desc_pa;
+	res->leaf_shift = (uint8_t)shift;
+	if (walk_oa_out_of_range(base, cfg->oas))
+		return walk_fail(res, WALK_FAULT_ADDR_SIZE, level, false);
+	/* Access flag faults take priority over permission faults (D8.5). */
+	if (!(desc & VMSA_PTE_AF) && !g->ha && !cfg->affd)
+		return walk_fail(res, WALK_FAULT_ACCESS, level, false);
+
+	walk_perms(desc, lim, g->hd, &el0, &el1);
+	if (!walk_perm_allows(acc & WALK_ACC_PRIV ? el1 : el0, acc)) {
+		walk_fill_leaf(res, desc, lim, g);
+		return walk_fail(res, WALK_FAULT_PERMISSION, level, false);
+	}
+
+	/* Only a permitted access updates the descriptor. */
+	new_desc = walk_httu_update(desc, lim, g, acc);
+	if (new_desc != desc) {
+		expected = desc;
+		err = bus_cmpxchg64(bus, desc_pa, &expected, new_desc);
+		if (err == -EAGAIN)
+			return WALK_RESTART;
+		if (err)
+			return walk_fail(res, WALK_FAULT_EXT_ABORT, level, true);
+		desc = new_desc;
+	}
+
+	walk_fill_leaf(res, desc, lim, g);
+	res->oa = base | (g->va & low_mask(shift));
+	res->level = level;
+	res->fault = WALK_OK;
+	return WALK_OK;
+}
+
+/* Is a non-table descriptor at @level a valid leaf encoding? */
+static bool walk_leaf_type_ok(uint64_t desc, unsigned int gshift, int level)
+{
+	unsigned int type = (unsigned int)FIELD_GET(VMSA_DESC_TYPE, desc);
+
+	if (level == 3)
+		return type == VMSA_DESC_TYPE_TABLE;	/* page */
+	return type == VMSA_DESC_TYPE_BLOCK && vmsa_block_allowed(gshift, level);
+}
+
+/* One pass from the initial table to the leaf. */
+static int walk_once(const struct mem_bus *bus, const struct walk_cfg *cfg,
+		     const struct walk_geom *g, unsigned int acc,
+		     struct walk_result *res)
+{
+	struct walk_limits lim = { 0 };
+	uint64_t table = g->ttb;
+	uint64_t desc, desc_pa;
+	int level;
+
+	for (level = g->start_level; level <= 3; level++) {
+		desc_pa = table + 8ULL * vmsa_index(g->gshift, level, g->va);
+		res->desc_pa = desc_pa;
+		res->reads++;
+		if (bus_read64(bus, desc_pa, &desc))
+			return walk_fail(res, WALK_FAULT_EXT_ABORT, level, true);
+		res->desc = desc;
+		if (!(desc & VMSA_DESC_VALID))
+			return walk_fail(res, WALK_FAULT_TRANSLATION, level, false);
+		if (level == 3 || FIELD_GET(VMSA_DESC_TYPE, desc) != VMSA_DESC_TYPE_TABLE)
+			break;
+		table = vmsa_desc_addr(desc, g->gshift);
+		/* The next table's address is itself an output of the walk. */
+		if (walk_oa_out_of_range(table, cfg->oas))
+			return walk_fail(res, WALK_FAULT_ADDR_SIZE, level, true);
+		walk_limits_add(&lim, desc);
+	}
+	if (!walk_leaf_type_ok(desc, g->gshift, level))
+		return walk_fail(res, WALK_FAULT_TRANSLATION, level, false);
+	return walk_leaf(bus, cfg, g, &lim, acc, level, desc_pa, desc, res);
+}
+
+enum walk_fault walk_stage1(const struct mem_bus *bus, const struct walk_cfg *cfg,
+			    uint64_t va, unsigned int acc, struct walk_result *res)
+{
+	struct walk_geom g;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (!walk_geom_init(&g, cfg, va))
+		return walk_fail(res, WALK_FAULT_TRANSLATION, g.start_level, false);
+	/* The base address is checked before any lookup: level 0 (D8.x). */
+	if (walk_oa_out_of_range(g.ttb, cfg->oas))
+		return walk_fail(res, WALK_FAULT_ADDR_SIZE, 0, true);
+	/*
+	 * A restart means software rewrote the leaf between our read and our
+	 * CAS: software made progress, so the loop ends when it stops.
+	 */
+	do {
+		ret = walk_once(bus, cfg, &g, acc, res);
+	} while (ret == WALK_RESTART);
+	return (enum walk_fault)ret;
+}
+
+const char *walk_fault_name(enum walk_fault fault)
+{
+	switch (fault) {
+	case WALK_OK:
+		return "none";
+	case WALK_FAULT_TRANSLATION:
+		return "translation";
+	case WALK_FAULT_ACCESS:
+		return "access";
+	case WALK_FAULT_PERMISSION:
+		return "permission";
+	case WALK_FAULT_ADDR_SIZE:
+		return "address size";
+	case WALK_FAULT_EXT_ABORT:
+		return "external abort";
+	}
+	return "unknown";
+}

@@ -83,4 +83,42 @@ static inline void irq_raise(const struct irq_line *irq)
 		irq->raise(irq->ctx);
 }
 
+/*
+ * A device's MMIO register window, as software sees it: offsets from the
+ * window base. The OS side reaches a device's registers only through this
+ * (the way a kernel uses readl/writel), so a driver never depends on which
+ * model implements them. 64-bit accessors are single-copy atomic.
+ */
+struct mmio_ops {
+	uint32_t (*read32)(void *ctx, uint64_t offset);
+	void (*write32)(void *ctx, uint64_t offset, uint32_t val);
+	uint64_t (*read64)(void *ctx, uint64_t offset);
+	void (*write64)(void *ctx, uint64_t offset, uint64_t val);
+};
+
+struct mmio_region {
+	const struct mmio_ops *ops;
+	void *ctx;
+};
+
+static inline uint32_t mmio_read32(const struct mmio_region *r, uint64_t offset)
+{
+	return r->ops->read32(r->ctx, offset);
+}
+
+static inline void mmio_write32(const struct mmio_region *r, uint64_t offset, uint32_t val)
+{
+	r->ops->write32(r->ctx, offset, val);
+}
+
+static inline uint64_t mmio_read64(const struct mmio_region *r, uint64_t offset)
+{
+	return r->ops->read64(r->ctx, offset);
+}
+
+static inline void mmio_write64(const struct mmio_region *r, uint64_t offset, uint64_t val)
+{
+	r->ops->write64(r->ctx, offset, val);
+}
+
 #endif /* HW_BUS_H */

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Event and PRI queue records as the model produces them: a semantic
+ * struct, one builder for the exact architectural record (§7.3, §8.1), and
+ * the producers (evtq.c, priq.c) that write the record at PROD, move PROD,
+ * handle overflow and raise the interrupt.
+ */
+#ifndef HW_SMMU_EVENT_H
+#define HW_SMMU_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/smmuv3.h"
+
+struct smmu;
+
+struct smmu_event {
+	uint8_t id;		/* EVT_ID_* */
+	uint32_t sid;
+	bool ssv;
+	uint32_t ssid;
+	bool stall;		/* a stalled transaction waits for RESUME/STALL_TERM */
+	uint16_t stag;		/* its stall tag */
+	bool pnu;		/* privileged */
+	bool ind;		/* instruction fetch */
+	bool rnw;		/* read */
+	bool s2;		/* stage-2 fault */
+	uint8_t class;		/* EVT_CLASS_*: what the faulting access was */
+	bool ttrnw;		/* CLASS TT: the walk access was a read */
+	uint64_t addr;		/* InputAddr */
+	uint64_t addr2;		/* IPA, or FetchAddr for F_*_FETCH / F_WALK_EABT */
+};
+
+/* Build the 4-dword record of @ev (pure; dwords in host order). */
+void smmu_event_build(const struct smmu_event *ev, uint64_t rec[EVT_DWORDS]);
+/* Decode a record (for tests and traces). */
+void smmu_event_decode(const uint64_t rec[EVT_DWORDS], struct smmu_event *ev);
+
+/*
+ * Record an event. Returns 0 when written, -ENOSPC when the queue was full
+ * (non-stall events are then discarded and the overflow flag toggled),
+ * -ENODEV when the event queue is disabled (CR0.EVENTQEN == 0) or the SMMU
+ * is being destroyed. A stall event (ev->stall) is never discarded for
+ * lack of space: the caller waits until software frees a slot, the queue
+ * is disabled or the SMMU destroyed. Raises the EVTQ interrupt/MSI.
+ * Safe from any thread; takes no caller locks.
+ */
+int smmu_evtq_record(struct smmu *smmu, const struct smmu_event *ev);
+
+struct smmu_pri_req {
+	uint32_t sid;
+	bool ssv;
+	uint32_t ssid;
+	bool priv, exec, read, write;
+	bool last;
+	uint16_t grpid;		/* PRG index */
+	uint64_t addr;		/* page address */
+};
+
+void smmu_pri_build(const struct smmu_pri_req *req, uint64_t rec[PRIQ_DWORDS]);
+void smmu_pri_decode(const uint64_t rec[PRIQ_DWORDS], struct smmu_pri_req *req);
+
+/*
+ * Record a page request. 0 when written; -ENOSPC when the queue was full or
+ * an overflow is unacknowledged (the request is discarded and the overflow
+ * flag toggled; a discarded Last == 1 request must be answered by the
+ * caller, BACK's pri.c, §8.2); -ENODEV when the PRI queue is disabled.
+ */
+int smmu_priq_record(struct smmu *smmu, const struct smmu_pri_req *req);
+
+#endif /* HW_SMMU_EVENT_H */

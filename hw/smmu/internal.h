@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * struct smmu: the state of one SMMU instance, shared by the files of
+ * hw/smmu. FRONT (core.c, regs.c, cmdq.c, evtq.c, priq.c, pmcg.c) owns the
+ * register file, the queues and the interrupt outputs; BACK's translation
+ * state hangs off smmu->xlate and is opaque here.
+ *
+ * Concurrency: MMIO writes are serialised by regs_lock (a CR0 write and
+ * its effect happen as one step, then CR0ACK shows it). Registers that
+ * other threads read (CR0, CR2, GBPA, STRTAB_*, queue indexes, GERROR)
+ * are atomics, so readers on the translation path take no lock. Each queue
+ * has its own lock for its producer or consumer side.
+ */
+#ifndef HW_SMMU_INTERNAL_H
+#define HW_SMMU_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/smmuv3.h"
+#include "hw/bus.h"
+#include "hw/smmu/smmu.h"
+
+struct smmu_xlate;
+
+/* An interrupt source's MSI configuration (SMMU_*_IRQ_CFG0..2). */
+struct smmu_msi_cfg {
+	_Atomic uint64_t cfg0;		/* ADDR */
+	_Atomic uint32_t cfg1;		/* DATA */
+	_Atomic uint32_t cfg2;		/* MemAttr, SH (LO for PRIQ) */
+};
+
+/*
+ * A queue in memory: BASE as programmed, PROD and CONS registers. For the
+ * command queue the SMMU is the consumer, for the event and PRI queues the
+ * producer. log2 is min(BASE.LOG2SIZE, IDR1 limit), fixed while enabled.
+ */
+struct smmu_queue {
+	_Atomic uint64_t base;		/* SMMU_*Q_BASE register value */
+	_Atomic uint32_t prod;		/* register value incl. wrap and OVFLG */
+	_Atomic uint32_t cons;		/* register value incl. wrap, ERR/OVACKFLG */
+	unsigned int max_log2;		/* IDR1 limit */
+	struct smmu_msi_cfg msi;
+};
+
+struct smmu {
+	struct smmu_config cfg;
+	struct mem_bus bus;
+
+	/* ID registers, computed once from cfg (core.c). */
+	uint32_t idr[6];
+	uint32_t iidr;
+	uint32_t aidr;
+
+	/* Register file. Written under regs_lock; read lock-free. */
+	pthread_mutex_t regs_lock;
+	_Atomic uint32_t cr0;
+	_Atomic uint32_t cr0ack;
+	_Atomic uint32_t cr1;
+	_Atomic uint32_t cr2;
+	_Atomic uint32_t gbpa;
+	_Atomic uint32_t irq_ctrl;
+	_Atomic uint32_t irq_ctrlack;
+	_Atomic uint32_t gerror;	/* toggled by the SMMU */
+	_Atomic uint32_t gerrorn;	/* toggled by software */
+	struct smmu_msi_cfg gerror_msi;
+	/* STRTAB_BASE and _CFG change together under strtab_seq (seqcount). */
+	_Atomic uint64_t strtab_base;
+	_Atomic uint32_t strtab_cfg;
+	_Atomic uint32_t strtab_seq;
+
+	struct smmu_queue cmdq;
+	struct smmu_queue evtq;
+	struct smmu_queue priq;
+
+	/* Command consumer thread (cmdq.c). */
+	pthread_t cmdq_thread;
+	pthread_mutex_t cmdq_lock;	/* protects the wake-up state below */
+	pthread_cond_t cmdq_cond;
+	uint64_t cmdq_kicks;		/* bumped by every event that may unblock it */
+	bool cmdq_idle;			/* consumer waiting for work */
+	bool stopping;			/* smmu_destroy() in progress */
+	_Atomic uint64_t cmd_count[CMD_OP_NR];
+
+	/* Event and PRI queue producers (evtq.c, priq.c). */
+	pthread_mutex_t evtq_lock;
+	pthread_cond_t evtq_space;	/* a stall event waits for room */
+	pthread_mutex_t priq_lock;
+
+	/* Interrupt outputs; set before traffic starts. */
+	struct irq_line irq[SMMU_NR_IRQS];
+
+	/* -v trace hook. */
+	smmu_trace_fn trace_fn;
+	void *trace_ctx;
+
+	_Atomic uint64_t pmcg[SMMU_PMCG_NR_EVENTS];
+
+	/* BACK's translation side (xlate.h). */
+	struct smmu_xlate *xlate;
+};
+
+/* ---- Register views for BACK (lock-free) ------------------------------- */
+
+static inline bool smmu_enabled(const struct smmu *smmu)
+{
+	return atomic_load(&smmu->cr0) & SMMU_CR0_SMMUEN;
+}
+
+static inline bool smmu_ats_check(const struct smmu *smmu)
+{
+	return atomic_load(&smmu->cr0) & SMMU_CR0_ATSCHK;
+}
+
+static inline bool smmu_e2h(const struct smmu *smmu)
+{
+	return atomic_load(&smmu->cr2) & SMMU_CR2_E2H;
+}
+
+static inline bool smmu_ptm(const struct smmu *smmu)
+{
+	return atomic_load(&smmu->cr2) & SMMU_CR2_PTM;
+}
+
+static inline bool smmu_recinvsid(const struct smmu *smmu)
+{
+	return atomic_load(&smmu->cr2) & SMMU_CR2_RECINVSID;
+}
+
+/* GBPA fields (without Update) for bypass when SMMUEN == 0. */
+static inline uint32_t smmu_gbpa(const struct smmu *smmu)
+{
+	return atomic_load(&smmu->gbpa) & SMMU_GBPA_FIELDS;
+}
+
+/* One consistent snapshot of STRTAB_BASE and STRTAB_BASE_CFG. */
+void smmu_strtab(const struct smmu *smmu, uint64_t *base, uint32_t *cfg);
+
+/* ---- Shared helpers (FRONT) -------------------------------------------- */
+
+/* Count @n occurrences of a PMCG event (pmcg.c). Lock-free. */
+static inline void smmu_pmcg_add(struct smmu *smmu, enum smmu_pmcg_event ev, uint64_t n)
+{
+	if ((unsigned int)ev < SMMU_PMCG_NR_EVENTS)
+		atomic_fetch_add_explicit(&smmu->pmcg[ev], n, memory_order_relaxed);
+}
+
+static inline void smmu_pmcg_inc(struct smmu *smmu, enum smmu_pmcg_event ev)
+{
+	smmu_pmcg_add(smmu, ev, 1);
+}
+
+/* Call the trace hook if set. */
+static inline void smmu_trace(struct smmu *smmu, enum smmu_trace_kind kind,
+			      const uint64_t *raw, unsigned int ndwords)
+{
+	if (smmu->trace_fn)
+		smmu->trace_fn(smmu->trace_ctx, kind, raw, ndwords);
+}
+
+/*
+ * Raise a global error (toggle GERROR bits @bits that are not already
+ * active) and signal the GERROR interrupt (regs.c).
+ */
+void smmu_gerror_raise(struct smmu *smmu, uint32_t bits);
+/* Is global error @bit active (GERROR != GERRORN for it)? */
+static inline bool smmu_gerror_active(const struct smmu *smmu, uint32_t bit)
+{
+	return (atomic_load(&smmu->gerror) ^ atomic_load(&smmu->gerrorn)) & bit;
+}
+
+/*
+ * Signal interrupt @irq: if IDR0.MSI and @msi's address is non-zero, write
+ * its 32-bit data there first (an abort toggles GERROR @msi_abt_err), then
+ * call the line's callback. Call with no SMMU lock held.
+ */
+void smmu_signal_irq(struct smmu *smmu, enum smmu_irq irq,
+		     const struct smmu_msi_cfg *msi, uint32_t msi_abt_err);
+
+/* cmdq.c: wake the consumer after a register change that may unblock it. */
+void smmu_cmdq_kick(struct smmu *smmu);
+int smmu_cmdq_start(struct smmu *smmu);
+void smmu_cmdq_stop(struct smmu *smmu);
+
+/* evtq.c / priq.c: queue enable changed or SMMU stopping: wake waiters. */
+void smmu_evtq_wake(struct smmu *smmu);
+
+/* ---- BACK: translation state (xlate.h) --------------------------------- */
+
+int smmu_xlate_init(struct smmu *smmu);
+void smmu_xlate_fini(struct smmu *smmu);
+
+#endif /* HW_SMMU_INTERNAL_H */

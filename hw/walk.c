@@ -91,9 +91,16 @@ static bool walk_geom_init(struct walk_geom *g, const struct walk_cfg *cfg, uint
 	g->hd = cfg->ha && cfg->hd;
 	g->va = va & low_mask(top);
 
-	/* The initial table holds 2^(ia_bits - level_shift) entries. */
+	/*
+	 * The initial table holds 2^(ia_bits - level_shift) entries and is
+	 * aligned to its size; the base address bits below that are treated
+	 * as zero (SMMUv3 CD.TTB0; Arm ARM TTBR0_EL1.BADDR), with a 64-byte
+	 * minimum when the output size is 52 bits.
+	 */
 	lvl_shift = vmsa_level_shift(g->gshift, g->start_level);
 	tbl_bits = g->ia_bits - lvl_shift + 3;
+	if (cfg->oas >= 52 && tbl_bits < 6)
+		tbl_bits = 6;
 	g->ttb = cfg->ttb & ~low_mask(tbl_bits);
 
 	return (g->va >> g->ia_bits) == 0;
@@ -131,8 +138,11 @@ static bool walk_is_writable_clean(uint64_t desc, const struct walk_limits *lim)
  *   UXN/UXNTable remove EL0 execute, PXN/PXNTable EL1 execute, and a
  *   location writable at EL0 is never executable at EL1.
  * EL0 execute does not need EL0 read (execute-only memory).
- * @dirty_ok: the caller may make a writable-clean leaf dirty, so its
- * AP[2] counts as 0 here (the effective permission with HD, D8.4.x).
+ * @dirty_ok: hardware dirty state management is on, so a DBM leaf counts
+ * as AP[2] == 0: the walk state already permits the write that will dirty
+ * it (Arm ARM pseudocode AArch64.S1Translate: "the walk state permissions
+ * will already reflect a configuration permitting writes"). APTable still
+ * applies, and an EL0-writable-clean leaf is therefore PXN at EL1.
  */
 static void walk_perms(uint64_t desc, const struct walk_limits *lim, bool dirty_ok,
 		       uint8_t *el0, uint8_t *el1)
@@ -180,11 +190,17 @@ static void walk_fill_leaf(struct walk_result *res, uint64_t desc,
 	res->attr_idx = (uint8_t)FIELD_GET(VMSA_PTE_ATTRINDX, desc);
 	res->sh = (uint8_t)FIELD_GET(VMSA_PTE_SH, desc);
 	res->writable_clean = g->hd && walk_is_writable_clean(desc, lim);
+	walk_perms(desc, lim, g->hd, &res->perm_el0, &res->perm_el1);
 	/*
-	 * The result reports what a TLB may grant without another walk: a
-	 * writable-clean leaf is not writable until a walk has dirtied it.
+	 * The result is what a TLB may grant without walking again: a
+	 * writable-clean leaf is not writable until a walk has dirtied it in
+	 * memory. Its execute rights stay those of the effective (writable)
+	 * permissions, so a TLB hit and a walk agree.
 	 */
-	walk_perms(desc, lim, false, &res->perm_el0, &res->perm_el1);
+	if (res->writable_clean) {
+		res->perm_el0 &= (uint8_t)~WALK_PERM_W;
+		res->perm_el1 &= (uint8_t)~WALK_PERM_W;
+	}
 }
 
 /*
@@ -253,14 +269,25 @@ static int walk_leaf(const struct mem_bus *bus, const struct walk_cfg *cfg,
 	return WALK_OK;
 }
 
-/* Is a non-table descriptor at @level a valid leaf encoding? */
-static bool walk_leaf_type_ok(uint64_t desc, unsigned int gshift, int level)
+/*
+ * Is a non-table descriptor at @level a valid leaf encoding? Blocks follow
+ * vmsa_block_allowed(), plus the 4TB level-1 block of the 64K granule when
+ * 52-bit output addresses are in use (FEAT_LPA, Arm ARM D8.3: a 64K level-1
+ * block exists when the PE supports 52-bit PAs; we take an OAS of 52 as
+ * that support).
+ */
+static bool walk_leaf_type_ok(uint64_t desc, const struct walk_geom *g,
+			      unsigned int oas, int level)
 {
 	unsigned int type = (unsigned int)FIELD_GET(VMSA_DESC_TYPE, desc);
 
 	if (level == 3)
 		return type == VMSA_DESC_TYPE_TABLE;	/* page */
-	return type == VMSA_DESC_TYPE_BLOCK && vmsa_block_allowed(gshift, level);
+	if (type != VMSA_DESC_TYPE_BLOCK)
+		return false;
+	if (g->gshift == 16 && level == 1 && oas >= 52)
+		return true;
+	return vmsa_block_allowed(g->gshift, level);
 }
 
 /* One pass from the initial table to the leaf. */
@@ -270,7 +297,7 @@ static int walk_once(const struct mem_bus *bus, const struct walk_cfg *cfg,
 {
 	struct walk_limits lim = { 0 };
 	uint64_t table = g->ttb;
-	uint64_t desc, desc_pa;
+	uint64_t desc = 0, desc_pa = 0;
 	int level;
 
 	for (level = g->start_level; level <= 3; level++) {
@@ -290,7 +317,7 @@ static int walk_once(const struct mem_bus *bus, const struct walk_cfg *cfg,
 			return walk_fail(res, WALK_FAULT_ADDR_SIZE, level, true);
 		walk_limits_add(&lim, desc);
 	}
-	if (!walk_leaf_type_ok(desc, g->gshift, level))
+	if (!walk_leaf_type_ok(desc, g, cfg->oas, level))
 		return walk_fail(res, WALK_FAULT_TRANSLATION, level, false);
 	return walk_leaf(bus, cfg, g, &lim, acc, level, desc_pa, desc, res);
 }

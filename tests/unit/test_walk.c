@@ -308,3 +308,617 @@ TEST(access_flag_fault_and_affd)
 	EXPECT_EQ(rd(&pt, leaf) & VMSA_PTE_AF, 0);
 	pt_fini(&pt);
 }
+
+/* ---- Address size faults ------------------------------------------------- */
+
+TEST(output_address_beyond_oas)
+{
+	static const unsigned int gshifts[] = { 12, 14, 16 };
+	unsigned int g;
+
+	for (g = 0; g < 3; g++) {
+		struct pt pt;
+		struct walk_result res;
+		uint64_t va = 0x200000, leaf;
+
+		pt_init(&pt, gshifts[g], 16);
+		pt.cfg.oas = 40;
+		leaf = pt_map(&pt, va, 1ULL << 40, 3, LEAF_RW);
+		EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_FAULT_ADDR_SIZE);
+		EXPECT_EQ(res.level, 3);
+		EXPECT_EQ(res.desc_pa, leaf);
+		EXPECT_FALSE(res.fault_on_walk);
+		/* Just below the limit is fine. */
+		pt_map(&pt, va, (1ULL << 40) - (1ULL << gshifts[g]), 3, LEAF_RW);
+		EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_OK);
+		if (harness_failed)
+			TH_LOG("granule %u", gshifts[g]);
+		pt_fini(&pt);
+	}
+}
+
+/* A next-level table address beyond the OAS faults at the table's level. */
+TEST(table_address_beyond_oas)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x40201000, slot;
+
+	pt_init(&pt, 12, 16);
+	pt.cfg.oas = 36;
+	pt_map(&pt, va, DATA, 3, LEAF_RW);
+	ASSERT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_OK);
+	slot = pt_slot(&pt, va, 1, 0);
+	wr(&pt, slot, rd(&pt, slot) | (1ULL << 36));
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_FAULT_ADDR_SIZE);
+	EXPECT_EQ(res.level, 1);
+	EXPECT_EQ(res.desc_pa, slot);
+	EXPECT_TRUE(res.fault_on_walk);
+	EXPECT_EQ(res.reads, 2);
+	pt_fini(&pt);
+}
+
+/* TTB beyond the OAS: Address size fault at level 0, before any read. */
+TEST(ttb_beyond_oas)
+{
+	struct pt pt;
+	struct walk_result res;
+
+	pt_init(&pt, 16, 16);
+	pt.cfg.oas = 32;	/* RAM sits at 2 GB, inside 32 bits */
+	pt_map(&pt, 0x10000, DATA, 3, LEAF_RW);
+	ASSERT_EQ(walk(&pt, 0x10000, WALK_ACC_READ, &res), WALK_OK);
+	pt.cfg.ttb |= 1ULL << 32;
+	EXPECT_EQ(walk(&pt, 0x10000, WALK_ACC_READ, &res), WALK_FAULT_ADDR_SIZE);
+	EXPECT_EQ(res.level, 0);
+	EXPECT_EQ(res.reads, 0);
+	EXPECT_TRUE(res.fault_on_walk);
+	pt_fini(&pt);
+}
+
+/* 64K granule, 52-bit PA: OA[51:48] live in descriptor bits [15:12]. */
+TEST(lpa_64k_52bit_output)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x30000, pa = 0xa000000000000ULL | 0x50000ULL, leaf;
+
+	pt_init(&pt, 16, 12);	/* 52-bit input: start at level 1 */
+	EXPECT_EQ(pt.start, 1);
+	pt.cfg.oas = 52;
+	leaf = pt_map(&pt, va, pa, 3, LEAF_RW);
+	EXPECT_EQ(FIELD_GET(GENMASK_ULL(15, 12), rd(&pt, leaf)), 0xa);
+	ASSERT_EQ(walk(&pt, va | 0x42, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_EQ(res.oa, pa | 0x42);
+	/* A VA using all 52 input bits. */
+	pt_map(&pt, (1ULL << 51) | va, DATA, 3, LEAF_RW);
+	ASSERT_EQ(walk(&pt, (1ULL << 51) | va, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_EQ(res.oa, DATA);
+	/* The same descriptor under a 48-bit OAS is out of range. */
+	pt.cfg.oas = 48;
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_FAULT_ADDR_SIZE);
+	EXPECT_EQ(res.level, 3);
+	pt_fini(&pt);
+}
+
+/* The 4TB level-1 block of the 64K granule exists only with 52-bit PAs. */
+TEST(lpa_64k_level1_block)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 3ULL << 42, pa = 5ULL << 42;
+
+	pt_init(&pt, 16, 12);
+	pt.cfg.oas = 52;
+	pt_map(&pt, va, pa, 1, LEAF_RW);
+	ASSERT_EQ(walk(&pt, va + 0x123456789ULL, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_EQ(res.oa, pa + 0x123456789ULL);
+	EXPECT_EQ(res.leaf_shift, 42);
+	EXPECT_EQ(res.level, 1);
+	pt.cfg.oas = 48;
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_FAULT_TRANSLATION);
+	EXPECT_EQ(res.level, 1);
+	pt_fini(&pt);
+}
+
+/* ---- External aborts ----------------------------------------------------- */
+
+TEST(table_pointer_outside_ram)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x40201000, slot, hole = 0x10000000;	/* below RAM */
+
+	pt_init(&pt, 12, 16);
+	slot = pt_slot(&pt, va, 1, 0);
+	wr(&pt, slot, vmsa_addr_to_desc(hole, 12) | 3);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_FAULT_EXT_ABORT);
+	EXPECT_EQ(res.level, 2);
+	EXPECT_EQ(res.desc_pa, hole + 8 * idx(&pt, 2, va));
+	EXPECT_TRUE(res.fault_on_walk);
+	/* A TTB outside RAM aborts on the first read. */
+	pt.cfg.ttb = hole;
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_FAULT_EXT_ABORT);
+	EXPECT_EQ(res.level, 0);
+	EXPECT_EQ(res.desc_pa, hole + 8 * idx(&pt, 0, va));
+	pt_fini(&pt);
+}
+
+/* ---- Permissions ----------------------------------------------------------- */
+
+static const unsigned int accs[] = {
+	WALK_ACC_READ, WALK_ACC_WRITE, WALK_ACC_EXEC,
+	WALK_ACC_PRIV | WALK_ACC_READ, WALK_ACC_PRIV | WALK_ACC_WRITE,
+	WALK_ACC_PRIV | WALK_ACC_EXEC,
+};
+
+/*
+ * Golden permissions, written from Arm ARM Table D8-63 (AP[2:1], EL1&0
+ * regime) and the XN rules: the expected grant of access @acc for a leaf
+ * with AP[2:1] = @ap, UXN = @uxn, PXN = @pxn.
+ */
+static bool golden_allows(unsigned int ap, bool uxn, bool pxn, unsigned int acc)
+{
+	static const bool el1_w[4] = { true, true, false, false };
+	static const bool el0_r[4] = { false, true, false, true };
+	static const bool el0_w[4] = { false, true, false, false };
+	bool priv = acc & WALK_ACC_PRIV;
+
+	if (acc & WALK_ACC_EXEC)
+		return priv ? !pxn && !el0_w[ap] : !uxn;
+	if (acc & WALK_ACC_WRITE)
+		return priv ? el1_w[ap] : el0_w[ap];
+	return priv ? true : el0_r[ap];
+}
+
+TEST(permission_matrix_ap_xn)
+{
+	struct pt pt;
+	unsigned int ap, xn, a;
+	uint64_t va = 0x7000;
+
+	pt_init(&pt, 12, 16);
+	for (ap = 0; ap < 4; ap++) {
+		for (xn = 0; xn < 4; xn++) {
+			bool uxn = xn & 1, pxn = xn & 2;
+			uint64_t attr = VMSA_PTE_AF | FIELD_PREP(VMSA_PTE_AP, ap) |
+					(uxn ? VMSA_PTE_UXN : 0) | (pxn ? VMSA_PTE_PXN : 0);
+
+			pt_map(&pt, va, DATA, 3, attr);
+			for (a = 0; a < 6; a++) {
+				struct walk_result res;
+				bool ok = golden_allows(ap, uxn, pxn, accs[a]);
+				enum walk_fault f = walk(&pt, va, accs[a], &res);
+
+				EXPECT_EQ(f, ok ? WALK_OK : WALK_FAULT_PERMISSION);
+				EXPECT_EQ(res.level, 3);
+				if (ok)
+					EXPECT_TRUE(walk_access_permitted(&res, accs[a]));
+				if (harness_failed) {
+					TH_LOG("ap %u uxn %d pxn %d acc %#x", ap, uxn, pxn, accs[a]);
+					return;
+				}
+			}
+		}
+	}
+	pt_fini(&pt);
+}
+
+/* A successful walk's permissions answer every access as a walk would. */
+TEST(result_permissions_match_walks)
+{
+	struct pt pt;
+	unsigned int ap, xn, a, b;
+	uint64_t va = 0x9000;
+
+	pt_init(&pt, 14, 16);
+	for (ap = 0; ap < 4; ap++) {
+		for (xn = 0; xn < 4; xn++) {
+			uint64_t attr = VMSA_PTE_AF | FIELD_PREP(VMSA_PTE_AP, ap) |
+					((xn & 1) ? VMSA_PTE_UXN : 0) |
+					((xn & 2) ? VMSA_PTE_PXN : 0);
+
+			pt_map(&pt, va, DATA, 3, attr);
+			for (a = 0; a < 6; a++) {
+				struct walk_result res, other;
+
+				if (walk(&pt, va, accs[a], &res) != WALK_OK)
+					continue;
+				for (b = 0; b < 6; b++)
+					EXPECT_EQ(walk_access_permitted(&res, accs[b]),
+						  walk(&pt, va, accs[b], &other) == WALK_OK);
+			}
+		}
+	}
+	pt_fini(&pt);
+}
+
+/* APTable, UXNTable and PXNTable limit everything below, at any level. */
+TEST(hierarchical_limits)
+{
+	static const struct {
+		uint64_t tbl;
+		uint8_t el0, el1;
+	} cases[] = {
+		{ 0, WALK_PERM_R | WALK_PERM_W | WALK_PERM_X, WALK_PERM_R | WALK_PERM_W },
+		{ VMSA_TABLE_AP_NO_EL0, WALK_PERM_X, WALK_PERM_R | WALK_PERM_W | WALK_PERM_X },
+		/* No longer EL0-writable, so no longer forced PXN. */
+		{ VMSA_TABLE_AP_RDONLY, WALK_PERM_R | WALK_PERM_X, WALK_PERM_R | WALK_PERM_X },
+		{ VMSA_TABLE_AP, WALK_PERM_X, WALK_PERM_R | WALK_PERM_X },
+		{ VMSA_TABLE_UXN, WALK_PERM_R | WALK_PERM_W, WALK_PERM_R | WALK_PERM_W },
+		{ VMSA_TABLE_PXN | VMSA_TABLE_AP_RDONLY, WALK_PERM_R | WALK_PERM_X, WALK_PERM_R },
+	};
+	unsigned int i;
+	int level;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (level = 0; level < 3; level++) {
+			struct pt pt;
+			struct walk_result res;
+			uint64_t va = 0x0000008040201000ULL, slot;
+
+			pt_init(&pt, 12, 16);
+			/* An EL0 read-write page: the limits are all that differ. */
+			pt_map(&pt, va, DATA, 3, LEAF_RW);
+			slot = pt_slot(&pt, va, level, 0);
+			wr(&pt, slot, rd(&pt, slot) | cases[i].tbl);
+			ASSERT_EQ(walk(&pt, va, WALK_ACC_PRIV, &res), WALK_OK);
+			EXPECT_EQ(res.perm_el0, cases[i].el0);
+			EXPECT_EQ(res.perm_el1, cases[i].el1);
+			EXPECT_EQ(walk(&pt, va, WALK_ACC_WRITE, &res),
+				  (cases[i].el0 & WALK_PERM_W) ? WALK_OK : WALK_FAULT_PERMISSION);
+			EXPECT_EQ(res.level, 3);
+			if (harness_failed) {
+				TH_LOG("case %u level %d", i, level);
+				return;
+			}
+			pt_fini(&pt);
+		}
+	}
+}
+
+/* An Access flag fault wins over a permission fault (D8.5 priority). */
+TEST(access_fault_before_permission_fault)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x3000;
+
+	pt_init(&pt, 12, 16);
+	pt_map(&pt, va, DATA, 3, FIELD_PREP(VMSA_PTE_AP, VMSA_AP_PRIV_RO));
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_WRITE, &res), WALK_FAULT_ACCESS);
+	pt.cfg.affd = true;
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_WRITE, &res), WALK_FAULT_PERMISSION);
+	pt_fini(&pt);
+}
+
+/* ---- HTTU ------------------------------------------------------------------ */
+
+#define LEAF_CLEAN	(FIELD_PREP(VMSA_PTE_AP, VMSA_AP_RO) | VMSA_PTE_DBM | \
+			 FIELD_PREP(VMSA_PTE_SH, VMSA_SH_INNER))
+
+TEST(httu_sets_access_flag)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x11000, leaf, before;
+
+	pt_init(&pt, 16, 22);
+	pt.cfg.ha = true;
+	leaf = pt_map(&pt, va, DATA, 3, LEAF_RW & ~VMSA_PTE_AF);
+	before = rd(&pt, leaf);
+	ASSERT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_EQ(rd(&pt, leaf), before | VMSA_PTE_AF);
+	EXPECT_EQ(res.desc, before | VMSA_PTE_AF);
+	/* A block gets its AF too. */
+	leaf = pt_map(&pt, 1ULL << 29, DATA, 2, LEAF_RW & ~VMSA_PTE_AF);
+	ASSERT_EQ(walk(&pt, (1ULL << 29) + 0x1234, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_TRUE(rd(&pt, leaf) & VMSA_PTE_AF);
+	pt_fini(&pt);
+}
+
+TEST(httu_dirty_on_write_keeps_dbm)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x4000, leaf, before;
+
+	pt_init(&pt, 12, 16);
+	pt.cfg.ha = pt.cfg.hd = true;
+	leaf = pt_map(&pt, va, DATA, 3, LEAF_CLEAN);	/* AF == 0 too */
+	before = rd(&pt, leaf);
+
+	/* A read sets AF only, and reports the page writable-clean. */
+	ASSERT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_EQ(rd(&pt, leaf), before | VMSA_PTE_AF);
+	EXPECT_TRUE(res.writable_clean);
+	EXPECT_FALSE(walk_access_permitted(&res, WALK_ACC_WRITE));
+	EXPECT_TRUE(walk_access_permitted(&res, WALK_ACC_READ));
+
+	/* A write clears AP[2] and keeps DBM. */
+	ASSERT_EQ(walk(&pt, va, WALK_ACC_WRITE, &res), WALK_OK);
+	EXPECT_EQ(rd(&pt, leaf), (before | VMSA_PTE_AF) & ~VMSA_PTE_AP_RDONLY);
+	EXPECT_TRUE(rd(&pt, leaf) & VMSA_PTE_DBM);
+	EXPECT_FALSE(res.writable_clean);
+	EXPECT_TRUE(walk_access_permitted(&res, WALK_ACC_WRITE));
+	EXPECT_EQ(res.desc, rd(&pt, leaf));
+
+	/* AF and dirty in one update, from a never-accessed page. */
+	wr(&pt, leaf, before);
+	ASSERT_EQ(walk(&pt, va, WALK_ACC_WRITE | WALK_ACC_PRIV, &res), WALK_OK);
+	EXPECT_EQ(rd(&pt, leaf), (before | VMSA_PTE_AF) & ~VMSA_PTE_AP_RDONLY);
+	pt_fini(&pt);
+}
+
+TEST(httu_no_update_when_access_faults)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x4000, leaf, before, slot;
+
+	pt_init(&pt, 12, 16);
+	pt.cfg.ha = pt.cfg.hd = true;
+	/* Writable-clean for EL1 only: an EL0 write faults, nothing changes. */
+	leaf = pt_map(&pt, va, DATA, 3, FIELD_PREP(VMSA_PTE_AP, VMSA_AP_PRIV_RO) | VMSA_PTE_DBM);
+	before = rd(&pt, leaf);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_WRITE, &res), WALK_FAULT_PERMISSION);
+	EXPECT_EQ(rd(&pt, leaf), before);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_FAULT_PERMISSION);
+	EXPECT_EQ(rd(&pt, leaf), before);
+	/* Exec through a UXN page: no AF either. */
+	wr(&pt, leaf, before | VMSA_PTE_UXN | FIELD_PREP(VMSA_PTE_AP, VMSA_AP_RW));
+	before = rd(&pt, leaf);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_EXEC, &res), WALK_FAULT_PERMISSION);
+	EXPECT_EQ(rd(&pt, leaf), before);
+
+	/* APTable write protection blocks dirtying. */
+	wr(&pt, leaf, vmsa_addr_to_desc(DATA, 12) | 3 | LEAF_CLEAN | VMSA_PTE_AF);
+	before = rd(&pt, leaf);
+	slot = pt_slot(&pt, va, 2, 0);
+	wr(&pt, slot, rd(&pt, slot) | VMSA_TABLE_AP_RDONLY);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_WRITE, &res), WALK_FAULT_PERMISSION);
+	EXPECT_EQ(rd(&pt, leaf), before);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_FALSE(res.writable_clean);
+	pt_fini(&pt);
+}
+
+TEST(httu_no_dirty_on_read_exec_or_without_ha)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x8000, leaf, before;
+
+	pt_init(&pt, 14, 16);
+	pt.cfg.ha = pt.cfg.hd = true;
+	leaf = pt_map(&pt, va, DATA, 3, LEAF_CLEAN | VMSA_PTE_AF);
+	before = rd(&pt, leaf);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_EXEC, &res), WALK_OK);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ | WALK_ACC_PRIV, &res), WALK_OK);
+	EXPECT_EQ(rd(&pt, leaf), before);
+	/* EL0-writable-clean is EL0-writable: never privileged-executable. */
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_EXEC | WALK_ACC_PRIV, &res), WALK_FAULT_PERMISSION);
+	EXPECT_FALSE(walk_access_permitted(&res, WALK_ACC_EXEC | WALK_ACC_PRIV));
+
+	/* HD without HA is no HD: the write is a permission fault. */
+	pt.cfg.ha = false;
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_WRITE, &res), WALK_FAULT_PERMISSION);
+	EXPECT_FALSE(res.writable_clean);
+	EXPECT_EQ(rd(&pt, leaf), before);
+	/* And without HD the page is simply read-only, executable at EL1. */
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_EXEC | WALK_ACC_PRIV, &res), WALK_OK);
+	pt_fini(&pt);
+}
+
+/*
+ * A bus that lets a test act as "software" at the worst moment: just before
+ * the walker's compare-and-swap, it runs a hook that may rewrite memory; it
+ * can also fail the CAS with a bus error.
+ */
+struct hook_bus {
+	struct mem_bus bus;
+	struct phys_mem *mem;
+	unsigned int cas_calls;
+	int cas_error;
+	uint64_t poke_pa, poke_val;
+	unsigned int pokes;	/* rewrite before this many CASes */
+};
+
+static int hb_read64(void *ctx, uint64_t pa, uint64_t *val)
+{
+	struct hook_bus *hb = ctx;
+
+	return phys_mem_read64(hb->mem, pa, val);
+}
+
+static int hb_cmpxchg64(void *ctx, uint64_t pa, uint64_t *expected, uint64_t desired)
+{
+	struct hook_bus *hb = ctx;
+
+	hb->cas_calls++;
+	if (hb->cas_error)
+		return hb->cas_error;
+	if (hb->pokes) {
+		hb->pokes--;
+		phys_mem_write64(hb->mem, hb->poke_pa, hb->poke_val);
+	}
+	return phys_mem_cmpxchg64(hb->mem, pa, expected, desired);
+}
+
+static const struct mem_bus_ops hook_ops = {
+	.read64 = hb_read64,
+	.cmpxchg64 = hb_cmpxchg64,
+};
+
+static void hook_bus_init(struct hook_bus *hb, struct phys_mem *mem)
+{
+	memset(hb, 0, sizeof(*hb));
+	hb->bus.ops = &hook_ops;
+	hb->bus.ctx = hb;
+	hb->mem = mem;
+}
+
+/* Software changes the leaf between the walker's read and its CAS: it wins. */
+TEST(httu_cas_lost_restarts_walk)
+{
+	struct pt pt;
+	struct hook_bus hb;
+	struct walk_result res;
+	uint64_t va = 0x4000, leaf, moved;
+
+	pt_init(&pt, 12, 16);
+	pt.cfg.ha = pt.cfg.hd = true;
+	leaf = pt_map(&pt, va, DATA, 3, LEAF_CLEAN);
+	hook_bus_init(&hb, &pt.mem);
+	/* Software remaps the page elsewhere, still writable-clean, AF = 0. */
+	moved = vmsa_addr_to_desc(DATA + 0x10000, 12) | 3 | LEAF_CLEAN;
+	hb.poke_pa = leaf;
+	hb.poke_val = moved;
+	hb.pokes = 1;
+	ASSERT_EQ(walk_stage1(&hb.bus, &pt.cfg, va, WALK_ACC_WRITE, &res), WALK_OK);
+	EXPECT_EQ(hb.cas_calls, 2);
+	EXPECT_EQ(res.reads, 8);	/* two whole walks */
+	EXPECT_EQ(res.oa, DATA + 0x10000);
+	/* The update applied to software's value, not to the stale one. */
+	EXPECT_EQ(rd(&pt, leaf), (moved | VMSA_PTE_AF) & ~VMSA_PTE_AP_RDONLY);
+
+	/* Software unmaps it instead: the restarted walk faults. */
+	wr(&pt, leaf, vmsa_addr_to_desc(DATA, 12) | 3 | LEAF_CLEAN);
+	hb.poke_val = 0;
+	hb.pokes = 1;
+	EXPECT_EQ(walk_stage1(&hb.bus, &pt.cfg, va, WALK_ACC_WRITE, &res),
+		  WALK_FAULT_TRANSLATION);
+	EXPECT_EQ(rd(&pt, leaf), 0);
+
+	/* Software makes it read-only: the restarted write faults, no update. */
+	wr(&pt, leaf, vmsa_addr_to_desc(DATA, 12) | 3 | LEAF_CLEAN);
+	hb.poke_val = (vmsa_addr_to_desc(DATA, 12) | 3 | LEAF_CLEAN | VMSA_PTE_AF) &
+		      ~VMSA_PTE_DBM;
+	hb.pokes = 1;
+	EXPECT_EQ(walk_stage1(&hb.bus, &pt.cfg, va, WALK_ACC_WRITE, &res),
+		  WALK_FAULT_PERMISSION);
+	EXPECT_EQ(rd(&pt, leaf), hb.poke_val);
+	pt_fini(&pt);
+}
+
+TEST(httu_write_error_is_external_abort)
+{
+	struct pt pt;
+	struct hook_bus hb;
+	struct walk_result res;
+	uint64_t va = 0x4000, leaf;
+
+	pt_init(&pt, 12, 16);
+	pt.cfg.ha = true;
+	leaf = pt_map(&pt, va, DATA, 3, LEAF_RW & ~VMSA_PTE_AF);
+	hook_bus_init(&hb, &pt.mem);
+	hb.cas_error = -EFAULT;
+	EXPECT_EQ(walk_stage1(&hb.bus, &pt.cfg, va, WALK_ACC_READ, &res),
+		  WALK_FAULT_EXT_ABORT);
+	EXPECT_TRUE(res.fault_on_walk);
+	EXPECT_EQ(res.level, 3);
+	EXPECT_EQ(res.desc_pa, leaf);
+	/* Without an update to make there is no write to fail. */
+	pt.cfg.ha = false;
+	pt.cfg.affd = true;
+	EXPECT_EQ(walk_stage1(&hb.bus, &pt.cfg, va, WALK_ACC_READ, &res), WALK_OK);
+	pt_fini(&pt);
+}
+
+/* ---- HTTU against racing software -------------------------------------- */
+
+#define RACE_SWAPS	20000
+#define RACE_PAGES	64
+
+struct race {
+	struct pt pt;
+	uint64_t va, leaf;
+	int done;		/* software finished (atomic) */
+	unsigned int bad_old, bad_result, walks, ok_walks;
+};
+
+/* A writable-clean, never accessed page descriptor for page @page of DATA. */
+static uint64_t race_desc(unsigned int page)
+{
+	return vmsa_addr_to_desc(DATA + (uint64_t)page * 4096, 12) | 3 | LEAF_CLEAN;
+}
+
+/* Software's k-th value: each valid one differs from the one before. */
+static uint64_t race_val(unsigned int k)
+{
+	if (k % 7 == 3)
+		return 0;	/* unmapped for a while */
+	return race_desc(k % RACE_PAGES);
+}
+
+/* What a walker may legitimately have turned software's @v into. */
+static bool race_old_ok(uint64_t old, uint64_t v)
+{
+	if (!v)
+		return old == 0;
+	return old == v || old == (v | VMSA_PTE_AF) ||
+	       old == ((v | VMSA_PTE_AF) & ~VMSA_PTE_AP_RDONLY);
+}
+
+static void *race_software(void *arg)
+{
+	struct race *r = arg;
+	uint64_t *p = phys_mem_ptr(&r->pt.mem, r->leaf, 8);
+	uint64_t old;
+	unsigned int k;
+
+	for (k = 1; k <= RACE_SWAPS; k++) {
+		/* An atomic swap tells us exactly what the walker left behind. */
+		old = __atomic_exchange_n(p, race_val(k), __ATOMIC_SEQ_CST);
+		if (!race_old_ok(old, race_val(k - 1)))
+			r->bad_old++;
+	}
+	__atomic_store_n(&r->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static void *race_walker(void *arg)
+{
+	struct race *r = arg;
+	struct walk_result res;
+	uint64_t v;
+	unsigned int n;
+
+	/* Bounded: software ends after RACE_SWAPS; the cap is a backstop. */
+	for (n = 0; n < 10 * RACE_SWAPS && !__atomic_load_n(&r->done, __ATOMIC_SEQ_CST); n++) {
+		r->walks++;
+		if (walk_stage1(&r->pt.mem.bus, &r->pt.cfg, r->va, WALK_ACC_WRITE, &res) != WALK_OK)
+			continue;
+		r->ok_walks++;
+		v = race_desc((unsigned int)((res.oa - DATA) >> 12));
+		/* Dirty and accessed, and exactly software's value otherwise. */
+		if (res.desc != ((v | VMSA_PTE_AF) & ~VMSA_PTE_AP_RDONLY) ||
+		    res.desc_pa != r->leaf || (res.oa & 0xfff))
+			r->bad_result++;
+	}
+	return NULL;
+}
+
+TEST(httu_race_software_always_wins)
+{
+	struct race r;
+	pthread_t sw, hw;
+
+	memset(&r, 0, sizeof(r));
+	pt_init(&r.pt, 12, 16);
+	r.pt.cfg.ha = r.pt.cfg.hd = true;
+	r.va = 0x0000000012345000ULL;
+	r.leaf = pt_map(&r.pt, r.va, DATA, 3, LEAF_CLEAN);
+	wr(&r.pt, r.leaf, race_val(0));
+	ASSERT_EQ(pthread_create(&hw, NULL, race_walker, &r), 0);
+	ASSERT_EQ(pthread_create(&sw, NULL, race_software, &r), 0);
+	pthread_join(sw, NULL);
+	pthread_join(hw, NULL);
+	TH_LOG("%u walks, %u translated", r.walks, r.ok_walks);
+	EXPECT_EQ(r.bad_old, 0);
+	EXPECT_EQ(r.bad_result, 0);
+	/* The final value too is software's last, at most updated. */
+	EXPECT_TRUE(race_old_ok(rd(&r.pt, r.leaf), race_val(RACE_SWAPS)));
+	pt_fini(&r.pt);
+}

@@ -48,7 +48,11 @@ void mm_context_put(struct asid_allocator *a, struct asid_context *ctx);
 /* The ASID part of a context id (what the SMMU CD will carry). */
 uint16_t asid_of(const struct asid_allocator *a, const struct asid_context *ctx);
 
-/* Release the context of an exiting mm (its ASID returns at the next rollover). */
+/*
+ * Release the context of an exiting mm (its ASID returns at the next
+ * rollover); the mm must no longer run on any CPU. A context still pinned is
+ * reported and unpinned. The context may then be reused for a new mm.
+ */
 void asid_context_release(struct asid_allocator *a, struct asid_context *ctx);
 
 struct asid_stats {
@@ -56,6 +60,7 @@ struct asid_stats {
 	uint64_t rollovers;
 	unsigned int nr_pinned, max_pinned;
 	unsigned int asid_bits;
+	uint64_t tlb_flushes;	/* local TLBI ALLs done for rollovers */
 };
 void asid_get_stats(struct asid_allocator *a, struct asid_stats *st);
 

@@ -294,7 +294,12 @@ uint64_t frame_alloc_order(struct frame_pool *pool, unsigned int order, unsigned
 		return 0;
 	idx = block_alloc(pool, order);
 	if (idx == FRAME_NONE) {
-		/* Cached frames may be all that is left, or block coalescing. */
+		/*
+		 * Cached frames may be all that is left, or may keep blocks
+		 * from coalescing. Under contention another thread can refill
+		 * its cache in between and this still fails: like an atomic
+		 * allocation in Linux, 0 means "none now", not "none at all".
+		 */
 		cache_drain_all(pool);
 		idx = block_alloc(pool, order);
 		if (idx == FRAME_NONE)

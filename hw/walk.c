@@ -40,22 +40,19 @@ struct walk_limits {
 };
 
 /*
- * Architected T0SZ range without FEAT_LPA2 or FEAT_TTST: the input size is
- * at most 48 bits (52 with the 64K granule, FEAT_LVA) and at least 25 bits
- * (T0SZ <= 39). Arm ARM D8.1.x lets an out-of-range TxSZ either fault or
- * behave as the nearest limit (CONSTRAINED UNPREDICTABLE); we take the
- * second choice: callers that care (the SMMU's CD checks) reject it first.
+ * T0SZ limits without FEAT_LPA2/FEAT_TTST: the input is at most 48 bits, or
+ * 52 with the 64K granule (FEAT_LVA, which this walker implements), and at
+ * least 25 bits (T0SZ <= 39). Out-of-range values (Arm ARM pseudocode
+ * AArch64.S1TxSZFaults): below the minimum is a level 0 Translation fault
+ * on a PE with FEAT_LVA; above the maximum is an IMPLEMENTATION DEFINED
+ * choice between a fault and using the maximum: we use the maximum
+ * (SMMUv3.0 lists the same behaviour; SMMUv3.1 CD checks reject it first).
  */
-static unsigned int walk_clamp_ia_bits(unsigned int tsz, unsigned int gshift)
-{
-	unsigned int min_tsz = gshift == 16 ? 12 : 16;
-	unsigned int max_tsz = 39;
+#define WALK_MAX_TSZ	39
 
-	if (tsz < min_tsz)
-		tsz = min_tsz;
-	if (tsz > max_tsz)
-		tsz = max_tsz;
-	return 64 - tsz;
+static unsigned int walk_min_tsz(unsigned int gshift)
+{
+	return gshift == 16 ? 12 : 16;
 }
 
 static unsigned int walk_granule_shift(unsigned int gshift)
@@ -75,17 +72,18 @@ static uint64_t low_mask(unsigned int bits)
 }
 
 /*
- * Set up the geometry and check that @va lies in the TTBR0 region: with
- * TBI, VA[63:56] are ignored and VA[55:ia_bits] must be zero; without, all
- * of VA[63:ia_bits] (Arm ARM D8.1, "input address size").
+ * Set up the geometry for @cfg and @va. False if @va is outside the TTBR0
+ * region: with TBI, VA[63:56] are ignored and VA[55:ia_bits] must be zero;
+ * without, all of VA[63:ia_bits] (Arm ARM D8.1, "input address size").
  */
 static bool walk_geom_init(struct walk_geom *g, const struct walk_cfg *cfg, uint64_t va)
 {
 	unsigned int top = cfg->tbi ? 56 : 64;
+	unsigned int tsz = cfg->tsz < WALK_MAX_TSZ ? cfg->tsz : WALK_MAX_TSZ;
 	unsigned int lvl_shift, tbl_bits;
 
 	g->gshift = walk_granule_shift(cfg->granule_shift);
-	g->ia_bits = walk_clamp_ia_bits(cfg->tsz, g->gshift);
+	g->ia_bits = 64 - tsz;
 	g->start_level = vmsa_start_level(g->gshift, g->ia_bits);
 	g->ha = cfg->ha;
 	g->hd = cfg->ha && cfg->hd;
@@ -329,6 +327,8 @@ enum walk_fault walk_stage1(const struct mem_bus *bus, const struct walk_cfg *cf
 	int ret;
 
 	memset(res, 0, sizeof(*res));
+	if (cfg->tsz < walk_min_tsz(walk_granule_shift(cfg->granule_shift)))
+		return walk_fail(res, WALK_FAULT_TRANSLATION, 0, false);
 	if (!walk_geom_init(&g, cfg, va))
 		return walk_fail(res, WALK_FAULT_TRANSLATION, g.start_level, false);
 	/* The base address is checked before any lookup: level 0 (D8.x). */

@@ -922,3 +922,143 @@ TEST(httu_race_software_always_wins)
 	EXPECT_TRUE(race_old_ok(rd(&r.pt, r.leaf), race_val(RACE_SWAPS)));
 	pt_fini(&r.pt);
 }
+
+/* ---- Geometry and configuration edges ------------------------------------ */
+
+/* Initial lookup level by T0SZ, from Arm ARM Tables D8-18, D8-28, D8-37. */
+static int golden_start(unsigned int gshift, unsigned int tsz)
+{
+	switch (gshift) {
+	case 12:
+		return tsz <= 24 ? 0 : tsz <= 33 ? 1 : 2;
+	case 14:
+		return tsz == 16 ? 0 : tsz <= 27 ? 1 : tsz <= 38 ? 2 : 3;
+	default:
+		return tsz <= 21 ? 1 : tsz <= 34 ? 2 : 3;
+	}
+}
+
+/* Every architected T0SZ: the walk starts where the tables say. */
+TEST(every_tsz_walks_from_its_start_level)
+{
+	static const unsigned int gshifts[] = { 12, 14, 16 };
+	unsigned int g, tsz;
+
+	for (g = 0; g < 3; g++) {
+		for (tsz = gshifts[g] == 16 ? 12 : 16; tsz <= 39; tsz++) {
+			struct pt pt;
+			struct walk_result res;
+			uint64_t page = 1ULL << gshifts[g];
+			uint64_t va = (1ULL << (64 - tsz)) - page;
+
+			pt_init(&pt, gshifts[g], tsz);
+			ASSERT_EQ(pt.start, golden_start(gshifts[g], tsz));
+			pt_map(&pt, va, DATA + page, 3, LEAF_RW);
+			EXPECT_EQ(walk(&pt, va + 8, WALK_ACC_READ, &res), WALK_OK);
+			EXPECT_EQ(res.oa, DATA + page + 8);
+			EXPECT_EQ(res.reads, (unsigned int)(4 - pt.start));
+			EXPECT_EQ(walk(&pt, va + page, WALK_ACC_READ, &res),
+				  WALK_FAULT_TRANSLATION);
+			EXPECT_EQ(res.reads, 0);
+			if (harness_failed) {
+				TH_LOG("granule %u tsz %u", gshifts[g], tsz);
+				return;
+			}
+			pt_fini(&pt);
+		}
+	}
+}
+
+/* T0SZ above 39 behaves as 39; below the minimum is a level 0 fault. */
+TEST(tsz_out_of_range)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x1000;
+
+	pt_init(&pt, 12, 39);
+	pt_map(&pt, va, DATA, 3, LEAF_RW);
+	pt.cfg.tsz = 48;
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_EQ(res.reads, 2);
+	/* The region is the clamped one: 2^25 bytes. */
+	EXPECT_EQ(walk(&pt, 1ULL << 25, WALK_ACC_READ, &res), WALK_FAULT_TRANSLATION);
+	pt.cfg.tsz = 15;
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_FAULT_TRANSLATION);
+	EXPECT_EQ(res.level, 0);
+	EXPECT_EQ(res.reads, 0);
+	pt_fini(&pt);
+
+	pt_init(&pt, 16, 12);
+	pt.cfg.tsz = 11;
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_FAULT_TRANSLATION);
+	EXPECT_EQ(res.level, 0);
+	pt_fini(&pt);
+}
+
+/* The TTB's bits below the initial table's alignment are ignored. */
+TEST(ttb_low_bits_ignored)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x5000;
+
+	pt_init(&pt, 12, 16);	/* a 4K initial table */
+	pt_map(&pt, va, DATA, 3, LEAF_RW);
+	pt.cfg.ttb |= 0xff8;
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_EQ(res.oa, DATA);
+	pt_fini(&pt);
+
+	/* 16K, T0SZ 16: a two-entry level 0 table, selected by VA[47]. */
+	pt_init(&pt, 14, 16);
+	pt_map(&pt, (1ULL << 47) | va, DATA + 0x4000, 3, LEAF_RW);
+	pt_map(&pt, va, DATA, 3, LEAF_RW);
+	EXPECT_EQ(rd(&pt, pt.ttb + 8) & 3, 3);
+	pt.cfg.ttb |= 0x8;
+	EXPECT_EQ(walk(&pt, (1ULL << 47) | va, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_EQ(res.oa, DATA + 0x4000 + 0x1000);	/* 0x5000 is 0x1000 into its page */
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_EQ(res.oa, DATA + 0x1000);
+	pt_fini(&pt);
+}
+
+/* Attribute fields come through; software bits never matter. */
+TEST(leaf_attributes)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x6000;
+
+	pt_init(&pt, 12, 16);
+	pt_map(&pt, va, DATA, 3, (LEAF_RW & ~VMSA_PTE_SH) | FIELD_PREP(VMSA_PTE_ATTRINDX, 4) |
+	       FIELD_PREP(VMSA_PTE_SH, VMSA_SH_OUTER) | VMSA_PTE_SW | VMSA_PTE_CONT);
+	ASSERT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_EQ(res.attr_idx, 4);
+	EXPECT_EQ(res.sh, VMSA_SH_OUTER);
+	EXPECT_FALSE(res.ng);
+	pt_fini(&pt);
+}
+
+TEST(fault_names)
+{
+	EXPECT_STREQ(walk_fault_name(WALK_OK), "none");
+	EXPECT_STREQ(walk_fault_name(WALK_FAULT_TRANSLATION), "translation");
+	EXPECT_STREQ(walk_fault_name(WALK_FAULT_ACCESS), "access");
+	EXPECT_STREQ(walk_fault_name(WALK_FAULT_PERMISSION), "permission");
+	EXPECT_STREQ(walk_fault_name(WALK_FAULT_ADDR_SIZE), "address size");
+	EXPECT_STREQ(walk_fault_name(WALK_FAULT_EXT_ABORT), "external abort");
+	EXPECT_STREQ(walk_fault_name((enum walk_fault)99), "unknown");
+}
+
+/* A failed walk grants nothing. */
+TEST(access_permitted_needs_success)
+{
+	struct walk_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.perm_el0 = res.perm_el1 = WALK_PERM_R | WALK_PERM_W | WALK_PERM_X;
+	EXPECT_TRUE(walk_access_permitted(&res, WALK_ACC_WRITE));
+	res.fault = WALK_FAULT_PERMISSION;
+	EXPECT_FALSE(walk_access_permitted(&res, WALK_ACC_READ));
+}

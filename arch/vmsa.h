@@ -85,17 +85,33 @@
 #define VMSA_TCR_T1SZ		GENMASK_ULL(21, 16)
 #define VMSA_TCR_A1		BIT_ULL(22)
 #define VMSA_TCR_EPD1		BIT_ULL(23)
+#define VMSA_TCR_IRGN1		GENMASK_ULL(25, 24)
+#define VMSA_TCR_ORGN1		GENMASK_ULL(27, 26)
+#define VMSA_TCR_SH1		GENMASK_ULL(29, 28)
 #define VMSA_TCR_TG1		GENMASK_ULL(31, 30)
 #define VMSA_TCR_IPS		GENMASK_ULL(34, 32)
 #define VMSA_TCR_AS		BIT_ULL(36)	/* 16-bit ASIDs */
 #define VMSA_TCR_TBI0		BIT_ULL(37)
+#define VMSA_TCR_TBI1		BIT_ULL(38)
 #define VMSA_TCR_HA		BIT_ULL(39)
 #define VMSA_TCR_HD		BIT_ULL(40)
+#define VMSA_TCR_HPD0		BIT_ULL(41)	/* hierarchical permissions disabled */
+#define VMSA_TCR_HPD1		BIT_ULL(42)
+#define VMSA_TCR_TBID0		BIT_ULL(51)
+#define VMSA_TCR_TBID1		BIT_ULL(52)
+#define VMSA_TCR_E0PD0		BIT_ULL(55)
+#define VMSA_TCR_E0PD1		BIT_ULL(56)
+#define VMSA_TCR_DS		BIT_ULL(59)	/* FEAT_LPA2 descriptors */
 
 /* TG0 encodings (note: not monotonic in size). */
 #define VMSA_TG0_4K		0x0
 #define VMSA_TG0_64K		0x1
 #define VMSA_TG0_16K		0x2
+
+/* TG1 encodings (different from TG0's). */
+#define VMSA_TG1_16K		0x1
+#define VMSA_TG1_4K		0x2
+#define VMSA_TG1_64K		0x3
 
 /* IRGN/ORGN encodings. */
 #define VMSA_RGN_NC		0x0
@@ -112,16 +128,24 @@
 #define VMSA_IPS_48		0x5
 #define VMSA_IPS_52		0x6
 
+/* ---- TTBR0_EL1 / TTBR1_EL1 ------------------------------------------------- */
+
+#define VMSA_TTBR_CNP		BIT_ULL(0)
+#define VMSA_TTBR_BADDR		GENMASK_ULL(47, 1)
+#define VMSA_TTBR_ASID		GENMASK_ULL(63, 48)
+
 /* ---- MAIR_EL1 (D19.2) --------------------------------------------------- */
 
 #define VMSA_MAIR_ATTR(idx)		GENMASK_ULL((idx) * 8 + 7, (idx) * 8)
 #define VMSA_MAIR_DEVICE_nGnRnE		0x00
 #define VMSA_MAIR_DEVICE_nGnRE		0x04
 #define VMSA_MAIR_NORMAL_NC		0x44
+#define VMSA_MAIR_NORMAL_TAGGED		0xf0	/* FEAT_MTE2: WB, tagged */
 #define VMSA_MAIR_NORMAL_WB		0xff
 
 /* The attribute indices Linux arm64 uses, and the MAIR value they imply. */
 #define VMSA_MT_NORMAL			0
+#define VMSA_MT_NORMAL_TAGGED		1
 #define VMSA_MT_NORMAL_NC		2
 #define VMSA_MT_DEVICE_nGnRnE		3
 #define VMSA_MT_DEVICE_nGnRE		4
@@ -193,6 +217,18 @@ static inline int vmsa_start_level(unsigned int granule_shift, unsigned int ia_b
 	unsigned int levels = (ia_bits - granule_shift + stride - 1) / stride;
 
 	return 4 - (int)levels;
+}
+
+/*
+ * log2 of the byte size of the initial table for an input size of @ia_bits:
+ * it resolves the bits left above the start level's region, 8 bytes each.
+ */
+static inline unsigned int vmsa_start_table_shift(unsigned int granule_shift,
+						  unsigned int ia_bits)
+{
+	int level = vmsa_start_level(granule_shift, ia_bits);
+
+	return ia_bits - vmsa_level_shift(granule_shift, level) + 3;
 }
 
 /* Index of @va in the table at @level. */

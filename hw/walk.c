@@ -80,7 +80,7 @@ static bool walk_geom_init(struct walk_geom *g, const struct walk_cfg *cfg, uint
 {
 	unsigned int top = cfg->tbi ? 56 : 64;
 	unsigned int tsz = cfg->tsz < WALK_MAX_TSZ ? cfg->tsz : WALK_MAX_TSZ;
-	unsigned int lvl_shift, tbl_bits;
+	unsigned int tbl_bits;
 
 	g->gshift = walk_granule_shift(cfg->granule_shift);
 	g->ia_bits = 64 - tsz;
@@ -90,13 +90,11 @@ static bool walk_geom_init(struct walk_geom *g, const struct walk_cfg *cfg, uint
 	g->va = va & low_mask(top);
 
 	/*
-	 * The initial table holds 2^(ia_bits - level_shift) entries and is
-	 * aligned to its size; the base address bits below that are treated
-	 * as zero (SMMUv3 CD.TTB0; Arm ARM TTBR0_EL1.BADDR), with a 64-byte
-	 * minimum when the output size is 52 bits.
+	 * The initial table is aligned to its size: base address bits below
+	 * that are treated as zero (SMMUv3 CD.TTB0; Arm ARM TTBR0_EL1.BADDR),
+	 * with a 64-byte minimum when the output size is 52 bits.
 	 */
-	lvl_shift = vmsa_level_shift(g->gshift, g->start_level);
-	tbl_bits = g->ia_bits - lvl_shift + 3;
+	tbl_bits = vmsa_start_table_shift(g->gshift, g->ia_bits);
 	if (cfg->oas >= 52 && tbl_bits < 6)
 		tbl_bits = 6;
 	g->ttb = cfg->ttb & ~low_mask(tbl_bits);

@@ -67,6 +67,12 @@ struct cpu_cluster_cfg {
 	unsigned int asid_bits;		/* 8 or 16 (TCR_EL1.AS) */
 	unsigned int pa_bits;		/* ID_AA64MMFR0_EL1.PARange */
 	bool hafdbs;			/* FEAT_HAFDBS: the CPUs update AF and dirty */
+	/*
+	 * The OS runs at EL2 with HCR_EL2.E2H (VHE): the CPUs' TLB entries
+	 * belong to the EL2&0 regime, so only TLBIs with dvm_tlbi.el2 set
+	 * match them. Default (false): EL1&0, matched by el2 == false.
+	 */
+	bool vhe;
 };
 
 /* Create the CPUs over @bus. NULL on allocation failure or bad config. */
@@ -97,8 +103,16 @@ uint16_t cpu_asid(const struct cpu *cpu);
  * Loads and stores of @len bytes at @va through the MMU, page by page. A
  * fault calls the fault handler and retries; if the handler fails, the
  * access stops and the function returns its errno (bytes before the fault
- * are done). @acc carries WALK_ACC_PRIV for a kernel access.
+ * are done). @acc carries WALK_ACC_PRIV for a kernel access (and
+ * WALK_ACC_EXEC for an instruction fetch, cpu_read() only).
+ *
+ * Returns 0, the handler's errno, -EFAULT when there is no handler, when
+ * the same page faults CPU_FAULT_RETRIES times in a row although the
+ * handler said "retry", or when the physical address is not backed (an
+ * external abort), and -EINVAL for bad arguments (len 0, a range wrapping
+ * around the top of the address space, unknown @acc bits, NULL buffer).
  */
+#define CPU_FAULT_RETRIES	64
 int cpu_read(struct cpu *cpu, uint64_t va, void *buf, size_t len, unsigned int acc);
 int cpu_write(struct cpu *cpu, uint64_t va, const void *buf, size_t len, unsigned int acc);
 int cpu_fill(struct cpu *cpu, uint64_t va, uint8_t byte, size_t len, unsigned int acc);
@@ -108,9 +122,22 @@ void cpu_tlbi(struct cpu *cpu, const struct dvm_tlbi *op, bool broadcast);
 /* DSB ISH: wait for completion of this CPU's earlier broadcast TLBIs. */
 void cpu_dsb(struct cpu *cpu);
 
+/*
+ * Per-CPU counters. accesses: translations of one page-sized step of a
+ * load/store (= tlb_hits + tlb_misses; a write to a writable-clean entry
+ * counts as a miss, it walks); walks: walk_stage1() calls; faults: faults
+ * reported to the fault handler (or returned without one); tlbi_local /
+ * tlbi_broadcast: operations this CPU issued; tlbi_received: broadcast
+ * operations from other CPUs applied to this TLB; tlb_dropped: entries
+ * removed by any TLBI.
+ */
 struct cpu_stats {
 	uint64_t accesses, tlb_hits, tlb_misses, walks, faults, tlbi_local, tlbi_broadcast;
+	uint64_t tlbi_received, tlb_dropped;
 };
 void cpu_get_stats(const struct cpu *cpu, struct cpu_stats *st);
+
+/* Valid entries in @cpu's TLB right now (tests, statistics). */
+unsigned int cpu_tlb_entries(const struct cpu *cpu);
 
 #endif /* HW_CPU_H */

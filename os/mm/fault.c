@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Demand faults (Linux handle_mm_fault for anonymous memory) and the CPU
+ * side: the fault handler hw/cpu calls, and switch_mm.
+ *
+ * Faults run under the mmap lock for read, so several may race on one
+ * page: tables and pages are installed by compare-and-swap of an empty
+ * descriptor; the loser frees its frame and looks again. Updates of a
+ * present descriptor (AF, dirty) are compare-and-swap too, because a
+ * walker with HTTU may be updating the same descriptor.
+ */
+#include <errno.h>
+
+#include "os/mm/mm.h"
+
+static bool access_permitted(const struct vm_area_struct *vma, unsigned int flags)
+{
+	if (flags & FAULT_FLAG_WRITE)
+		return vma->vm_flags & VM_WRITE;
+	if (flags & FAULT_FLAG_EXEC)
+		return vma->vm_flags & VM_EXEC;
+	/* arm64 cannot map write-only: writable pages are readable too. */
+	return vma->vm_flags & (VM_READ | VM_WRITE);
+}
+
+/*
+ * Install a zero-filled page at the empty descriptor @slot. Returns 0,
+ * -ENOMEM, or -EAGAIN when a concurrent fault installed one first.
+ */
+static int do_anonymous_page(struct mm *mm, struct vm_area_struct *vma, uint64_t slot,
+			     unsigned int flags)
+{
+	struct mm_system *sys = mm->sys;
+	uint64_t pa, pte, expected = 0;
+
+	pa = frame_alloc(sys->frames, FRAME_ZERO);
+	if (!pa)
+		return -ENOMEM;
+	/* A write fault maps the page dirty at once, as Linux does. */
+	pte = pgtable_mk_pte(&mm->pgt, pa, vma->vm_flags, flags & FAULT_FLAG_WRITE);
+	if (phys_mem_cmpxchg64(sys->mem, slot, &expected, pte)) {
+		frame_put(sys->frames, pa);
+		mm_count(&sys->stats.fault_races, 1);
+		return -EAGAIN;
+	}
+	mm_count(&sys->stats.pages_faulted, 1);
+	return 0;
+}
+
+/*
+ * The page is there: set AF, and for a write make it dirty (clear AP[2]).
+ * Linux ptep_set_access_flags(): making a page writable must also drop any
+ * stale read-only TLB entry, so that case flushes the page.
+ */
+static int fix_present_page(struct mm *mm, uint64_t slot, uint64_t addr, uint64_t pte,
+			    unsigned int flags)
+{
+	struct mm_system *sys = mm->sys;
+	uint64_t new, page = mm_page_size(sys);
+
+	do {
+		/* PROT_NONE, or a VMA and its pages disagreeing: no access. */
+		if (!pte_valid(pte))
+			return -EFAULT;
+		new = pte | VMSA_PTE_AF;
+		if (flags & FAULT_FLAG_WRITE) {
+			if (!pte_write(pte))
+				return -EFAULT;
+			new = pte_mkdirty(new);
+		}
+		if (new == pte) {
+			mm_count(&sys->stats.spurious_faults, 1);
+			return 0;
+		}
+	} while (phys_mem_cmpxchg64(sys->mem, slot, &pte, new) == -EAGAIN);
+	if ((flags & FAULT_FLAG_WRITE) && (pte & VMSA_PTE_AP_RDONLY)) {
+		addr &= ~(page - 1);
+		mm_flush_tlb_range(mm, addr, addr + page, true);
+	}
+	return 0;
+}
+
+int handle_mm_fault(struct mm *mm, uint64_t addr, unsigned int flags)
+{
+	struct vm_area_struct *vma;
+	uint64_t slot, pte;
+	int ret;
+
+	mm_count(&mm->sys->stats.faults, 1);
+	vma = vma_lookup(&mm->vmas, addr);
+	if (!vma || !access_permitted(vma, flags))
+		return -EFAULT;
+	ret = pgtable_pte_alloc(&mm->pgt, addr, &slot);
+	if (ret)
+		return ret;
+	for (;;) {
+		if (phys_mem_read64(mm->sys->mem, slot, &pte))
+			return -EFAULT;
+		if (pte)
+			return fix_present_page(mm, slot, addr, pte, flags);
+		ret = do_anonymous_page(mm, vma, slot, flags);
+		if (ret != -EAGAIN)
+			return ret;
+	}
+}
+
+/* ---- The CPU side ------------------------------------------------------------ */
+
+struct mm *mm_on_cpu(struct mm_system *sys, unsigned int cpu_idx)
+{
+	if (cpu_idx >= sys->nr_cpus)
+		return NULL;
+	return __atomic_load_n(&sys->cpu_mm[cpu_idx], __ATOMIC_ACQUIRE);
+}
+
+/* The top byte of a user address is a tag (TCR_EL1.TBI0, set by Linux). */
+#define VA_TAG	GENMASK_ULL(63, 56)
+
+/*
+ * hw/cpu fault handler: the fault belongs to the mm running on that CPU.
+ * The handler runs on the CPU's own thread, so TLBIs it issues come from
+ * that CPU.
+ */
+static int mm_cpu_fault(void *ctx, struct cpu *cpu, uint64_t va, unsigned int acc,
+			const struct walk_result *res)
+{
+	struct mm_system *sys = ctx;
+	unsigned int idx = cpu_index(cpu), prev = mm_current_cpu(), flags = 0;
+	struct mm *mm = mm_on_cpu(sys, idx);
+	int ret;
+
+	/* Aborts and address-size faults are not for the page-fault path (SIGBUS). */
+	if (!mm || res->fault == WALK_FAULT_EXT_ABORT || res->fault == WALK_FAULT_ADDR_SIZE)
+		return -EFAULT;
+	va &= ~VA_TAG;
+	if (va >= MM_TASK_SIZE)
+		return -EFAULT;
+	if (acc & WALK_ACC_WRITE)
+		flags |= FAULT_FLAG_WRITE;
+	if (acc & WALK_ACC_EXEC)
+		flags |= FAULT_FLAG_EXEC;
+	mm_bind_cpu(idx);
+	mmap_read_lock(mm);
+	ret = handle_mm_fault(mm, va, flags);
+	mmap_read_unlock(mm);
+	mm_bind_cpu(prev);
+	return ret;
+}
+
+void mm_install_fault_handler(struct mm_system *sys)
+{
+	if (sys->cpus)
+		cpu_set_fault_handler(sys->cpus, mm_cpu_fault, sys);
+}
+
+/* TCR_EL1 for user space, as Linux programs it (T0SZ = 16, TBI0, HA/HD if present). */
+static struct walk_cfg user_tcr(const struct mm_system *sys, uint64_t ttb)
+{
+	return (struct walk_cfg){
+		.ttb = ttb,
+		.tsz = MM_T0SZ,
+		.granule_shift = (uint8_t)sys->page_shift,
+		.oas = (uint8_t)sys->pa_bits,
+		.ha = sys->hw_af_dirty,
+		.hd = sys->hw_af_dirty,
+		.tbi = true,
+	};
+}
+
+void mm_switch(struct mm_system *sys, struct mm *mm, unsigned int cpu_idx)
+{
+	struct cpu *cpu;
+	struct walk_cfg tcr;
+	struct mm *old;
+	uint16_t asid = 0;
+
+	if (!sys->cpus || cpu_idx >= sys->nr_cpus)
+		return;
+	cpu = cpu_get(sys->cpus, cpu_idx);
+	if (mm) {
+		mmgrab(mm);
+		if (sys->asids)
+			asid = asid_switch(sys->asids, &mm->context, cpu_idx);
+		tcr = user_tcr(sys, mm->pgt.root);
+	} else {
+		tcr = user_tcr(sys, sys->reserved_ttb);
+	}
+	cpu_set_tcr(cpu, &tcr);
+	cpu_set_ttbr0(cpu, tcr.ttb, asid);
+	old = __atomic_exchange_n(&sys->cpu_mm[cpu_idx], mm, __ATOMIC_ACQ_REL);
+	if (old)
+		mmdrop(old);
+}

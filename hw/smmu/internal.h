@@ -63,8 +63,9 @@ struct smmu {
 	_Atomic uint32_t gbpa;
 	_Atomic uint32_t irq_ctrl;
 	_Atomic uint32_t irq_ctrlack;
-	_Atomic uint32_t gerror;	/* toggled by the SMMU */
-	_Atomic uint32_t gerrorn;	/* toggled by software */
+	_Atomic uint32_t gerror;	/* toggled by the SMMU, under gerror_lock */
+	_Atomic uint32_t gerrorn;	/* toggled by software, under gerror_lock */
+	pthread_mutex_t gerror_lock;	/* leaf lock: taken under any other */
 	struct smmu_msi_cfg gerror_msi;
 	/* STRTAB_BASE and _CFG change together under strtab_seq (seqcount). */
 	_Atomic uint64_t strtab_base;
@@ -81,7 +82,7 @@ struct smmu {
 	pthread_cond_t cmdq_cond;
 	uint64_t cmdq_kicks;		/* bumped by every event that may unblock it */
 	bool cmdq_idle;			/* consumer waiting for work */
-	bool stopping;			/* smmu_destroy() in progress */
+	_Atomic bool stopping;		/* smmu_destroy() in progress */
 	_Atomic uint64_t cmd_count[CMD_OP_NR];
 
 	/* Event and PRI queue producers (evtq.c, priq.c). */
@@ -137,6 +138,74 @@ static inline uint32_t smmu_gbpa(const struct smmu *smmu)
 
 /* One consistent snapshot of STRTAB_BASE and STRTAB_BASE_CFG. */
 void smmu_strtab(const struct smmu *smmu, uint64_t *base, uint32_t *cfg);
+
+/* ---- Queue geometry ---------------------------------------------------- */
+
+/* Effective log2 of the number of entries: BASE.LOG2SIZE capped by IDR1. */
+static inline unsigned int smmu_q_log2(const struct smmu_queue *q)
+{
+	unsigned int log2 = FIELD_GET(SMMU_Q_BASE_LOG2SIZE, atomic_load(&q->base));
+
+	return log2 < q->max_log2 ? log2 : q->max_log2;
+}
+
+/* PA of the queue, aligned to max(queue bytes, 32) as the SMMU does (§6.3.25). */
+static inline uint64_t smmu_q_base_pa(const struct smmu_queue *q, unsigned int ent_shift)
+{
+	uint64_t addr = atomic_load(&q->base) & SMMU_Q_BASE_ADDR;
+	uint64_t bytes = 1ull << (smmu_q_log2(q) + ent_shift);
+
+	return addr & ~((bytes < 32 ? 32 : bytes) - 1);
+}
+
+/* Index and wrap bits of a PROD/CONS value for a queue of 2^log2 entries. */
+static inline uint32_t smmu_q_iw(uint32_t val, unsigned int log2)
+{
+	return val & (uint32_t)((2ull << log2) - 1);
+}
+
+static inline bool smmu_q_empty(uint32_t prod, uint32_t cons, unsigned int log2)
+{
+	return smmu_q_iw(prod, log2) == smmu_q_iw(cons, log2);
+}
+
+static inline bool smmu_q_full(uint32_t prod, uint32_t cons, unsigned int log2)
+{
+	return smmu_q_idx(prod, log2) == smmu_q_idx(cons, log2) &&
+	       smmu_q_wrap(prod, log2) != smmu_q_wrap(cons, log2);
+}
+
+/* @val advanced by one entry; bits above index and wrap are preserved. */
+static inline uint32_t smmu_q_inc(uint32_t val, unsigned int log2)
+{
+	uint32_t mask = (uint32_t)((2ull << log2) - 1);
+
+	return (val & ~mask) | ((val + 1) & mask);
+}
+
+/*
+ * Enter a queue's overflow condition unless it is already present: toggle
+ * PROD.OVFLG when it equals CONS.OVACKFLG (§7.4, §8.1). Called with the
+ * queue's producer lock held; CONS writes take it too.
+ */
+static inline void smmu_q_overflow(struct smmu_queue *q)
+{
+	uint32_t prod = atomic_load(&q->prod);
+	bool flg = prod & SMMU_Q_PROD_OVFLG;
+	bool ack = atomic_load(&q->cons) & SMMU_Q_CONS_OVACKFLG;
+
+	if (flg == ack)
+		atomic_store(&q->prod, prod ^ SMMU_Q_PROD_OVFLG);
+}
+
+/* Is the overflow condition present (PROD.OVFLG != CONS.OVACKFLG)? */
+static inline bool smmu_q_overflowed(const struct smmu_queue *q)
+{
+	bool flg = atomic_load(&q->prod) & SMMU_Q_PROD_OVFLG;
+	bool ack = atomic_load(&q->cons) & SMMU_Q_CONS_OVACKFLG;
+
+	return flg != ack;
+}
 
 /* ---- Shared helpers (FRONT) -------------------------------------------- */
 

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The command queue consumer (§4, §7.1): one thread per SMMU that reads
+ * 16-byte commands between CMDQ_CONS and CMDQ_PROD, decodes each with the
+ * one parser below, has BACK perform it (smmu_cmd_execute) and moves
+ * CMDQ_CONS past it. CMD_SYNC waits for the completion of everything
+ * before it (smmu_sync_wait), then signals: MSI write, CONS, interrupt.
+ *
+ * An illegal command or a fetch abort stops consumption with CONS on the
+ * bad command, CONS.ERR set and then GERROR.CMDQ_ERR toggled; commands are
+ * re-fetched from CONS once software acknowledges through GERRORN.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "arch/smmuv3.h"
+#include "hw/smmu/cmd.h"
+#include "hw/smmu/internal.h"
+#include "hw/smmu/smmu.h"
+
+/* ---- The parser ---------------------------------------------------------- */
+
+/* Bits a command may set in dw0 / dw1; any other bit is RES0 (§4.1.5). */
+struct smmu_cmd_layout {
+	const char *name;
+	uint64_t dw0;
+	uint64_t dw1;
+};
+
+#define CMD_SID_SSID	(CMD_0_SID | CMD_0_SSV | CMD_0_SSID)
+#define CMD_TLBI_RANGE0	(CMD_0_TLBI_NUM | CMD_0_TLBI_SCALE)
+#define CMD_TLBI_RANGE1	(CMD_1_LEAF | CMD_1_TTL128 | CMD_1_TTL | CMD_1_TG)
+
+/*
+ * Opcodes of the Non-secure queue. SSec is never listed: it must be 0 here
+ * (§4.1.6). The Secure-only and Realm commands are absent: CERROR_ILL.
+ * PREFETCH_ADDR's dw1[11:0] (Size, Stride, NS) are accepted as they come.
+ */
+static const struct smmu_cmd_layout smmu_cmd_layouts[CMD_OP_NR] = {
+	[CMD_OP_PREFETCH_CONFIG] = { "CMD_PREFETCH_CONFIG", CMD_0_OP | CMD_SID_SSID, 0 },
+	[CMD_OP_PREFETCH_ADDR] = { "CMD_PREFETCH_ADDR", CMD_0_OP | CMD_SID_SSID, ~0ull },
+	[CMD_OP_CFGI_STE] = { "CMD_CFGI_STE", CMD_0_OP | CMD_0_SID, CMD_1_LEAF },
+	[CMD_OP_CFGI_STE_RANGE] = { "CMD_CFGI_STE_RANGE", CMD_0_OP | CMD_0_SID, CMD_1_RANGE },
+	[CMD_OP_CFGI_CD] = { "CMD_CFGI_CD", CMD_0_OP | CMD_0_SID | CMD_0_SSID, CMD_1_LEAF },
+	[CMD_OP_CFGI_CD_ALL] = { "CMD_CFGI_CD_ALL", CMD_0_OP | CMD_0_SID, 0 },
+	[CMD_OP_CFGI_VMS_PIDM] = { "CMD_CFGI_VMS_PIDM", CMD_0_OP | CMD_0_VMID, 0 },
+	[CMD_OP_TLBI_NH_ALL] = { "CMD_TLBI_NH_ALL", CMD_0_OP | CMD_0_VMID, 0 },
+	[CMD_OP_TLBI_NH_ASID] = { "CMD_TLBI_NH_ASID", CMD_0_OP | CMD_0_VMID | CMD_0_ASID, 0 },
+	[CMD_OP_TLBI_NH_VA] = { "CMD_TLBI_NH_VA",
+		CMD_0_OP | CMD_TLBI_RANGE0 | CMD_0_VMID | CMD_0_ASID, CMD_TLBI_RANGE1 | CMD_1_VA },
+	[CMD_OP_TLBI_NH_VAA] = { "CMD_TLBI_NH_VAA",
+		CMD_0_OP | CMD_TLBI_RANGE0 | CMD_0_VMID, CMD_TLBI_RANGE1 | CMD_1_VA },
+	[CMD_OP_TLBI_EL2_ALL] = { "CMD_TLBI_EL2_ALL", CMD_0_OP, 0 },
+	[CMD_OP_TLBI_EL2_ASID] = { "CMD_TLBI_EL2_ASID", CMD_0_OP | CMD_0_ASID, 0 },
+	[CMD_OP_TLBI_EL2_VA] = { "CMD_TLBI_EL2_VA",
+		CMD_0_OP | CMD_TLBI_RANGE0 | CMD_0_ASID, CMD_TLBI_RANGE1 | CMD_1_VA },
+	[CMD_OP_TLBI_EL2_VAA] = { "CMD_TLBI_EL2_VAA",
+		CMD_0_OP | CMD_TLBI_RANGE0, CMD_TLBI_RANGE1 | CMD_1_VA },
+	[CMD_OP_TLBI_S12_VMALL] = { "CMD_TLBI_S12_VMALL", CMD_0_OP | CMD_0_VMID, 0 },
+	[CMD_OP_TLBI_S2_IPA] = { "CMD_TLBI_S2_IPA",
+		CMD_0_OP | CMD_TLBI_RANGE0 | CMD_0_VMID, CMD_TLBI_RANGE1 | CMD_1_IPA },
+	[CMD_OP_TLBI_NSNH_ALL] = { "CMD_TLBI_NSNH_ALL", CMD_0_OP, 0 },
+	[CMD_OP_ATC_INV] = { "CMD_ATC_INV",
+		CMD_0_OP | CMD_0_ATC_GLOBAL | CMD_SID_SSID, CMD_1_ATC_SIZE | CMD_1_ATC_ADDR },
+	[CMD_OP_PRI_RESP] = { "CMD_PRI_RESP",
+		CMD_0_OP | CMD_SID_SSID, CMD_1_PRI_GRPID | CMD_1_PRI_RESP },
+	[CMD_OP_RESUME] = { "CMD_RESUME",
+		CMD_0_OP | CMD_0_RESUME_AC | CMD_0_RESUME_AB | CMD_0_SID, CMD_1_RESUME_STAG },
+	[CMD_OP_STALL_TERM] = { "CMD_STALL_TERM", CMD_0_OP | CMD_0_SID, 0 },
+	[CMD_OP_SYNC] = { "CMD_SYNC",
+		CMD_0_OP | CMD_0_SYNC_CS | CMD_0_SYNC_MSH | CMD_0_SYNC_MSIATTR | CMD_0_SYNC_MSIDATA,
+		CMD_1_SYNC_MSIADDR },
+};
+
+const char *smmu_cmd_name(unsigned int opcode)
+{
+	if (opcode >= CMD_OP_NR)
+		return NULL;
+	return smmu_cmd_layouts[opcode].name;
+}
+
+static bool smmu_cmd_is_tlbi_range(uint8_t op)
+{
+	return op == CMD_OP_TLBI_NH_VA || op == CMD_OP_TLBI_NH_VAA ||
+	       op == CMD_OP_TLBI_EL2_VA || op == CMD_OP_TLBI_EL2_VAA ||
+	       op == CMD_OP_TLBI_S2_IPA;
+}
+
+/* §4.4.1.1: the range and level-hint fields of an address-based TLBI. */
+static int smmu_cmd_parse_tlbi(const uint64_t raw[2], struct smmu_cmd *cmd)
+{
+	struct smmu_cmd_tlbi *t = &cmd->tlbi;
+
+	t->vmid = FIELD_GET(CMD_0_VMID, raw[0]);
+	t->asid = FIELD_GET(CMD_0_ASID, raw[0]);
+	t->leaf = FIELD_GET(CMD_1_LEAF, raw[1]);
+	if (!smmu_cmd_is_tlbi_range(cmd->opcode))
+		return 0;
+	t->addr = raw[1] & (cmd->opcode == CMD_OP_TLBI_S2_IPA ? CMD_1_IPA : CMD_1_VA);
+	t->num = FIELD_GET(CMD_0_TLBI_NUM, raw[0]);
+	t->scale = FIELD_GET(CMD_0_TLBI_SCALE, raw[0]);
+	t->tg = FIELD_GET(CMD_1_TG, raw[1]);
+	t->ttl = FIELD_GET(CMD_1_TTL, raw[1]);
+	/* No VMSAv9-128 descriptors: TTL128 is RES0. */
+	if (raw[1] & CMD_1_TTL128)
+		return SMMU_CERROR_ILL;
+	if (t->tg == CMD_TG_ANY)
+		return t->num || t->scale || t->ttl ? SMMU_CERROR_ILL : 0;
+	/* A granule with neither a range nor a level is reserved. */
+	if (!t->num && !t->scale && !t->ttl)
+		return SMMU_CERROR_ILL;
+	/* Without IDR5.DS, level 1 of a 16KB table does not exist. */
+	if (t->tg == CMD_TG_16K && t->ttl == 1)
+		return SMMU_CERROR_ILL;
+	return 0;
+}
+
+static int smmu_cmd_parse_fields(const uint64_t raw[2], struct smmu_cmd *cmd)
+{
+	uint32_t sid = FIELD_GET(CMD_0_SID, raw[0]);
+	uint32_t ssid = FIELD_GET(CMD_0_SSID, raw[0]);
+	bool ssv = FIELD_GET(CMD_0_SSV, raw[0]);
+
+	switch (cmd->opcode) {
+	case CMD_OP_PREFETCH_CONFIG:
+	case CMD_OP_PREFETCH_ADDR:
+		cmd->prefetch = (struct smmu_cmd_prefetch){
+			.sid = sid, .ssv = ssv, .ssid = ssid,
+			.addr = raw[1] & CMD_1_PREFETCH_ADDR,
+			.size = FIELD_GET(CMD_1_PREFETCH_SIZE, raw[1]),
+			.stride = FIELD_GET(CMD_1_PREFETCH_STRIDE, raw[1]),
+		};
+		if (cmd->opcode == CMD_OP_PREFETCH_CONFIG)
+			cmd->prefetch.addr = cmd->prefetch.size = cmd->prefetch.stride = 0;
+		return 0;
+	case CMD_OP_CFGI_STE:
+	case CMD_OP_CFGI_STE_RANGE:
+	case CMD_OP_CFGI_CD:
+	case CMD_OP_CFGI_CD_ALL:
+		cmd->cfgi = (struct smmu_cmd_cfgi){
+			.sid = sid, .ssid = ssid,
+			.leaf = cmd->opcode != CMD_OP_CFGI_STE_RANGE && (raw[1] & CMD_1_LEAF),
+			.range = cmd->opcode == CMD_OP_CFGI_STE_RANGE ?
+				 FIELD_GET(CMD_1_RANGE, raw[1]) : 0,
+		};
+		return 0;
+	case CMD_OP_ATC_INV:
+		cmd->atc = (struct smmu_cmd_atc_inv){
+			.sid = sid, .ssv = ssv, .ssid = ssid,
+			.global = FIELD_GET(CMD_0_ATC_GLOBAL, raw[0]),
+			.addr = raw[1] & CMD_1_ATC_ADDR,
+			.size = FIELD_GET(CMD_1_ATC_SIZE, raw[1]),
+		};
+		return 0;
+	case CMD_OP_PRI_RESP:
+		cmd->pri = (struct smmu_cmd_pri_resp){
+			.sid = sid, .ssv = ssv, .ssid = ssid,
+			.grpid = FIELD_GET(CMD_1_PRI_GRPID, raw[1]),
+			.resp = FIELD_GET(CMD_1_PRI_RESP, raw[1]),
+		};
+		/* §4.6.1: Resp == 0b11 is reserved. */
+		return cmd->pri.resp > CMD_PRI_RESP_SUCCESS ? SMMU_CERROR_ILL : 0;
+	case CMD_OP_RESUME:
+	case CMD_OP_STALL_TERM:
+		cmd->resume = (struct smmu_cmd_resume){
+			.sid = sid,
+			.stag = FIELD_GET(CMD_1_RESUME_STAG, raw[1]),
+			.retry = FIELD_GET(CMD_0_RESUME_AC, raw[0]),
+			.abort = FIELD_GET(CMD_0_RESUME_AB, raw[0]),
+		};
+		return 0;
+	case CMD_OP_SYNC:
+		cmd->sync = (struct smmu_cmd_sync){
+			.cs = FIELD_GET(CMD_0_SYNC_CS, raw[0]),
+			.msh = FIELD_GET(CMD_0_SYNC_MSH, raw[0]),
+			.msiattr = FIELD_GET(CMD_0_SYNC_MSIATTR, raw[0]),
+			.msidata = FIELD_GET(CMD_0_SYNC_MSIDATA, raw[0]),
+			.msiaddr = raw[1] & CMD_1_SYNC_MSIADDR,
+		};
+		/* CS == 0b11 is reserved. */
+		return cmd->sync.cs > CMD_SYNC_CS_SEV ? SMMU_CERROR_ILL : 0;
+	}
+	/* The TLBIs and CFGI_VMS_PIDM: VMID, ASID, range. */
+	return smmu_cmd_parse_tlbi(raw, cmd);
+}
+
+int smmu_cmd_parse(const uint64_t raw[2], struct smmu_cmd *cmd)
+{
+	const struct smmu_cmd_layout *l;
+
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->opcode = FIELD_GET(CMD_0_OP, raw[0]);
+	l = &smmu_cmd_layouts[cmd->opcode];
+	if (!l->name)
+		return SMMU_CERROR_ILL;
+	if ((raw[0] & ~l->dw0) || (raw[1] & ~l->dw1))
+		return SMMU_CERROR_ILL;
+	return smmu_cmd_parse_fields(raw, cmd);
+}
+
+int smmu_cmd_check(const struct smmu_config *cfg, const struct smmu_cmd *cmd)
+{
+	switch (cmd->opcode) {
+	case CMD_OP_CFGI_VMS_PIDM:	/* no MPAM, so no VMS */
+		return SMMU_CERROR_ILL;
+	case CMD_OP_TLBI_NH_ALL:
+	case CMD_OP_TLBI_NH_ASID:
+	case CMD_OP_TLBI_NH_VA:
+	case CMD_OP_TLBI_NH_VAA:
+		if (!cfg->s1)
+			return SMMU_CERROR_ILL;
+		break;
+	case CMD_OP_TLBI_EL2_ALL:
+	case CMD_OP_TLBI_EL2_ASID:
+	case CMD_OP_TLBI_EL2_VA:
+	case CMD_OP_TLBI_EL2_VAA:
+		if (!cfg->hyp)
+			return SMMU_CERROR_ILL;
+		break;
+	case CMD_OP_TLBI_S12_VMALL:
+	case CMD_OP_TLBI_S2_IPA:
+		if (!cfg->s2)
+			return SMMU_CERROR_ILL;
+		break;
+	case CMD_OP_ATC_INV:
+		return cfg->ats ? 0 : SMMU_CERROR_ILL;
+	case CMD_OP_PRI_RESP:
+		return cfg->pri ? 0 : SMMU_CERROR_ILL;
+	case CMD_OP_RESUME:
+	case CMD_OP_STALL_TERM:
+		/* §4.7: no stall, no stall commands. */
+		return cfg->stall_model == SMMU_STALL_MODEL_TERM ? SMMU_CERROR_ILL : 0;
+	case CMD_OP_SYNC:
+		return cmd->sync.cs == CMD_SYNC_CS_SEV && !cfg->sev ? SMMU_CERROR_ILL : 0;
+	default:
+		return 0;
+	}
+	/* Range and TTL fields are RES0 without IDR3.RIL. */
+	if (smmu_cmd_is_tlbi_range(cmd->opcode) && cmd->tlbi.tg != CMD_TG_ANY && !cfg->ril)
+		return SMMU_CERROR_ILL;
+	return 0;
+}
+
+/* ---- The consumer -------------------------------------------------------- */
+
+void smmu_cmdq_kick(struct smmu *smmu)
+{
+	pthread_mutex_lock(&smmu->cmdq_lock);
+	smmu->cmdq_kicks++;
+	pthread_cond_broadcast(&smmu->cmdq_cond);
+	pthread_mutex_unlock(&smmu->cmdq_lock);
+}
+
+/* Can a command be consumed now (§4.1.2)? */
+static bool smmu_cmdq_ready(const struct smmu *smmu)
+{
+	unsigned int log2 = smmu_q_log2(&smmu->cmdq);
+
+	return (atomic_load(&smmu->cr0) & SMMU_CR0_CMDQEN) &&
+	       !smmu_gerror_active(smmu, SMMU_GERROR_CMDQ_ERR) &&
+	       !smmu_q_empty(atomic_load(&smmu->cmdq.prod), atomic_load(&smmu->cmdq.cons), log2);
+}
+
+/*
+ * Wait until there is a command to consume; false when stopping. CR0ACK's
+ * CMDQEN follows CR0 here, between commands, so an acknowledged disable
+ * means no command is in progress (§6.3.9.3).
+ */
+static bool smmu_cmdq_wait(struct smmu *smmu)
+{
+	bool ready = false;
+
+	pthread_mutex_lock(&smmu->cmdq_lock);
+	while (!atomic_load(&smmu->stopping)) {
+		if (atomic_load(&smmu->cr0) & SMMU_CR0_CMDQEN)
+			atomic_fetch_or(&smmu->cr0ack, SMMU_CR0_CMDQEN);
+		else
+			atomic_fetch_and(&smmu->cr0ack, ~SMMU_CR0_CMDQEN);
+		ready = smmu_cmdq_ready(smmu);
+		if (ready)
+			break;
+		smmu->cmdq_idle = true;
+		pthread_cond_wait(&smmu->cmdq_cond, &smmu->cmdq_lock);
+		smmu->cmdq_idle = false;
+	}
+	pthread_mutex_unlock(&smmu->cmdq_lock);
+	return ready;
+}
+
+/* §7.1: CONS stays on the bad command; the code is visible before GERROR. */
+static void smmu_cmdq_error(struct smmu *smmu, uint32_t cons, unsigned int err)
+{
+	cons = (cons & ~SMMU_CMDQ_CONS_ERR) | FIELD_PREP(SMMU_CMDQ_CONS_ERR, err);
+	atomic_store(&smmu->cmdq.cons, cons);
+	smmu_gerror_raise(smmu, SMMU_GERROR_CMDQ_ERR);
+}
+
+/* Move CONS past the command at @cons; SEV if the queue was full (§4.1.2). */
+static void smmu_cmdq_advance(struct smmu *smmu, uint32_t cons, unsigned int log2)
+{
+	bool was_full = smmu_q_full(atomic_load(&smmu->cmdq.prod), cons, log2);
+
+	cons = smmu_q_inc(cons, log2) & ~SMMU_CMDQ_CONS_ERR;
+	atomic_store(&smmu->cmdq.cons, cons);
+	if (was_full && smmu->cfg.sev)
+		irq_raise(&smmu->irq[SMMU_IRQ_SEV]);
+}
+
+/*
+ * CMD_SYNC (§4.7.3): wait for every earlier command, write the MSI (before
+ * CONS moves, so software may poll the MSI location in the queue slot
+ * itself without racing a reuse of that slot), advance CONS, signal.
+ */
+static int smmu_cmdq_sync(struct smmu *smmu, const struct smmu_cmd *cmd,
+			  uint32_t cons, unsigned int log2)
+{
+	const struct smmu_cmd_sync *s = &cmd->sync;
+	bool msi = s->cs == CMD_SYNC_CS_IRQ && smmu->cfg.msi && s->msiaddr;
+	int err;
+
+	err = smmu_sync_wait(smmu);
+	if (err)
+		return err;
+	if (msi) {
+		uint8_t le[4] = { s->msidata, s->msidata >> 8, s->msidata >> 16, s->msidata >> 24 };
+
+		if (bus_write(&smmu->bus, s->msiaddr, le, sizeof(le))) {
+			smmu_gerror_raise(smmu, SMMU_GERROR_MSI_CMDQ_ABT_ERR);
+			msi = false;
+		}
+	}
+	smmu_cmdq_advance(smmu, cons, log2);
+	if (s->cs == CMD_SYNC_CS_IRQ)
+		irq_raise(&smmu->irq[SMMU_IRQ_CMD_SYNC]);
+	else if (s->cs == CMD_SYNC_CS_SEV)
+		irq_raise(&smmu->irq[SMMU_IRQ_SEV]);
+	return 0;
+}
+
+/* Fetch, decode and perform the command at CONS. */
+static void smmu_cmdq_consume_one(struct smmu *smmu)
+{
+	unsigned int log2 = smmu_q_log2(&smmu->cmdq);
+	uint32_t cons = atomic_load(&smmu->cmdq.cons);
+	uint64_t pa, raw[CMD_DWORDS];
+	struct smmu_cmd cmd;
+	int err;
+
+	pa = smmu_q_base_pa(&smmu->cmdq, SMMU_CMDQ_ENT_SHIFT) +
+	     ((uint64_t)smmu_q_idx(cons, log2) << SMMU_CMDQ_ENT_SHIFT);
+	if (bus_read64(&smmu->bus, pa, &raw[0]) || bus_read64(&smmu->bus, pa + 8, &raw[1]))
+		return smmu_cmdq_error(smmu, cons, SMMU_CERROR_ABT);
+	smmu_trace(smmu, SMMU_TRACE_CMD, raw, CMD_DWORDS);
+	err = smmu_cmd_parse(raw, &cmd);
+	if (!err)
+		err = smmu_cmd_check(&smmu->cfg, &cmd);
+	if (err)
+		return smmu_cmdq_error(smmu, cons, err);
+	atomic_fetch_add_explicit(&smmu->cmd_count[cmd.opcode], 1, memory_order_relaxed);
+	if (cmd.opcode == CMD_OP_SYNC) {
+		err = smmu_cmdq_sync(smmu, &cmd, cons, log2);
+		if (err)
+			smmu_cmdq_error(smmu, cons, err);
+		return;
+	}
+	smmu_cmd_execute(smmu, &cmd);
+	smmu_cmdq_advance(smmu, cons, log2);
+}
+
+static void *smmu_cmdq_thread(void *arg)
+{
+	struct smmu *smmu = arg;
+
+	while (smmu_cmdq_wait(smmu))
+		smmu_cmdq_consume_one(smmu);
+	return NULL;
+}
+
+int smmu_cmdq_start(struct smmu *smmu)
+{
+	atomic_store(&smmu->stopping, false);
+	if (pthread_create(&smmu->cmdq_thread, NULL, smmu_cmdq_thread, smmu))
+		return -EAGAIN;
+	return 0;
+}
+
+void smmu_cmdq_stop(struct smmu *smmu)
+{
+	pthread_mutex_lock(&smmu->cmdq_lock);
+	atomic_store(&smmu->stopping, true);
+	pthread_cond_broadcast(&smmu->cmdq_cond);
+	pthread_mutex_unlock(&smmu->cmdq_lock);
+	pthread_join(smmu->cmdq_thread, NULL);
+}

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SMMU instance lifetime and identity: the configuration (what this
+ * implementation supports) turned into the ID registers a driver probes,
+ * the reset state of the register file, and create/destroy.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/smmuv3.h"
+#include "hw/smmu/internal.h"
+#include "hw/smmu/smmu.h"
+
+/* IIDR: Arm's JEP106 code, and a product number of our own. */
+#define SMMU_MODEL_IMPLEMENTER	0x43b
+#define SMMU_MODEL_PRODUCTID	0x5a5
+
+void smmu_config_default(struct smmu_config *cfg)
+{
+	*cfg = (struct smmu_config){
+		.sid_bits = 16,
+		.ssid_bits = 20,
+		.asid16 = true,
+		.vmid16 = true,
+		.oas = 48,
+		.granules = SMMU_GRAN_4K | SMMU_GRAN_16K | SMMU_GRAN_64K,
+		.s1 = true,
+		.s2 = true,
+		.btm = true,
+		.httu = SMMU_HTTU_HD,
+		.ats = true,
+		.pri = true,
+		.stall_model = SMMU_STALL_MODEL_STALL,
+		.stall_max = 64,
+		.ril = true,
+		.hyp = true,
+		.st_2lvl = true,
+		.cd_2lvl = true,
+		.msi = true,
+		.sev = true,
+		.coherent = true,
+		.term_model = false,
+		.cmdq_log2 = 16,
+		.evtq_log2 = 16,
+		.priq_log2 = 16,
+		.tlb_entries = 1024,
+		.cfg_cache_entries = 256,
+		.arch_minor = 2,
+	};
+}
+
+/* IDR5.OAS encoding of an output address size in bits, or -1. */
+static int smmu_oas_encode(unsigned int bits)
+{
+	static const unsigned int sizes[] = { 32, 36, 40, 42, 44, 48, 52 };
+	unsigned int i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		if (sizes[i] == bits)
+			return (int)i;
+	return -1;
+}
+
+int smmu_config_check(const struct smmu_config *cfg)
+{
+	if (cfg->sid_bits > 32 || cfg->ssid_bits > 20)
+		return -EINVAL;
+	/* §6.3.2: SIDSIZE >= 7 requires 2-level stream table support. */
+	if (cfg->sid_bits >= 7 && !cfg->st_2lvl)
+		return -EINVAL;
+	if (smmu_oas_encode(cfg->oas) < 0 || cfg->oas == 52)
+		return -EINVAL;	/* 52-bit needs DS/LPA descriptors we do not model */
+	if (!cfg->granules || (cfg->granules & ~(SMMU_GRAN_4K | SMMU_GRAN_16K | SMMU_GRAN_64K)))
+		return -EINVAL;
+	if (!cfg->s1 && !cfg->s2)
+		return -EINVAL;
+	if (cfg->hyp && !cfg->s1)
+		return -EINVAL;
+	if (cfg->pri && !cfg->ats)
+		return -EINVAL;
+	if (cfg->httu > SMMU_HTTU_HD || cfg->stall_model > SMMU_STALL_MODEL_FORCE)
+		return -EINVAL;
+	if (cfg->stall_model != SMMU_STALL_MODEL_TERM &&
+	    (!cfg->stall_max || cfg->stall_max > 0xffff))
+		return -EINVAL;
+	if (cfg->cmdq_log2 > SMMU_QUEUE_MAX_LOG2 || cfg->evtq_log2 > SMMU_QUEUE_MAX_LOG2 ||
+	    cfg->priq_log2 > SMMU_QUEUE_MAX_LOG2)
+		return -EINVAL;
+	/* Room for a command and a CMD_SYNC behind it. */
+	if (cfg->cmdq_log2 < 1)
+		return -EINVAL;
+	if (cfg->arch_minor > 4)
+		return -EINVAL;
+	/* §4.4.1.1: RIL is mandatory from SMMUv3.2 on. */
+	if (cfg->arch_minor >= 2 && !cfg->ril)
+		return -EINVAL;
+	return 0;
+}
+
+static uint32_t smmu_make_idr0(const struct smmu_config *cfg)
+{
+	uint32_t v = 0;
+
+	v |= cfg->s2 ? SMMU_IDR0_S2P : 0;
+	v |= cfg->s1 ? SMMU_IDR0_S1P : 0;
+	v |= FIELD_PREP(SMMU_IDR0_TTF, SMMU_IDR0_TTF_AARCH64);
+	v |= cfg->coherent ? SMMU_IDR0_COHACC : 0;
+	v |= cfg->btm ? SMMU_IDR0_BTM : 0;
+	v |= FIELD_PREP(SMMU_IDR0_HTTU, cfg->httu == SMMU_HTTU_HD ? SMMU_IDR0_HTTU_AF_DIRTY :
+			cfg->httu == SMMU_HTTU_HA ? SMMU_IDR0_HTTU_AF : SMMU_IDR0_HTTU_NONE);
+	v |= cfg->hyp ? SMMU_IDR0_HYP : 0;
+	/* Split-stage ATS (STE.EATS == 0b10) is not modelled: NS1ATS = 1. */
+	v |= cfg->ats ? SMMU_IDR0_ATS | SMMU_IDR0_NS1ATS : 0;
+	v |= cfg->asid16 ? SMMU_IDR0_ASID16 : 0;
+	v |= cfg->msi ? SMMU_IDR0_MSI : 0;
+	v |= cfg->sev ? SMMU_IDR0_SEV : 0;
+	v |= cfg->pri ? SMMU_IDR0_PRI : 0;
+	v |= cfg->vmid16 && cfg->s2 ? SMMU_IDR0_VMID16 : 0;
+	v |= cfg->cd_2lvl && cfg->s1 ? SMMU_IDR0_CD2L : 0;
+	v |= FIELD_PREP(SMMU_IDR0_TTENDIAN, SMMU_IDR0_TTENDIAN_LE);
+	v |= FIELD_PREP(SMMU_IDR0_STALL_MODEL, cfg->stall_model == SMMU_STALL_MODEL_TERM ?
+			SMMU_IDR0_STALL_MODEL_TERM : cfg->stall_model == SMMU_STALL_MODEL_FORCE ?
+			SMMU_IDR0_STALL_MODEL_FORCE : SMMU_IDR0_STALL_MODEL_STALL);
+	v |= cfg->term_model ? SMMU_IDR0_TERM_MODEL : 0;
+	v |= FIELD_PREP(SMMU_IDR0_ST_LEVEL, cfg->st_2lvl ? SMMU_IDR0_ST_LEVEL_2LVL :
+			SMMU_IDR0_ST_LEVEL_LINEAR);
+	return v;
+}
+
+static uint32_t smmu_make_idr1(const struct smmu_config *cfg)
+{
+	return FIELD_PREP(SMMU_IDR1_SIDSIZE, cfg->sid_bits) |
+	       FIELD_PREP(SMMU_IDR1_SSIDSIZE, cfg->s1 ? cfg->ssid_bits : 0) |
+	       FIELD_PREP(SMMU_IDR1_PRIQS, cfg->pri ? cfg->priq_log2 : 0) |
+	       FIELD_PREP(SMMU_IDR1_EVENTQS, cfg->evtq_log2) |
+	       FIELD_PREP(SMMU_IDR1_CMDQS, cfg->cmdq_log2);
+}
+
+static uint32_t smmu_make_idr3(const struct smmu_config *cfg)
+{
+	uint32_t v = cfg->ril ? SMMU_IDR3_RIL : 0;
+
+	/* §3.21.1.3: v3.2+ must offer BBML 1 or 2; we resolve conflicts (2). */
+	if (cfg->arch_minor >= 2)
+		v |= FIELD_PREP(SMMU_IDR3_BBML, 2);
+	return v;
+}
+
+static uint32_t smmu_make_idr5(const struct smmu_config *cfg)
+{
+	uint32_t v = FIELD_PREP(SMMU_IDR5_OAS, smmu_oas_encode(cfg->oas));
+
+	v |= cfg->granules & SMMU_GRAN_4K ? SMMU_IDR5_GRAN4K : 0;
+	v |= cfg->granules & SMMU_GRAN_16K ? SMMU_IDR5_GRAN16K : 0;
+	v |= cfg->granules & SMMU_GRAN_64K ? SMMU_IDR5_GRAN64K : 0;
+	v |= FIELD_PREP(SMMU_IDR5_VAX, SMMU_IDR5_VAX_48);
+	if (cfg->stall_model != SMMU_STALL_MODEL_TERM)
+		v |= FIELD_PREP(SMMU_IDR5_STALL_MAX, cfg->stall_max);
+	return v;
+}
+
+static void smmu_make_id_regs(struct smmu *smmu)
+{
+	const struct smmu_config *cfg = &smmu->cfg;
+
+	smmu->idr[0] = smmu_make_idr0(cfg);
+	smmu->idr[1] = smmu_make_idr1(cfg);
+	smmu->idr[2] = 0;			/* no VATOS */
+	smmu->idr[3] = smmu_make_idr3(cfg);
+	smmu->idr[4] = 0;			/* IMPLEMENTATION DEFINED */
+	smmu->idr[5] = smmu_make_idr5(cfg);
+	smmu->iidr = FIELD_PREP(SMMU_IIDR_IMPLEMENTER, SMMU_MODEL_IMPLEMENTER) |
+		     FIELD_PREP(SMMU_IIDR_PRODUCTID, SMMU_MODEL_PRODUCTID);
+	smmu->aidr = FIELD_PREP(SMMU_AIDR_ARCH_MAJOR, 0) |
+		     FIELD_PREP(SMMU_AIDR_ARCH_MINOR, cfg->arch_minor);
+}
+
+/* The register file after reset (§6.3: fields that reset to UNKNOWN are 0). */
+static void smmu_reset_regs(struct smmu *smmu)
+{
+	atomic_store(&smmu->cr0, 0);
+	atomic_store(&smmu->cr0ack, 0);
+	atomic_store(&smmu->cr1, 0);
+	atomic_store(&smmu->cr2, 0);
+	atomic_store(&smmu->gbpa, SMMU_GBPA_RESET);
+	atomic_store(&smmu->irq_ctrl, 0);
+	atomic_store(&smmu->irq_ctrlack, 0);
+	atomic_store(&smmu->gerror, 0);
+	atomic_store(&smmu->gerrorn, 0);
+	smmu->cmdq.max_log2 = smmu->cfg.cmdq_log2;
+	smmu->evtq.max_log2 = smmu->cfg.evtq_log2;
+	smmu->priq.max_log2 = smmu->cfg.pri ? smmu->cfg.priq_log2 : 0;
+}
+
+static int smmu_init_locks(struct smmu *smmu)
+{
+	if (pthread_mutex_init(&smmu->regs_lock, NULL))
+		goto err;
+	if (pthread_mutex_init(&smmu->gerror_lock, NULL))
+		goto err_regs;
+	if (pthread_mutex_init(&smmu->cmdq_lock, NULL))
+		goto err_gerror;
+	if (pthread_cond_init(&smmu->cmdq_cond, NULL))
+		goto err_cmdq_lock;
+	if (pthread_mutex_init(&smmu->evtq_lock, NULL))
+		goto err_cmdq_cond;
+	if (pthread_cond_init(&smmu->evtq_space, NULL))
+		goto err_evtq_lock;
+	if (pthread_mutex_init(&smmu->priq_lock, NULL))
+		goto err_evtq_space;
+	return 0;
+
+err_evtq_space:
+	pthread_cond_destroy(&smmu->evtq_space);
+err_evtq_lock:
+	pthread_mutex_destroy(&smmu->evtq_lock);
+err_cmdq_cond:
+	pthread_cond_destroy(&smmu->cmdq_cond);
+err_cmdq_lock:
+	pthread_mutex_destroy(&smmu->cmdq_lock);
+err_gerror:
+	pthread_mutex_destroy(&smmu->gerror_lock);
+err_regs:
+	pthread_mutex_destroy(&smmu->regs_lock);
+err:
+	return -ENOMEM;
+}
+
+static void smmu_destroy_locks(struct smmu *smmu)
+{
+	pthread_mutex_destroy(&smmu->priq_lock);
+	pthread_cond_destroy(&smmu->evtq_space);
+	pthread_mutex_destroy(&smmu->evtq_lock);
+	pthread_cond_destroy(&smmu->cmdq_cond);
+	pthread_mutex_destroy(&smmu->cmdq_lock);
+	pthread_mutex_destroy(&smmu->gerror_lock);
+	pthread_mutex_destroy(&smmu->regs_lock);
+}
+
+struct smmu *smmu_create(const struct smmu_config *cfg, const struct mem_bus *bus)
+{
+	struct smmu *smmu;
+
+	if (!cfg || !bus || !bus->ops || smmu_config_check(cfg))
+		return NULL;
+	smmu = calloc(1, sizeof(*smmu));
+	if (!smmu)
+		return NULL;
+	smmu->cfg = *cfg;
+	smmu->bus = *bus;
+	smmu_make_id_regs(smmu);
+	smmu_reset_regs(smmu);
+	if (smmu_init_locks(smmu))
+		goto err_free;
+	if (smmu_xlate_init(smmu))
+		goto err_locks;
+	if (smmu_cmdq_start(smmu))
+		goto err_xlate;
+	return smmu;
+
+err_xlate:
+	smmu_xlate_fini(smmu);
+err_locks:
+	smmu_destroy_locks(smmu);
+err_free:
+	free(smmu);
+	return NULL;
+}
+
+void smmu_destroy(struct smmu *smmu)
+{
+	if (!smmu)
+		return;
+	/* No command is executing once the consumer has stopped. */
+	smmu_cmdq_stop(smmu);
+	/* Producers waiting for queue space give up (-ENODEV). */
+	smmu_evtq_wake(smmu);
+	smmu_xlate_fini(smmu);
+	smmu_destroy_locks(smmu);
+	free(smmu);
+}
+
+const struct smmu_config *smmu_get_config(const struct smmu *smmu)
+{
+	return &smmu->cfg;
+}
+
+void smmu_set_irq(struct smmu *smmu, enum smmu_irq irq, struct irq_line line)
+{
+	if ((unsigned int)irq < SMMU_NR_IRQS)
+		smmu->irq[irq] = line;
+}
+
+void smmu_set_trace(struct smmu *smmu, smmu_trace_fn fn, void *ctx)
+{
+	smmu->trace_ctx = ctx;
+	smmu->trace_fn = fn;
+}

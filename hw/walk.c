@@ -127,38 +127,48 @@ static bool walk_is_writable_clean(uint64_t desc, const struct walk_limits *lim)
 
 /*
  * Permissions of a leaf under the accumulated table limits, for the EL1&0
- * regime (Arm ARM D8.4, direct permissions):
+ * regime (Arm ARM D8.4, direct permissions; pseudocode
+ * AArch64.S1DirectBasePermissions):
  *   AP[2:1]   00: EL1 RW        01: EL1 RW, EL0 RW
  *             10: EL1 R         11: EL1 R,  EL0 R
  *   APTable[0] removes EL0 data access, APTable[1] removes write access;
  *   UXN/UXNTable remove EL0 execute, PXN/PXNTable EL1 execute, and a
  *   location writable at EL0 is never executable at EL1.
  * EL0 execute does not need EL0 read (execute-only memory).
- * @dirty_ok: hardware dirty state management is on, so a DBM leaf counts
- * as AP[2] == 0: the walk state already permits the write that will dirty
- * it (Arm ARM pseudocode AArch64.S1Translate: "the walk state permissions
- * will already reflect a configuration permitting writes"). APTable still
- * applies, and an EL0-writable-clean leaf is therefore PXN at EL1.
+ *
+ * With effective HD a DBM leaf counts as AP[2] == 0: the walk state already
+ * permits the write that will dirty it (pseudocode AArch64.S1Translate: "the
+ * walk state permissions will already reflect a configuration permitting
+ * writes"). APTable still applies, and an EL0-writable-clean leaf is
+ * therefore PXN at EL1.
+ *
+ * Then PAN removes EL1 data access to EL0-accessible pages, and WXN removes
+ * execute from whatever the accessing level may write.
  */
-static void walk_perms(uint64_t desc, const struct walk_limits *lim, bool dirty_ok,
+static void walk_perms(uint64_t desc, const struct walk_limits *lim,
+		       const struct walk_cfg *cfg, const struct walk_geom *g,
 		       uint8_t *el0, uint8_t *el1)
 {
 	bool user = desc & VMSA_PTE_AP_USER;
 	bool rdonly = desc & VMSA_PTE_AP_RDONLY;
-	bool ur, uw, pw;
+	bool ur, uw, pr = true, pw, ux, px;
 
-	if (dirty_ok && (desc & VMSA_PTE_DBM))
+	if (g->hd && (desc & VMSA_PTE_DBM))
 		rdonly = false;
 	pw = !rdonly && !lim->rdonly;
 	ur = user && !lim->no_el0;
 	uw = ur && pw;
+	ux = !(desc & VMSA_PTE_UXN) && !lim->uxn;
+	px = !(desc & VMSA_PTE_PXN) && !lim->pxn && !uw;
+	if (cfg->pan && (ur || uw))
+		pr = pw = false;
+	if (cfg->wxn) {
+		ux = ux && !uw;
+		px = px && !pw;
+	}
 
-	*el0 = (ur ? WALK_PERM_R : 0) | (uw ? WALK_PERM_W : 0);
-	if (!(desc & VMSA_PTE_UXN) && !lim->uxn)
-		*el0 |= WALK_PERM_X;
-	*el1 = WALK_PERM_R | (pw ? WALK_PERM_W : 0);
-	if (!(desc & VMSA_PTE_PXN) && !lim->pxn && !uw)
-		*el1 |= WALK_PERM_X;
+	*el0 = (ur ? WALK_PERM_R : 0) | (uw ? WALK_PERM_W : 0) | (ux ? WALK_PERM_X : 0);
+	*el1 = (pr ? WALK_PERM_R : 0) | (pw ? WALK_PERM_W : 0) | (px ? WALK_PERM_X : 0);
 }
 
 static bool walk_perm_allows(uint8_t perm, unsigned int acc)
@@ -177,16 +187,19 @@ bool walk_access_permitted(const struct walk_result *res, unsigned int acc)
 	return walk_perm_allows(acc & WALK_ACC_PRIV ? res->perm_el1 : res->perm_el0, acc);
 }
 
-/* Fill in the attributes and permissions of leaf @desc in @res. */
+/*
+ * Fill in the attributes of leaf @desc in @res, and the permissions
+ * @el0/@el1 from walk_perms().
+ */
 static void walk_fill_leaf(struct walk_result *res, uint64_t desc,
-			   const struct walk_limits *lim, const struct walk_geom *g)
+			   const struct walk_limits *lim, const struct walk_geom *g,
+			   uint8_t el0, uint8_t el1)
 {
 	res->desc = desc;
 	res->ng = desc & VMSA_PTE_NG;
 	res->attr_idx = (uint8_t)FIELD_GET(VMSA_PTE_ATTRINDX, desc);
 	res->sh = (uint8_t)FIELD_GET(VMSA_PTE_SH, desc);
 	res->writable_clean = g->hd && walk_is_writable_clean(desc, lim);
-	walk_perms(desc, lim, g->hd, &res->perm_el0, &res->perm_el1);
 	/*
 	 * The result is what a TLB may grant without walking again: a
 	 * writable-clean leaf is not writable until a walk has dirtied it in
@@ -194,9 +207,11 @@ static void walk_fill_leaf(struct walk_result *res, uint64_t desc,
 	 * permissions, so a TLB hit and a walk agree.
 	 */
 	if (res->writable_clean) {
-		res->perm_el0 &= (uint8_t)~WALK_PERM_W;
-		res->perm_el1 &= (uint8_t)~WALK_PERM_W;
+		el0 &= (uint8_t)~WALK_PERM_W;
+		el1 &= (uint8_t)~WALK_PERM_W;
 	}
+	res->perm_el0 = el0;
+	res->perm_el1 = el1;
 }
 
 /*
@@ -240,9 +255,9 @@ static int walk_leaf(const struct mem_bus *bus, const struct walk_cfg *cfg,
 	if (!(desc & VMSA_PTE_AF) && !g->ha && !cfg->affd)
 		return walk_fail(res, WALK_FAULT_ACCESS, level, false);
 
-	walk_perms(desc, lim, g->hd, &el0, &el1);
+	walk_perms(desc, lim, cfg, g, &el0, &el1);
 	if (!walk_perm_allows(acc & WALK_ACC_PRIV ? el1 : el0, acc)) {
-		walk_fill_leaf(res, desc, lim, g);
+		walk_fill_leaf(res, desc, lim, g, el0, el1);
 		return walk_fail(res, WALK_FAULT_PERMISSION, level, false);
 	}
 
@@ -258,7 +273,8 @@ static int walk_leaf(const struct mem_bus *bus, const struct walk_cfg *cfg,
 		desc = new_desc;
 	}
 
-	walk_fill_leaf(res, desc, lim, g);
+	/* AF and AP[2] do not change the effective permissions computed. */
+	walk_fill_leaf(res, desc, lim, g, el0, el1);
 	res->oa = base | (g->va & low_mask(shift));
 	res->level = level;
 	res->fault = WALK_OK;
@@ -311,7 +327,8 @@ static int walk_once(const struct mem_bus *bus, const struct walk_cfg *cfg,
 		/* The next table's address is itself an output of the walk. */
 		if (walk_oa_out_of_range(table, cfg->oas))
 			return walk_fail(res, WALK_FAULT_ADDR_SIZE, level, true);
-		walk_limits_add(&lim, desc);
+		if (!cfg->had)
+			walk_limits_add(&lim, desc);
 	}
 	if (!walk_leaf_type_ok(desc, g, cfg->oas, level))
 		return walk_fail(res, WALK_FAULT_TRANSLATION, level, false);
@@ -326,6 +343,9 @@ enum walk_fault walk_stage1(const struct mem_bus *bus, const struct walk_cfg *cf
 
 	memset(res, 0, sizeof(*res));
 	if (cfg->tsz < walk_min_tsz(walk_granule_shift(cfg->granule_shift)))
+		return walk_fail(res, WALK_FAULT_TRANSLATION, 0, false);
+	/* E0PD: unprivileged accesses fault at level 0 without a walk. */
+	if (cfg->e0pd && !(acc & WALK_ACC_PRIV))
 		return walk_fail(res, WALK_FAULT_TRANSLATION, 0, false);
 	if (!walk_geom_init(&g, cfg, va))
 		return walk_fail(res, WALK_FAULT_TRANSLATION, g.start_level, false);

@@ -48,6 +48,14 @@ struct walk_cfg {
 	bool hd;		/* hardware dirty state update (requires ha) */
 	bool affd;		/* SMMU CD.AFFD: AF == 0 is treated as 1, no Access fault */
 	bool tbi;		/* top byte ignored when checking the input range */
+	/* Optional controls; all false is plain VMSAv8-64 as Linux uses it. */
+	bool had;		/* hierarchical attributes disabled (CD.HAD0, TCR.HPD0):
+				   APTable/UXNTable/PXNTable are ignored */
+	bool pan;		/* PAN (CD.PAN, PSTATE.PAN): no EL1 data access to
+				   pages EL0 can read or write */
+	bool wxn;		/* WXN (CD.WXN, SCTLR_EL1.WXN): writable => not executable */
+	bool e0pd;		/* E0PD (CD.E0PD0, TCR.E0PD0): any EL0 access is a level 0
+				   Translation fault */
 };
 
 struct walk_result {

@@ -1062,3 +1062,86 @@ TEST(access_permitted_needs_success)
 	res.fault = WALK_FAULT_PERMISSION;
 	EXPECT_FALSE(walk_access_permitted(&res, WALK_ACC_READ));
 }
+
+/* ---- Optional controls: HAD/HPD, PAN, WXN, E0PD --------------------------- */
+
+/* With hierarchical attributes disabled, table limits are ignored. */
+TEST(had_ignores_table_limits)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x40201000, slot;
+
+	pt_init(&pt, 12, 16);
+	pt_map(&pt, va, DATA, 3, LEAF_RW);
+	slot = pt_slot(&pt, va, 1, 0);
+	wr(&pt, slot, rd(&pt, slot) | VMSA_TABLE_AP | VMSA_TABLE_UXN | VMSA_TABLE_PXN);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_WRITE, &res), WALK_FAULT_PERMISSION);
+	pt.cfg.had = true;
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_WRITE, &res), WALK_OK);
+	EXPECT_EQ(res.perm_el0, WALK_PERM_R | WALK_PERM_W | WALK_PERM_X);
+	EXPECT_EQ(res.perm_el1, WALK_PERM_R | WALK_PERM_W);
+	pt_fini(&pt);
+}
+
+/* PAN: EL1 loses data access to pages EL0 can read or write, not execute. */
+TEST(pan_blocks_privileged_data_access)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x3000, kva = 0x4000;
+
+	pt_init(&pt, 12, 16);
+	pt.cfg.pan = true;
+	pt_map(&pt, va, DATA, 3, VMSA_PTE_AF | FIELD_PREP(VMSA_PTE_AP, VMSA_AP_RO));
+	pt_map(&pt, kva, DATA, 3, VMSA_PTE_AF | FIELD_PREP(VMSA_PTE_AP, VMSA_AP_PRIV_RW));
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_PRIV, &res), WALK_FAULT_PERMISSION);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_PRIV | WALK_ACC_EXEC, &res), WALK_OK);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_EQ(res.perm_el1, WALK_PERM_X);
+	/* Kernel-only pages are unaffected. */
+	EXPECT_EQ(walk(&pt, kva, WALK_ACC_PRIV | WALK_ACC_WRITE, &res), WALK_OK);
+	pt_fini(&pt);
+}
+
+/* WXN: anything writable at the accessing level is not executable. */
+TEST(wxn_removes_execute_from_writable)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x3000, leaf;
+
+	pt_init(&pt, 12, 16);
+	pt.cfg.wxn = true;
+	leaf = pt_map(&pt, va, DATA, 3, LEAF_RW);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_EXEC, &res), WALK_FAULT_PERMISSION);
+	EXPECT_EQ(res.perm_el0, WALK_PERM_R | WALK_PERM_W);
+	wr(&pt, leaf, vmsa_addr_to_desc(DATA, 12) | 3 | VMSA_PTE_AF |
+	   FIELD_PREP(VMSA_PTE_AP, VMSA_AP_PRIV_RW));
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_PRIV | WALK_ACC_EXEC, &res), WALK_FAULT_PERMISSION);
+	wr(&pt, leaf, vmsa_addr_to_desc(DATA, 12) | 3 | VMSA_PTE_AF |
+	   FIELD_PREP(VMSA_PTE_AP, VMSA_AP_RO));
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_PRIV | WALK_ACC_EXEC, &res), WALK_OK);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_EXEC, &res), WALK_OK);
+	/* Writable-clean under HD counts as writable. */
+	pt.cfg.ha = pt.cfg.hd = true;
+	wr(&pt, leaf, rd(&pt, leaf) | VMSA_PTE_DBM);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_EXEC, &res), WALK_FAULT_PERMISSION);
+	pt_fini(&pt);
+}
+
+TEST(e0pd_faults_unprivileged_at_level0)
+{
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x3000;
+
+	pt_init(&pt, 16, 22);
+	pt.cfg.e0pd = true;
+	pt_map(&pt, va, DATA, 3, LEAF_RW);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_FAULT_TRANSLATION);
+	EXPECT_EQ(res.level, 0);
+	EXPECT_EQ(res.reads, 0);
+	EXPECT_EQ(walk(&pt, va, WALK_ACC_PRIV, &res), WALK_OK);
+	pt_fini(&pt);
+}

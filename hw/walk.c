@@ -6,8 +6,9 @@
  * descriptor per level from the initial level down, accumulate the
  * hierarchical limits of table descriptors, and decode the leaf into an
  * output address, permissions and attributes. Faults are reported in the
- * architectural priority order of Arm ARM D8.(Translation, Address size,
- * Access flag, Permission), with the level of the lookup that raised them.
+ * architectural priority order (Translation, Address size, Access flag,
+ * Permission: Arm ARM pseudocode AArch64.S1Walk and AArch64.S1Translate),
+ * with the level of the lookup that raised them.
  *
  * This is the TLB-miss path of every CPU and of the SMMU: no allocation, no
  * lock, nothing but bus reads and (with HTTU) one compare-and-swap.
@@ -57,7 +58,7 @@ static unsigned int walk_min_tsz(unsigned int gshift)
 
 static unsigned int walk_granule_shift(unsigned int gshift)
 {
-	/* A reserved granule behaves as one of the implemented ones (D8.2). */
+	/* A reserved TG0 behaves as an implemented size (TCR_EL1.TG0). */
 	return gshift == 14 || gshift == 16 ? gshift : 12;
 }
 
@@ -74,7 +75,7 @@ static uint64_t low_mask(unsigned int bits)
 /*
  * Set up the geometry for @cfg and @va. False if @va is outside the TTBR0
  * region: with TBI, VA[63:56] are ignored and VA[55:ia_bits] must be zero;
- * without, all of VA[63:ia_bits] (Arm ARM D8.1, "input address size").
+ * without, all of VA[63:ia_bits] (pseudocode AArch64.VAIsOutOfRange).
  */
 static bool walk_geom_init(struct walk_geom *g, const struct walk_cfg *cfg, uint64_t va)
 {
@@ -119,7 +120,10 @@ static void walk_limits_add(struct walk_limits *lim, uint64_t table)
 	lim->pxn |= !!(table & VMSA_TABLE_PXN);
 }
 
-/* Is this leaf writable-clean for a walker with effective HD? (D8.4.x) */
+/*
+ * Is this leaf writable-clean: DBM == 1 and read-only only through AP[2]?
+ * A leaf write-protected by APTable is not (SMMUv3 §3.13.3.1).
+ */
 static bool walk_is_writable_clean(uint64_t desc, const struct walk_limits *lim)
 {
 	return (desc & VMSA_PTE_DBM) && (desc & VMSA_PTE_AP_RDONLY) && !lim->rdonly;
@@ -217,8 +221,9 @@ static void walk_fill_leaf(struct walk_result *res, uint64_t desc,
 /*
  * The new leaf value after the hardware updates this access makes: AF set
  * with HA; AP[2] cleared (and AF set) with HD for a write through a
- * writable-clean leaf. Never sets AP[2], never touches DBM (D8.4.x, SMMUv3
- * §3.13.3).
+ * writable-clean leaf. Never sets AP[2], never touches DBM (SMMUv3
+ * §3.13.2, §3.13.3.1). A faulting access updates nothing: the AF update
+ * on a Permission fault is UNKNOWN (§3.13.2), and we choose not to.
  */
 static uint64_t walk_httu_update(uint64_t desc, const struct walk_limits *lim,
 				 const struct walk_geom *g, unsigned int acc)
@@ -251,7 +256,7 @@ static int walk_leaf(const struct mem_bus *bus, const struct walk_cfg *cfg,
 	res->leaf_shift = (uint8_t)shift;
 	if (walk_oa_out_of_range(base, cfg->oas))
 		return walk_fail(res, WALK_FAULT_ADDR_SIZE, level, false);
-	/* Access flag faults take priority over permission faults (D8.5). */
+	/* Access flag faults take priority over permission faults (§3.13.1). */
 	if (!(desc & VMSA_PTE_AF) && !g->ha && !cfg->affd)
 		return walk_fail(res, WALK_FAULT_ACCESS, level, false);
 
@@ -284,9 +289,9 @@ static int walk_leaf(const struct mem_bus *bus, const struct walk_cfg *cfg,
 /*
  * Is a non-table descriptor at @level a valid leaf encoding? Blocks follow
  * vmsa_block_allowed(), plus the 4TB level-1 block of the 64K granule when
- * 52-bit output addresses are in use (FEAT_LPA, Arm ARM D8.3: a 64K level-1
- * block exists when the PE supports 52-bit PAs; we take an OAS of 52 as
- * that support).
+ * 52-bit output addresses are in use (pseudocode AArch64.BlockDescSupported:
+ * a 64K level-1 block exists when the PE supports 52-bit PAs; we take an
+ * OAS of 52 as that support).
  */
 static bool walk_leaf_type_ok(uint64_t desc, const struct walk_geom *g,
 			      unsigned int oas, int level)
@@ -344,12 +349,19 @@ enum walk_fault walk_stage1(const struct mem_bus *bus, const struct walk_cfg *cf
 	memset(res, 0, sizeof(*res));
 	if (cfg->tsz < walk_min_tsz(walk_granule_shift(cfg->granule_shift)))
 		return walk_fail(res, WALK_FAULT_TRANSLATION, 0, false);
-	/* E0PD: unprivileged accesses fault at level 0 without a walk. */
+	/*
+	 * Like a T0SZ below the minimum, an input address outside the region
+	 * and then an EL0 access under E0PD are level 0 Translation faults
+	 * whatever the start level (pseudocode AArch64.S1Translate).
+	 */
+	if (!walk_geom_init(&g, cfg, va))
+		return walk_fail(res, WALK_FAULT_TRANSLATION, 0, false);
 	if (cfg->e0pd && !(acc & WALK_ACC_PRIV))
 		return walk_fail(res, WALK_FAULT_TRANSLATION, 0, false);
-	if (!walk_geom_init(&g, cfg, va))
-		return walk_fail(res, WALK_FAULT_TRANSLATION, g.start_level, false);
-	/* The base address is checked before any lookup: level 0 (D8.x). */
+	/*
+	 * The base address is checked before any lookup, and an Address size
+	 * fault on it is reported at level 0 (pseudocode AArch64.S1Walk).
+	 */
 	if (walk_oa_out_of_range(g.ttb, cfg->oas))
 		return walk_fail(res, WALK_FAULT_ADDR_SIZE, 0, true);
 	/*

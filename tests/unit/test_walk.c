@@ -329,6 +329,9 @@ TEST(output_address_beyond_oas)
 		EXPECT_EQ(res.level, 3);
 		EXPECT_EQ(res.desc_pa, leaf);
 		EXPECT_FALSE(res.fault_on_walk);
+		/* Address size comes before the Access flag. */
+		wr(&pt, leaf, rd(&pt, leaf) & ~VMSA_PTE_AF);
+		EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_FAULT_ADDR_SIZE);
 		/* Just below the limit is fine. */
 		pt_map(&pt, va, (1ULL << 40) - (1ULL << gshifts[g]), 3, LEAF_RW);
 		EXPECT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_OK);
@@ -472,13 +475,13 @@ static bool golden_allows(unsigned int ap, bool uxn, bool pxn, unsigned int acc)
 	return priv ? true : el0_r[ap];
 }
 
-TEST(permission_matrix_ap_xn)
+static void permission_matrix(unsigned int gshift)
 {
 	struct pt pt;
 	unsigned int ap, xn, a;
-	uint64_t va = 0x7000;
+	uint64_t va = 0x70000;
 
-	pt_init(&pt, 12, 16);
+	pt_init(&pt, gshift, 16);
 	for (ap = 0; ap < 4; ap++) {
 		for (xn = 0; xn < 4; xn++) {
 			bool uxn = xn & 1, pxn = xn & 2;
@@ -496,13 +499,21 @@ TEST(permission_matrix_ap_xn)
 				if (ok)
 					EXPECT_TRUE(walk_access_permitted(&res, accs[a]));
 				if (harness_failed) {
-					TH_LOG("ap %u uxn %d pxn %d acc %#x", ap, uxn, pxn, accs[a]);
+					TH_LOG("granule %u ap %u uxn %d pxn %d acc %#x",
+					       gshift, ap, uxn, pxn, accs[a]);
 					return;
 				}
 			}
 		}
 	}
 	pt_fini(&pt);
+}
+
+TEST(permission_matrix_ap_xn)
+{
+	permission_matrix(12);
+	permission_matrix(14);
+	permission_matrix(16);
 }
 
 /* A successful walk's permissions answer every access as a walk would. */

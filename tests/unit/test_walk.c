@@ -1157,3 +1157,27 @@ TEST(e0pd_faults_unprivileged_at_level0)
 	EXPECT_EQ(walk(&pt, va, WALK_ACC_PRIV, &res), WALK_OK);
 	pt_fini(&pt);
 }
+
+/* HTTU writes the leaf descriptor and nothing else, tables included. */
+TEST(httu_writes_only_the_leaf)
+{
+	static uint8_t before[1 << 20], after[1 << 20];
+	struct pt pt;
+	struct walk_result res;
+	uint64_t va = 0x0000008040201000ULL, leaf, len, off;
+
+	pt_init(&pt, 12, 16);
+	pt.cfg.ha = pt.cfg.hd = true;
+	leaf = pt_map(&pt, va, DATA, 3, LEAF_CLEAN);
+	pt_map(&pt, va + 0x1000, DATA, 3, LEAF_CLEAN);
+	len = pt.next - BASE;
+	ASSERT_LE(len, sizeof(before));
+	ASSERT_EQ(phys_mem_read(&pt.mem, BASE, before, len), 0);
+	ASSERT_EQ(walk(&pt, va, WALK_ACC_WRITE, &res), WALK_OK);
+	ASSERT_EQ(phys_mem_read(&pt.mem, BASE, after, len), 0);
+	off = leaf - BASE;
+	EXPECT_NE(memcmp(before + off, after + off, 8), 0);
+	memcpy(after + off, before + off, 8);
+	EXPECT_EQ(memcmp(before, after, len), 0);
+	pt_fini(&pt);
+}

@@ -67,9 +67,11 @@ struct walk_result {
 	uint8_t perm_el0;	/* WALK_PERM_* for unprivileged accesses */
 	uint8_t perm_el1;	/* WALK_PERM_* for privileged accesses */
 	/*
-	 * Writable-clean (DBM == 1, AP[2] == 1, no APTable write limit): a write
-	 * needs a dirty-state update first; a TLB may cache the entry but must
-	 * walk again for the first write.
+	 * Writable-clean under effective HD (cfg->ha && cfg->hd; DBM == 1,
+	 * AP[2] == 1, no APTable write limit): a write needs a dirty-state
+	 * update first, so perm_el0/perm_el1 leave out WALK_PERM_W; a TLB may
+	 * cache the entry but must walk again for the first write. Execute
+	 * rights already treat the page as writable (EL0-writable => PXN).
 	 */
 	bool writable_clean;
 	bool ng;		/* not global: the entry is tagged with the ASID */
@@ -87,7 +89,15 @@ struct walk_result {
  * Fills @res and returns res->fault (WALK_OK on success). Permission checks
  * apply to @acc; with cfg->hd a permitted write to a writable-clean page
  * makes it dirty in memory, and with cfg->ha an AF == 0 leaf gets AF set.
- * Never writes anything but the leaf descriptor.
+ * An access that faults updates nothing. Never writes anything but the
+ * leaf descriptor.
+ *
+ * Levels as the architecture reports them: a fault on a descriptor is at
+ * the level it was read at (for an Address size fault on a next-level
+ * table address, the level of the table descriptor holding it); a VA
+ * outside the region, T0SZ below the minimum (16; 12 with 64K), E0PD and a
+ * TTB beyond the OAS are level 0 faults with no descriptor read. T0SZ
+ * above 39 behaves as 39.
  */
 enum walk_fault walk_stage1(const struct mem_bus *bus, const struct walk_cfg *cfg,
 			    uint64_t va, unsigned int acc, struct walk_result *res);

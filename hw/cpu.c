@@ -66,7 +66,13 @@ struct cpu {
 	uint16_t asid;			/* TTBR0_EL1.ASID */
 	struct cpu_tlb tlb;
 	struct cpu_stats stats;
-	bool dsb_pending;		/* atomic: broadcast TLBIs since the last DSB */
+	/*
+	 * DSB bookkeeping (atomics, not under the lock): broadcasts this CPU
+	 * has delivered to the listeners, and how many of them a completed
+	 * listener sync() is known to cover.
+	 */
+	uint64_t tlbi_gen;
+	uint64_t synced_gen;
 };
 
 struct cpu_cluster {
@@ -268,14 +274,15 @@ void cpu_set_ttbr0(struct cpu *cpu, uint64_t ttb, uint16_t asid)
 
 void cpu_set_tcr(struct cpu *cpu, const struct walk_cfg *tcr)
 {
+	uint64_t ttb;
+
 	if (!tcr)
 		return;
 	pthread_mutex_lock(&cpu->lock);
 	/* The table base belongs to TTBR0, not TCR: keep it. */
-	cpu->tcr = (struct walk_cfg){ .ttb = cpu->tcr.ttb, .tsz = tcr->tsz,
-				      .granule_shift = tcr->granule_shift, .oas = tcr->oas,
-				      .ha = tcr->ha, .hd = tcr->hd, .affd = tcr->affd,
-				      .tbi = tcr->tbi };
+	ttb = cpu->tcr.ttb;
+	cpu->tcr = *tcr;
+	cpu->tcr.ttb = ttb;
 	pthread_mutex_unlock(&cpu->lock);
 }
 
@@ -572,7 +579,18 @@ void cpu_tlbi(struct cpu *cpu, const struct dvm_tlbi *op, bool broadcast)
 		cpu_tlbi_one(t, op, t == cpu ? &t->stats.tlbi_broadcast : &t->stats.tlbi_received);
 	}
 	cpu_dvm_broadcast(cl, op);
-	__atomic_store_n(&cpu->dsb_pending, true, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&cpu->tlbi_gen, 1, __ATOMIC_RELEASE);
+}
+
+/* Record that every broadcast up to @gen is synchronised. */
+static void cpu_mark_synced(struct cpu *cpu, uint64_t gen)
+{
+	uint64_t cur = __atomic_load_n(&cpu->synced_gen, __ATOMIC_RELAXED);
+
+	while (cur < gen &&
+	       !__atomic_compare_exchange_n(&cpu->synced_gen, &cur, gen, false,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
 }
 
 void cpu_dsb(struct cpu *cpu)
@@ -580,18 +598,25 @@ void cpu_dsb(struct cpu *cpu)
 	struct cpu_cluster *cl;
 	unsigned int i;
 
+	uint64_t gen;
+
 	if (!cpu)
 		return;
 	/*
 	 * The CPUs' TLBs completed each broadcast inside cpu_tlbi(); only the
-	 * listeners may still be working, and only if this CPU sent them
-	 * something since its last DSB (DSB waits for this PE's TLBIs only).
+	 * listeners may still be working, and only on what this CPU sent them
+	 * (DSB waits for this PE's TLBIs only). A sync that began after the
+	 * last of those was delivered, and has ended, covers them: skip then.
+	 * Comparing generations (rather than clearing a flag) keeps this
+	 * right when two threads issue TLBIs and DSBs on the same CPU.
 	 */
-	if (!__atomic_exchange_n(&cpu->dsb_pending, false, __ATOMIC_ACQ_REL))
+	gen = __atomic_load_n(&cpu->tlbi_gen, __ATOMIC_ACQUIRE);
+	if (__atomic_load_n(&cpu->synced_gen, __ATOMIC_ACQUIRE) >= gen)
 		return;
 	cl = cpu->cl;
 	pthread_rwlock_rdlock(&cl->listeners_lock);
 	for (i = 0; i < cl->nr_listeners; i++)
 		cl->listeners[i].sync(cl->listeners[i].ctx);
 	pthread_rwlock_unlock(&cl->listeners_lock);
+	cpu_mark_synced(cpu, gen);
 }

@@ -154,30 +154,81 @@ static bool op_matches(const struct cpu_tlb_entry *e, const struct dvm_tlbi *op,
 	return false;
 }
 
+/* Drop the entries of one set that @op matches. */
+static unsigned int tlb_invalidate_set(struct cpu_tlb *tlb, unsigned int set_idx,
+				       const struct dvm_tlbi *op, uint16_t asid,
+				       uint64_t first, uint64_t last)
+{
+	struct cpu_tlb_entry *set = tlb_set_entries(tlb, set_idx);
+	unsigned int w, dropped = 0;
+
+	for (w = 0; w < tlb->ways; w++) {
+		if (set[w].shift && op_matches(&set[w], op, asid, first, last)) {
+			tlb_drop(tlb, &set[w]);
+			dropped++;
+		}
+	}
+	return dropped;
+}
+
+/*
+ * Probes a by-VA operation needs: one per region of each present size that
+ * [first, last] touches. Saturates at @limit.
+ */
+static uint64_t tlb_probes_needed(const struct cpu_tlb *tlb, uint64_t first, uint64_t last,
+				  uint64_t limit)
+{
+	uint64_t shifts = tlb->shifts, n = 0;
+
+	while (shifts && n < limit) {
+		unsigned int shift = (unsigned int)__builtin_ctzll(shifts);
+
+		shifts &= shifts - 1;
+		n += (last >> shift) - (first >> shift) + 1;
+	}
+	return n;
+}
+
+/* A short by-VA range: visit only the sets its regions hash to. */
+static unsigned int tlb_invalidate_probe(struct cpu_tlb *tlb, const struct dvm_tlbi *op,
+					 uint16_t asid, uint64_t first, uint64_t last)
+{
+	uint64_t shifts = tlb->shifts;
+	unsigned int dropped = 0;
+
+	while (shifts) {
+		unsigned int shift = (unsigned int)__builtin_ctzll(shifts);
+		uint64_t r, r_last = last >> shift;
+
+		shifts &= shifts - 1;
+		for (r = first >> shift; r <= r_last; r++)
+			dropped += tlb_invalidate_set(tlb, tlb_set(tlb, r << shift, shift),
+						      op, asid, first, last);
+	}
+	return dropped;
+}
+
 unsigned int cpu_tlb_invalidate(struct cpu_tlb *tlb, const struct dvm_tlbi *op,
 				uint16_t asid_mask)
 {
 	uint64_t first = op->va & TLBI_VA_MASK;
 	uint64_t last = first;
 	uint16_t asid = op->asid & asid_mask;
-	size_t i, n = (size_t)tlb->nr_sets * tlb->ways;
-	unsigned int dropped = 0;
+	unsigned int set_idx, dropped = 0;
+	bool by_va = op->op == DVM_TLBI_VA || op->op == DVM_TLBI_VAA;
 
-	if (op->size) {
-		last = first + op->size - 1;
-		if (last < first)
-			last = UINT64_MAX;
-	}
 	if (!tlb->shifts)
 		return 0;
-	for (i = 0; i < n; i++) {
-		struct cpu_tlb_entry *e = &tlb->entries[i];
-
-		if (e->shift && op_matches(e, op, asid, first, last)) {
-			tlb_drop(tlb, e);
-			dropped++;
-		}
+	if (op->size) {
+		last = first + op->size - 1;
+		if (last < first || last > GENMASK_ULL(55, 0))
+			last = GENMASK_ULL(55, 0);
 	}
+	/* Probing beats a full scan while it touches fewer sets. */
+	if (by_va && tlb_probes_needed(tlb, first, last, tlb->nr_sets) < tlb->nr_sets)
+		return tlb_invalidate_probe(tlb, op, asid, first, last);
+	for (set_idx = 0; set_idx < tlb->nr_sets; set_idx++)
+		dropped += tlb_invalidate_set(tlb, set_idx, op, asid, first, last);
 	return dropped;
 }
 

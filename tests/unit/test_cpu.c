@@ -11,6 +11,7 @@
 
 #include "arch/vmsa.h"
 #include "hw/cpu.h"
+#include "hw/cpu_tlb.h"
 #include "hw/mem.h"
 #include "tests/harness.h"
 
@@ -507,6 +508,8 @@ static const struct {
 	/* A range stopping just short of Y. */
 	{ { .op = DVM_TLBI_VAA, .va = VA_X, .size = VA_Y - VA_X },
 	  (1u << E_A1X) | (1u << E_B2X) },
+	/* Two pages ending at Y, for ASID 1. */
+	{ { .op = DVM_TLBI_VA, .asid = 1, .va = VA_Y - 0x1000, .size = 0x2000 }, 1u << E_A1Y },
 	/* An EL2&0 operation does not touch EL1&0 entries. */
 	{ { .op = DVM_TLBI_ALL, .el2 = true }, 0 },
 };
@@ -651,6 +654,94 @@ TEST(stale_entry_until_tlbi)
 	cpu_dsb(c1);
 	EXPECT_EQ(cpu_read(c0, va, &v, sizeof(v), 0), -EFAULT);
 	m_fini(&m);
+}
+
+/*
+ * The TLB itself against a reference: random entries of several sizes,
+ * ASIDs and globalness, random operations (short ranges take the probing
+ * path, long ones the full scan); every entry an operation removed must
+ * match it, and every entry it left must not.
+ */
+static uint64_t rnd(uint64_t *state)
+{
+	*state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *state >> 17;
+}
+
+static bool ref_matches(const struct cpu_tlb_entry *e, const struct dvm_tlbi *op)
+{
+	uint64_t first = op->va & GENMASK_ULL(55, 12);
+	uint64_t last = op->size ? first + op->size - 1 : first;
+	uint64_t e_last = e->va + (1ULL << e->shift) - 1;
+	bool overlap = e->va <= last && e_last >= first;
+
+	switch (op->op) {
+	case DVM_TLBI_VA:
+		return overlap && (!e->ng || e->asid == op->asid);
+	case DVM_TLBI_VAA:
+		return overlap;
+	case DVM_TLBI_ASID:
+		return e->ng && e->asid == op->asid;
+	case DVM_TLBI_ALL:
+		return true;
+	}
+	return false;
+}
+
+TEST(tlb_invalidation_matches_reference)
+{
+	static const uint8_t shifts[] = { 12, 12, 12, 14, 16, 16, 21, 25 };
+	struct cpu_tlb tlb;
+	static struct cpu_tlb_entry before[1024];
+	uint64_t seed = 12345;
+	unsigned int iter, i, n, dropped, kept_ok = 0, dropped_ok = 0;
+
+	ASSERT_EQ(cpu_tlb_init(&tlb, 1024), 0);
+	n = tlb.nr_sets * tlb.ways;
+	ASSERT_EQ(n, 1024);
+	for (iter = 0; iter < 3000; iter++) {
+		struct dvm_tlbi op = { .op = (enum dvm_tlbi_op)(rnd(&seed) % 4),
+				       .asid = (uint16_t)(rnd(&seed) % 4) };
+		unsigned int count = 0;
+
+		for (i = 0; i < 8; i++) {
+			uint8_t shift = shifts[rnd(&seed) % sizeof(shifts)];
+			struct cpu_tlb_entry e = {
+				.va = (rnd(&seed) % (1ULL << 23)) & ~((1ULL << shift) - 1),
+				.pa = BASE, .asid = (uint16_t)(rnd(&seed) % 4),
+				.shift = shift, .ng = rnd(&seed) % 4 != 0,
+			};
+
+			cpu_tlb_insert(&tlb, &e);
+			ASSERT_TRUE(cpu_tlb_lookup(&tlb, e.va + (rnd(&seed) % (1ULL << shift)),
+						   e.asid) != NULL);
+		}
+		op.va = rnd(&seed) % (1ULL << 23);
+		op.size = rnd(&seed) % 2 ? 0 : (rnd(&seed) % 3 ? rnd(&seed) % (1ULL << 19) :
+						rnd(&seed) % (1ULL << 24));
+		memcpy(before, tlb.entries, sizeof(before));
+		dropped = cpu_tlb_invalidate(&tlb, &op, 0xffff);
+		for (i = 0; i < n; i++) {
+			if (!before[i].shift)
+				continue;
+			if (tlb.entries[i].shift) {
+				EXPECT_FALSE(ref_matches(&before[i], &op));
+				kept_ok++;
+			} else {
+				EXPECT_TRUE(ref_matches(&before[i], &op));
+				dropped_ok++;
+				count++;
+			}
+		}
+		EXPECT_EQ(dropped, count);
+		for (i = 0, count = 0; i < n; i++)
+			count += tlb.entries[i].shift != 0;
+		EXPECT_EQ(cpu_tlb_count(&tlb), count);
+	}
+	TH_LOG("%u entries kept, %u dropped", kept_ok, dropped_ok);
+	EXPECT_GT(kept_ok, 1000);
+	EXPECT_GT(dropped_ok, 1000);
+	cpu_tlb_fini(&tlb);
 }
 
 /* ---- Faults ---------------------------------------------------------------- */
@@ -1136,5 +1227,80 @@ TEST(listener_removal_is_safe_against_broadcasts)
 	}
 	__atomic_store_n(&lr.stop, true, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
+	m_fini(&m);
+}
+
+/*
+ * Two threads issue TLBI IS + DSB through the same CPU. Each DSB must wait
+ * for a listener sync() that began after that thread's own TLBI reached the
+ * listener, even when the other thread's DSB is syncing at the same time.
+ */
+struct seq_listener {
+	uint64_t delivered;	/* atomic: tlbi() calls so far */
+	uint64_t synced;	/* atomic: deliveries covered by a finished sync */
+};
+
+static __thread uint64_t my_seq;
+
+static void seq_tlbi(void *ctx, const struct dvm_tlbi *op)
+{
+	struct seq_listener *sl = ctx;
+
+	(void)op;
+	my_seq = __atomic_add_fetch(&sl->delivered, 1, __ATOMIC_ACQ_REL);
+}
+
+static void seq_sync(void *ctx)
+{
+	struct seq_listener *sl = ctx;
+	uint64_t seen = __atomic_load_n(&sl->delivered, __ATOMIC_ACQUIRE);
+	uint64_t cur = __atomic_load_n(&sl->synced, __ATOMIC_RELAXED);
+
+	sched_yield();		/* a slow sync widens the window */
+	while (cur < seen && !__atomic_compare_exchange_n(&sl->synced, &cur, seen, false,
+							  __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
+}
+
+struct dsb_thread {
+	struct cpu *cpu;
+	struct seq_listener *sl;
+	unsigned int late;
+};
+
+static void *dsb_loop(void *arg)
+{
+	struct dsb_thread *t = arg;
+	struct dvm_tlbi op = { .op = DVM_TLBI_VAA, .va = 0x1000 };
+	unsigned int i;
+
+	for (i = 0; i < 5000; i++) {
+		cpu_tlbi(t->cpu, &op, true);
+		cpu_dsb(t->cpu);
+		t->late += __atomic_load_n(&t->sl->synced, __ATOMIC_ACQUIRE) < my_seq;
+	}
+	return NULL;
+}
+
+TEST(dsb_waits_for_own_tlbi_with_two_threads_on_one_cpu)
+{
+	struct machine m;
+	struct seq_listener sl = { 0 };
+	struct dvm_listener l = { seq_tlbi, seq_sync, &sl };
+	struct dsb_thread t[2];
+	pthread_t th[2];
+	int i;
+
+	m_init(&m, 12, 16);
+	ASSERT_EQ(cpu_cluster_add_dvm_listener(m.cl, &l), 0);
+	for (i = 0; i < 2; i++) {
+		t[i] = (struct dsb_thread){ .cpu = cpu_get(m.cl, 0), .sl = &sl };
+		ASSERT_EQ(pthread_create(&th[i], NULL, dsb_loop, &t[i]), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(t[i].late, 0);
+	}
+	EXPECT_EQ(sl.delivered, 10000);
 	m_fini(&m);
 }

@@ -84,6 +84,24 @@ void mm_get_stats(const struct mm_system *sys, struct mm_stats *st)
 
 /* ---- Lifetimes --------------------------------------------------------------- */
 
+/*
+ * The mmap lock prefers writers, as Linux's rwsem does: a stream of faults
+ * must not starve munmap. (So no thread may take it for read twice.)
+ */
+static int mmap_lock_init(pthread_rwlock_t *lock)
+{
+	pthread_rwlockattr_t attr;
+	int ret;
+
+	ret = pthread_rwlockattr_init(&attr);
+	if (ret)
+		return ret;
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	ret = pthread_rwlock_init(lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
+	return ret;
+}
+
 struct mm *mm_create(struct mm_system *sys)
 {
 	struct mm *mm = calloc(1, sizeof(*mm));
@@ -93,7 +111,7 @@ struct mm *mm_create(struct mm_system *sys)
 	mm->sys = sys;
 	if (pgtable_init(&mm->pgt, sys->mem, sys->frames))
 		goto err_free;
-	if (pthread_rwlock_init(&mm->mmap_lock, NULL))
+	if (mmap_lock_init(&mm->mmap_lock))
 		goto err_pgtable;
 	if (mmu_notifier_chain_init(&mm->notifiers))
 		goto err_rwlock;

@@ -4,6 +4,8 @@
  * freeing until the TLBs are clean (Linux mm/mmu_gather.c, arm64 tlb.h).
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "os/mm/mm.h"
 
@@ -255,6 +257,8 @@ void tlb_gather_init(struct mmu_gather *tlb, struct mm *mm, struct pgtable *pt)
 	tlb->end = 0;
 	tlb->freed_tables = false;
 	tlb->nr = 0;
+	tlb->max = MMU_GATHER_BATCH;
+	tlb->frames = tlb->local;
 	tlb->pages_freed = tlb->tables_freed = 0;
 }
 
@@ -289,12 +293,38 @@ void tlb_finish_mmu(struct mmu_gather *tlb)
 		mm_count(&tlb->mm->sys->stats.tables_freed, tlb->tables_freed);
 	}
 	tlb->pages_freed = tlb->tables_freed = 0;
+	if (tlb->frames != tlb->local)
+		free(tlb->frames);
+	tlb->frames = tlb->local;
+	tlb->max = MMU_GATHER_BATCH;
+}
+
+/* Double the batch; false when it cannot (then the caller flushes early). */
+static bool tlb_grow(struct mmu_gather *tlb)
+{
+	unsigned int max = tlb->max * 2;
+	uint64_t *frames;
+
+	if (max > MMU_GATHER_MAX)
+		return false;
+	if (tlb->frames == tlb->local) {
+		frames = malloc(max * sizeof(*frames));
+		if (frames)
+			memcpy(frames, tlb->local, tlb->nr * sizeof(*frames));
+	} else {
+		frames = realloc(tlb->frames, max * sizeof(*frames));
+	}
+	if (!frames)
+		return false;
+	tlb->frames = frames;
+	tlb->max = max;
+	return true;
 }
 
 static void tlb_add_frame(struct mmu_gather *tlb, uint64_t pa)
 {
-	/* A full batch is flushed early, as Linux does: never an allocation here. */
-	if (tlb->nr == MMU_GATHER_BATCH)
+	/* One flush for the whole operation, unless the batch cannot grow. */
+	if (tlb->nr == tlb->max && !tlb_grow(tlb))
 		tlb_flush_mmu(tlb);
 	tlb->frames[tlb->nr++] = pa;
 }

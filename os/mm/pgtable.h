@@ -114,15 +114,22 @@ uint64_t pgtable_read_pte(const struct pgtable *pt, uint64_t va);
 
 /* ---- Gathering what to free until the TLBs are clean (Linux mmu_gather) --- */
 
-#define MMU_GATHER_BATCH	256
+/*
+ * Frames wait in a batch that starts on the stack and grows on the heap up
+ * to MMU_GATHER_MAX (Linux allocates extra batch pages the same way); when
+ * it cannot grow, the gather flushes early and starts over.
+ */
+#define MMU_GATHER_BATCH	64
+#define MMU_GATHER_MAX		(1u << 16)
 
 struct mmu_gather {
 	struct mm *mm;			/* NULL: nothing caches these tables */
 	struct pgtable *pt;
 	uint64_t start, end;		/* span of changed entries (start >= end: none) */
 	bool freed_tables;		/* walk caches must go too (non-leaf TLBI) */
-	unsigned int nr;
-	uint64_t frames[MMU_GATHER_BATCH];
+	unsigned int nr, max;
+	uint64_t *frames;		/* local, or a heap array of max entries */
+	uint64_t local[MMU_GATHER_BATCH];
 	uint64_t pages_freed, tables_freed;
 };
 
@@ -131,7 +138,7 @@ void tlb_gather_init(struct mmu_gather *tlb, struct mm *mm, struct pgtable *pt);
 void tlb_track_range(struct mmu_gather *tlb, uint64_t start, uint64_t end);
 /* Flush what is gathered (TLBI, DSB, notifiers), then free the frames. */
 void tlb_flush_mmu(struct mmu_gather *tlb);
-/* Final flush; the gather may be reused after tlb_gather_init(). */
+/* Final flush and cleanup; the gather may be reused after tlb_gather_init(). */
 void tlb_finish_mmu(struct mmu_gather *tlb);
 
 /* ---- Range operations (caller excludes concurrent unmaps) ---------------- */

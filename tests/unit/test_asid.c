@@ -135,6 +135,31 @@ TEST(rollover_8bit)
 	teardown(&fx);
 }
 
+/* 16-bit ASIDs: 65535 usable numbers, then exactly one rollover. */
+TEST(rollover_16bit)
+{
+	static struct asid_context ctx[70000];
+	static bool used[65536];
+	struct fixture fx;
+	unsigned int i;
+
+	setup(&fx, 16);
+	for (i = 0; i < 65535; i++) {
+		uint16_t asid = asid_switch(fx.a, &ctx[i], i % NR_CPUS);
+
+		ASSERT_NE(asid, 0);
+		ASSERT_FALSE(used[asid]);
+		used[asid] = true;
+	}
+	EXPECT_EQ(stats(&fx).rollovers, 0);
+	for (; i < 70000; i++)
+		asid_switch(fx.a, &ctx[i], 0);
+	EXPECT_EQ(stats(&fx).rollovers, 1);
+	EXPECT_EQ(stats(&fx).generation, 2);
+	EXPECT_EQ(ctx[i - 1].id >> 16, 2);
+	teardown(&fx);
+}
+
 /* What CPUs 1 and 2 run keeps its ASID through rollovers caused by CPU 0. */
 TEST(active_asids_survive_rollover)
 {

@@ -404,6 +404,66 @@ TEST(threaded_storm_then_destroy)
 	teardown(&fx);
 }
 
+struct snapshot_arg {
+	struct frame_pool *pool;
+	unsigned int *stop;
+	unsigned int bad, taken;
+};
+
+/* With order-0 traffic only, every snapshot has allocated == allocs - frees. */
+static void *snapshot_thread(void *p)
+{
+	struct snapshot_arg *s = p;
+	struct frame_stats st;
+
+	while (!__atomic_load_n(s->stop, __ATOMIC_ACQUIRE) || !s->taken) {
+		frame_get_stats(s->pool, &st);
+		if (st.allocated != st.allocs - st.frees || st.allocated > st.total)
+			s->bad++;
+		s->taken++;
+	}
+	return NULL;
+}
+
+static void *order0_thread(void *p)
+{
+	struct frame_pool *pool = p;
+	uint64_t held[16] = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < 50000; i++) {
+		if (held[i % 16])
+			frame_put(pool, held[i % 16]);
+		held[i % 16] = frame_alloc(pool, 0);
+	}
+	for (i = 0; i < 16; i++)
+		if (held[i])
+			frame_put(pool, held[i]);
+	return NULL;
+}
+
+TEST(stats_are_consistent_snapshots)
+{
+	unsigned int stop = 0, i;
+	struct fixture fx;
+	struct snapshot_arg s;
+	pthread_t th[3];
+
+	setup(&fx, 0, 1 << 20, 12);
+	s = (struct snapshot_arg){ .pool = fx.pool, .stop = &stop };
+	ASSERT_EQ(pthread_create(&th[0], NULL, snapshot_thread, &s), 0);
+	for (i = 1; i < 3; i++)
+		ASSERT_EQ(pthread_create(&th[i], NULL, order0_thread, fx.pool), 0);
+	for (i = 1; i < 3; i++)
+		pthread_join(th[i], NULL);
+	__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th[0], NULL);
+	EXPECT_EQ(s.bad, 0);
+	EXPECT_GT(s.taken, 0);
+	EXPECT_EQ(allocated(fx.pool), 0);
+	teardown(&fx);
+}
+
 static void *alloc_and_exit(void *arg)
 {
 	struct frame_pool *pool = arg;

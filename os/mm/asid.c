@@ -50,7 +50,8 @@ struct asid_cpu {
 struct asid_allocator {
 	uint64_t generation;		/* current generation << asid_bits (atomic) */
 	unsigned int bits;
-	uint64_t asid_mask;		/* GENMASK of the ASID within an id */
+	uint64_t asid_mask;		/* the ASID field of an id */
+	uint64_t gen_mask;		/* the generation field, above it */
 	uint32_t nr_asids;
 	unsigned int nr_cpus;
 	struct cpu_cluster *cl;
@@ -108,7 +109,7 @@ static size_t map_words(const struct asid_allocator *a)
 
 static uint64_t id_asid(const struct asid_allocator *a, uint64_t id)
 {
-	return id & a->asid_mask;
+	return FIELD_GET(a->asid_mask, id);
 }
 
 static uint64_t current_generation(const struct asid_allocator *a)
@@ -118,7 +119,7 @@ static uint64_t current_generation(const struct asid_allocator *a)
 
 static bool generation_match(const struct asid_allocator *a, uint64_t id)
 {
-	return !((id ^ current_generation(a)) >> a->bits);
+	return !((id ^ current_generation(a)) & a->gen_mask);
 }
 
 static uint64_t ctx_id(const struct asid_context *ctx)
@@ -177,7 +178,7 @@ static uint64_t new_context(struct asid_allocator *a, struct asid_context *ctx)
 	uint32_t asid;
 
 	if (id) {
-		uint64_t newid = gen | id_asid(a, id);
+		uint64_t newid = gen | FIELD_PREP(a->asid_mask, id_asid(a, id));
 
 		/* It was running during the rollover: it kept its ASID. */
 		if (update_reserved(a, id, newid))
@@ -191,7 +192,8 @@ static uint64_t new_context(struct asid_allocator *a, struct asid_context *ctx)
 	}
 	asid = find_next_zero(a->map, a->nr_asids, a->cur_idx);
 	if (asid == a->nr_asids) {
-		gen = __atomic_add_fetch(&a->generation, 1ULL << a->bits, __ATOMIC_RELAXED);
+		gen = __atomic_add_fetch(&a->generation, FIELD_PREP(a->gen_mask, 1),
+					 __ATOMIC_RELAXED);
 		flush_context(a);
 		/* max_pinned leaves a free ASID beyond the CPUs' reserved ones. */
 		asid = find_next_zero(a->map, a->nr_asids, 1);
@@ -200,7 +202,7 @@ static uint64_t new_context(struct asid_allocator *a, struct asid_context *ctx)
 	}
 	test_and_set(a->map, asid);
 	a->cur_idx = asid;
-	return gen | asid;
+	return gen | FIELD_PREP(a->asid_mask, asid);
 }
 
 static void flush_tlb_if_pending(struct asid_allocator *a, unsigned int cpu)
@@ -321,7 +323,7 @@ uint16_t asid_of(const struct asid_allocator *a, const struct asid_context *ctx)
 void asid_get_stats(struct asid_allocator *a, struct asid_stats *st)
 {
 	pthread_mutex_lock(&a->lock);
-	st->generation = current_generation(a) >> a->bits;
+	st->generation = FIELD_GET(a->gen_mask, current_generation(a));
 	st->rollovers = a->rollovers;
 	st->nr_pinned = a->nr_pinned;
 	st->max_pinned = a->max_pinned;
@@ -346,10 +348,11 @@ struct asid_allocator *asid_allocator_create(unsigned int asid_bits, struct cpu_
 		return NULL;
 	a->bits = asid_bits;
 	a->asid_mask = GENMASK_ULL(asid_bits - 1, 0);
+	a->gen_mask = GENMASK_ULL(63, asid_bits);
 	a->nr_asids = 1u << asid_bits;
 	a->nr_cpus = nr_cpus;
 	a->cl = cl;
-	a->generation = 1ULL << asid_bits;
+	a->generation = FIELD_PREP(a->gen_mask, 1);
 	a->cur_idx = 1;		/* ASID 0 is never handed out */
 	/*
 	 * Linux (asids_update_limit): after a rollover with every CPU holding a

@@ -12,10 +12,8 @@
 
 #include "hw/pcie/config.h"
 
-/* Where the capabilities go, in list order (dword aligned, §7.6.3). */
-#define CFG_PASID_OFF	0x100
-#define CFG_ATS_OFF	0x110
-#define CFG_PRI_OFF	0x120
+/* Room each capability takes in the list (dword aligned, §7.6.3). */
+#define CFG_CAP_STRIDE	0x10
 
 static void put(uint8_t *arr, unsigned int off, unsigned int size, uint32_t val)
 {
@@ -116,24 +114,27 @@ static bool func_config_valid(const struct pcie_func_config *fc)
 
 int pcie_cfg_init(struct pcie_cfg *cfg, const struct pcie_func_config *fc)
 {
-	unsigned int prev = 0;
+	unsigned int prev = 0, next = PCIE_EXT_CAP_START;
 
 	if (!func_config_valid(fc))
 		return -EINVAL;
 	memset(cfg, 0, sizeof(*cfg));
 	layout_header(cfg, fc);
 	if (fc->pasid) {
-		cfg->pasid = CFG_PASID_OFF;
+		cfg->pasid = (uint16_t)next;
+		next += CFG_CAP_STRIDE;
 		add_ext_cap(cfg, &prev, cfg->pasid, PCIE_EXT_CAP_ID_PASID);
 		layout_pasid(cfg, fc);
 	}
 	if (fc->ats) {
-		cfg->ats = CFG_ATS_OFF;
+		cfg->ats = (uint16_t)next;
+		next += CFG_CAP_STRIDE;
 		add_ext_cap(cfg, &prev, cfg->ats, PCIE_EXT_CAP_ID_ATS);
 		layout_ats(cfg, fc);
 	}
 	if (fc->pri) {
-		cfg->pri = CFG_PRI_OFF;
+		cfg->pri = (uint16_t)next;
+		next += CFG_CAP_STRIDE;
 		add_ext_cap(cfg, &prev, cfg->pri, PCIE_EXT_CAP_ID_PRI);
 		layout_pri(cfg, fc);
 	}

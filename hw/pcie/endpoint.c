@@ -67,8 +67,12 @@ static void ep_cfg_hook(void *ctx, unsigned int cap_id, unsigned int off, uint32
 	 * ATS Enable toggled: an ATC must not hold translations across a
 	 * disable (§10.5.1.3); flushing on both edges keeps it simple.
 	 */
-	if (cap_id == PCIE_EXT_CAP_ID_ATS && off == PCIE_ATS_CTRL && ep->has_atc)
-		atc_flush(&ep->atc);
+	if (cap_id == PCIE_EXT_CAP_ID_ATS && off == PCIE_ATS_CTRL && ep->has_atc) {
+		bool on = pcie_cfg_state(&ep->cfg) & PCIE_ST_ATS;
+
+		if (__atomic_exchange_n(&ep->ats_on, on, __ATOMIC_SEQ_CST) != on)
+			atc_flush(&ep->atc);
+	}
 }
 
 static int ep_init_parts(struct ep *ep, const struct ep_config *cfg)

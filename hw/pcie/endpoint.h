@@ -134,6 +134,7 @@ struct ep {
 	struct pcie_cfg cfg;
 	struct atc atc;
 	bool has_atc;
+	bool ats_on;			/* last ATS Enable seen (hook, atomic) */
 	struct ep_pri pri;
 	struct ep_stats stats;		/* atomic, relaxed */
 };

@@ -52,6 +52,7 @@ struct fake_up {
 	unsigned int stalled;		/* transactions parked now */
 	unsigned long stall_gen;	/* bumped by fake_resume() */
 	bool stall_abort;
+	bool ats_ur;			/* answer ATS requests with UR */
 	/* Responder. */
 	struct ep *ep;
 	fake_policy_t policy;
@@ -158,6 +159,8 @@ static inline int fake_translate(void *ctx, const struct smmu_txn *txn,
 	case SMMU_TXN_ATS_REQUEST:
 		ok = fake_lookup(fu, txn, res);
 		res->status = ok ? SMMU_TXN_OK : SMMU_TXN_ATS_FAULT;
+		if (fu->ats_ur)
+			res->status = SMMU_TXN_ATS_UR;
 		res->priv = txn->acc & WALK_ACC_PRIV;
 		if (!ok)
 			res->perm = 0;

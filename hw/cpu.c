@@ -22,7 +22,9 @@
  *
  * Hence a broadcast TLBI has already taken effect on every CPU when
  * cpu_tlbi() returns; cpu_dsb() then only has to wait for the DVM
- * listeners, by calling their sync(). The hit path takes only the CPU's
+ * listeners, by calling their sync(). Each CPU counts the broadcasts it
+ * delivered (tlbi_gen) and the count a finished sync covered (synced_gen);
+ * a DSB with nothing new to cover returns at once. The hit path takes only the CPU's
  * own lock, which no one else takes except a TLBI aimed at it or a
  * statistics read: there is no global lock on it.
  *
@@ -50,8 +52,8 @@
 #define CPU_MAX_DVM_LISTENERS	8
 
 /*
- * With TCR_EL1.TBI0 the top byte takes no part in translation (Arm ARM
- * D8.8): TLB entries are keyed by VA[55:0] then. Without TBI a VA with a
+ * With TCR_EL1.TBI0 the top byte takes no part in translation (Arm ARM,
+ * "Address tagging"): TLB entries are keyed by VA[55:0] then. Without TBI a VA with a
  * non-zero top byte never walks successfully, so its key matches nothing.
  */
 #define CPU_TBI_KEY_MASK	GENMASK_ULL(55, 0)
@@ -92,7 +94,7 @@ struct cpu_cluster {
 	struct cpu cpus[];
 };
 
-/* How a step moves its bytes. */
+/* One load or store in progress: what it moves, and how far it got. */
 enum xfer_kind { XFER_READ, XFER_WRITE, XFER_FILL };
 
 struct cpu_xfer {
@@ -100,6 +102,10 @@ struct cpu_xfer {
 	uint8_t *rbuf;
 	const uint8_t *wbuf;
 	uint8_t byte;
+	uint64_t va;		/* first byte */
+	size_t len;
+	unsigned int acc;	/* WALK_ACC_* */
+	size_t done;		/* bytes moved so far */
 };
 
 /* ---- Cluster ------------------------------------------------------------ */
@@ -381,13 +387,13 @@ static int cpu_tlb_fill(struct cpu *cpu, uint64_t va, unsigned int acc,
 }
 
 static int xfer_move(const struct mem_bus *bus, const struct cpu_xfer *x, uint64_t pa,
-		     size_t off, size_t n)
+		     size_t n)
 {
 	switch (x->kind) {
 	case XFER_READ:
-		return bus_read(bus, pa, x->rbuf + off, n);
+		return bus_read(bus, pa, x->rbuf + x->done, n);
 	case XFER_WRITE:
-		return bus_write(bus, pa, x->wbuf + off, n);
+		return bus_write(bus, pa, x->wbuf + x->done, n);
 	case XFER_FILL:
 		return bus_fill(bus, pa, x->byte, n);
 	}
@@ -411,39 +417,41 @@ static size_t step_size(const struct cpu *cpu, const struct cpu_tlb_entry *e,
 
 /*
  * One step of an access, under the CPU lock (see the protocol at the top):
- * translate @va and move up to @len bytes at offset @off of the transfer.
- * Returns 0 with *@moved set, 1 on a translation fault (@res says which),
- * or -EFAULT when the bus refuses the physical address.
+ * translate the next byte of @x and move up to the end of its page.
+ * Returns 0 with x->done advanced, 1 on a translation fault (@res says
+ * which), or -EFAULT when the bus refuses the physical address.
  */
-static int cpu_step(struct cpu *cpu, uint64_t va, size_t len, unsigned int acc,
-		    const struct cpu_xfer *x, size_t off, size_t *moved,
-		    struct walk_result *res)
+static int cpu_step(struct cpu *cpu, struct cpu_xfer *x, struct walk_result *res)
 {
+	uint64_t va = x->va + x->done, key;
 	struct cpu_tlb_entry *hit, fill;
 	const struct cpu_tlb_entry *e;
-	uint64_t key;
+	size_t n;
 	int ret;
 
 	pthread_mutex_lock(&cpu->lock);
 	cpu->stats.accesses++;
 	key = cpu_key(cpu, va);
 	hit = cpu_tlb_lookup(&cpu->tlb, key, cpu->asid);
-	if (hit && entry_permits(hit, acc)) {
+	if (hit && entry_permits(hit, x->acc)) {
 		cpu->stats.tlb_hits++;
 		e = hit;
 	} else {
 		cpu->stats.tlb_misses++;
-		if (cpu_tlb_fill(cpu, va, acc, res, &fill)) {
+		if (cpu_tlb_fill(cpu, va, x->acc, res, &fill)) {
 			cpu->stats.faults++;
 			pthread_mutex_unlock(&cpu->lock);
 			return 1;
 		}
 		e = &fill;
 	}
-	*moved = step_size(cpu, e, key, len);
-	ret = xfer_move(&cpu->cl->bus, x, e->pa + (key - e->va), off, *moved);
+	n = step_size(cpu, e, key, x->len - x->done);
+	ret = xfer_move(&cpu->cl->bus, x, e->pa + (key - e->va), n);
 	pthread_mutex_unlock(&cpu->lock);
-	return ret ? -EFAULT : 0;
+	if (ret)
+		return -EFAULT;
+	x->done += n;
+	return 0;
 }
 
 /*
@@ -483,28 +491,27 @@ static bool access_args_valid(uint64_t va, size_t len, unsigned int acc)
 	return len - 1 <= UINT64_MAX - va;
 }
 
-static int cpu_access(struct cpu *cpu, uint64_t va, size_t len, unsigned int acc,
-		      const struct cpu_xfer *x)
+/*
+ * Page by page; a fault goes to the handler and the same step is retried,
+ * at most CPU_FAULT_RETRIES times in a row without progress.
+ */
+static int cpu_access(struct cpu *cpu, struct cpu_xfer *x)
 {
 	struct walk_result res;
 	unsigned int tries = 0;
-	size_t done = 0;
 	int ret;
 
-	if (!cpu || !access_args_valid(va, len, acc))
+	if (!cpu || !access_args_valid(x->va, x->len, x->acc))
 		return -EINVAL;
-	while (done < len) {
-		size_t moved = 0;
-
-		ret = cpu_step(cpu, va + done, len - done, acc, x, done, &moved, &res);
+	while (x->done < x->len) {
+		ret = cpu_step(cpu, x, &res);
 		if (ret < 0)
 			return ret;
 		if (ret == 0) {
-			done += moved;
 			tries = 0;
 			continue;
 		}
-		ret = cpu_fault(cpu, va + done, acc, &res, &tries);
+		ret = cpu_fault(cpu, x->va + x->done, x->acc, &res, &tries);
 		if (ret)
 			return ret;
 	}
@@ -513,27 +520,30 @@ static int cpu_access(struct cpu *cpu, uint64_t va, size_t len, unsigned int acc
 
 int cpu_read(struct cpu *cpu, uint64_t va, void *buf, size_t len, unsigned int acc)
 {
-	struct cpu_xfer x = { .kind = XFER_READ, .rbuf = buf };
+	struct cpu_xfer x = { .kind = XFER_READ, .rbuf = buf, .va = va, .len = len,
+			      .acc = acc };
 
 	if (!buf || (acc & WALK_ACC_WRITE))
 		return -EINVAL;
-	return cpu_access(cpu, va, len, acc, &x);
+	return cpu_access(cpu, &x);
 }
 
 int cpu_write(struct cpu *cpu, uint64_t va, const void *buf, size_t len, unsigned int acc)
 {
-	struct cpu_xfer x = { .kind = XFER_WRITE, .wbuf = buf };
+	struct cpu_xfer x = { .kind = XFER_WRITE, .wbuf = buf, .va = va, .len = len,
+			      .acc = acc | WALK_ACC_WRITE };
 
 	if (!buf)
 		return -EINVAL;
-	return cpu_access(cpu, va, len, acc | WALK_ACC_WRITE, &x);
+	return cpu_access(cpu, &x);
 }
 
 int cpu_fill(struct cpu *cpu, uint64_t va, uint8_t byte, size_t len, unsigned int acc)
 {
-	struct cpu_xfer x = { .kind = XFER_FILL, .byte = byte };
+	struct cpu_xfer x = { .kind = XFER_FILL, .byte = byte, .va = va, .len = len,
+			      .acc = acc | WALK_ACC_WRITE };
 
-	return cpu_access(cpu, va, len, acc | WALK_ACC_WRITE, &x);
+	return cpu_access(cpu, &x);
 }
 
 /* ---- TLB maintenance ----------------------------------------------------- */

@@ -28,7 +28,8 @@ static unsigned int tlb_set(const struct cpu_tlb *tlb, uint64_t base, unsigned i
 	/* Fibonacci hashing of the region number; the size salts the hash. */
 	uint64_t h = ((base >> shift) ^ ((uint64_t)shift << 56)) * 0x9e3779b97f4a7c15ULL;
 
-	return (unsigned int)((h >> 32) % tlb->nr_sets);
+	/* Scale the top 32 bits to [0, nr_sets): a multiply, no division. */
+	return (unsigned int)(((h >> 32) * tlb->nr_sets) >> 32);
 }
 
 static struct cpu_tlb_entry *tlb_set_entries(struct cpu_tlb *tlb, unsigned int set)

@@ -40,7 +40,7 @@ BENCHES    := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 LIB        := $(BUILD)/libsva.a
 SVA        := $(if $(TOOL_SRCS),$(BUILD)/sva)
 
-.PHONY: all check bench run clean tests benches
+.PHONY: all check bench run clean tests benches fuzz install
 # Keep objects of test and bench programs (they are intermediate to make).
 .SECONDARY:
 all: $(LIB) $(SVA) $(TESTS) $(BENCHES)
@@ -78,6 +78,45 @@ bench: $(BENCHES)
 
 run: all
 	@if [ -n "$(SVA)" ]; then $(SVA) bench; else echo "the sva command is not built yet"; fi
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c) need clang; the library is rebuilt
+# with clang and the fuzzer's sanitizers into build/fuzz. Each target runs for
+# FUZZ_SECONDS on a corpus it grows in build/fuzz/corpus-NAME.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BUILD   := build/fuzz
+FUZZ_CFLAGS  := -std=c11 -Wall -Wextra -Werror -O1 -g -D_GNU_SOURCE -pthread -I. -Iinclude \
+		-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+FUZZ_LIBOBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
+FUZZERS      := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBOBJS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIBOBJS) -lm
+
+fuzz: $(FUZZERS)
+	@set -e; for f in $(FUZZERS); do \
+		c=$(FUZZ_BUILD)/corpus-$$(basename $$f); mkdir -p $$c; \
+		echo "== $$f ($(FUZZ_SECONDS) s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 $$c; \
+	done
+
+# Installation: the command, the library, the public headers, pkg-config.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: $(LIB) $(SVA)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/include/sva
+	$(if $(SVA),install -m 755 $(SVA) $(DESTDIR)$(PREFIX)/bin/sva)
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libsva.a
+	$(if $(wildcard include/sva/*.h),install -m 644 include/sva/*.h $(DESTDIR)$(PREFIX)/include/sva/)
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: sva\nDescription: Shared Virtual Addressing for the Arm SMMUv3, simulated\nVersion: 0.1.0\nLibs: -L$${libdir} -lsva -lpthread -lm\nCflags: -I$${includedir}\n' \
+		'$(PREFIX)' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sva.pc
 
 clean:
 	rm -rf build

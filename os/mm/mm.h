@@ -108,6 +108,11 @@ struct mm_system {
 	bool vhe;
 	unsigned int nr_cpus;
 	struct mm **cpu_mm;		/* mm running on each CPU (atomic), or NULL */
+	/*
+	 * One instruction stream per CPU: threads that issue TLBI + DSB as the
+	 * same CPU take turns, so a DSB always waits for its own TLBIs.
+	 */
+	pthread_mutex_t *cpu_issue;
 	uint64_t reserved_ttb;		/* empty table for CPUs running no mm */
 	struct mm_stats stats;		/* atomic counters */
 };

@@ -34,6 +34,8 @@ unsigned int mm_current_cpu(void)
 
 int mm_system_init(struct mm_system *sys, const struct mm_system_cfg *cfg)
 {
+	unsigned int i, n;
+
 	/* CPUs tag their TLB entries with ASIDs: flushing needs the allocator. */
 	if (!cfg->mem || !cfg->frames || (cfg->cpus && !cfg->asids))
 		return -EINVAL;
@@ -48,16 +50,28 @@ int mm_system_init(struct mm_system *sys, const struct mm_system_cfg *cfg)
 		.vhe = cfg->vhe,
 		.nr_cpus = cfg->cpus ? cpu_cluster_nr(cfg->cpus) : 0,
 	};
-	sys->cpu_mm = calloc(sys->nr_cpus ? sys->nr_cpus : 1, sizeof(*sys->cpu_mm));
+	n = sys->nr_cpus ? sys->nr_cpus : 1;
+	sys->cpu_mm = calloc(n, sizeof(*sys->cpu_mm));
 	if (!sys->cpu_mm)
 		return -ENOMEM;
+	sys->cpu_issue = calloc(n, sizeof(*sys->cpu_issue));
+	if (!sys->cpu_issue)
+		goto err_cpu_mm;
+	for (i = 0; i < n; i++)
+		pthread_mutex_init(&sys->cpu_issue[i], NULL);
 	/* Linux's reserved_pg_dir: what TTBR0 points to when no mm runs. */
 	sys->reserved_ttb = frame_alloc(sys->frames, FRAME_ZERO);
-	if (!sys->reserved_ttb) {
-		free(sys->cpu_mm);
-		return -ENOMEM;
-	}
+	if (!sys->reserved_ttb)
+		goto err_cpu_issue;
 	return 0;
+
+err_cpu_issue:
+	for (i = 0; i < n; i++)
+		pthread_mutex_destroy(&sys->cpu_issue[i]);
+	free(sys->cpu_issue);
+err_cpu_mm:
+	free(sys->cpu_mm);
+	return -ENOMEM;
 }
 
 void mm_system_fini(struct mm_system *sys)
@@ -68,7 +82,11 @@ void mm_system_fini(struct mm_system *sys)
 		if (__atomic_load_n(&sys->cpu_mm[i], ACQUIRE))
 			mm_switch(sys, NULL, i);
 	frame_put(sys->frames, sys->reserved_ttb);
+	for (i = 0; i < (sys->nr_cpus ? sys->nr_cpus : 1); i++)
+		pthread_mutex_destroy(&sys->cpu_issue[i]);
+	free(sys->cpu_issue);
 	free(sys->cpu_mm);
+	sys->cpu_issue = NULL;
 	sys->cpu_mm = NULL;
 }
 
@@ -202,6 +220,7 @@ static bool flush_cpus(struct mm *mm, uint64_t start, uint64_t end, bool leaf_on
 {
 	struct mm_system *sys = mm->sys;
 	struct dvm_tlbi op = { .el2 = sys->vhe };
+	unsigned int idx;
 	struct cpu *cpu;
 
 	if (!sys->cpus)
@@ -223,9 +242,12 @@ static bool flush_cpus(struct mm *mm, uint64_t start, uint64_t end, bool leaf_on
 		mm_count(&sys->stats.tlbi_va, 1);
 		mm_count(&sys->stats.tlbi_va_pages, (end - start) >> sys->page_shift);
 	}
-	cpu = cpu_get(sys->cpus, mm_current_cpu() < sys->nr_cpus ? mm_current_cpu() : 0);
+	idx = mm_current_cpu() < sys->nr_cpus ? mm_current_cpu() : 0;
+	cpu = cpu_get(sys->cpus, idx);
+	pthread_mutex_lock(&sys->cpu_issue[idx]);
 	cpu_tlbi(cpu, &op, true);
 	cpu_dsb(cpu);
+	pthread_mutex_unlock(&sys->cpu_issue[idx]);
 	return true;
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdlib.h>
 
 #include "hw/cpu.h"
 #include "os/mm/mm.h"
@@ -35,10 +36,12 @@ static uint64_t allocated(struct fixture *fx)
 	return st.allocated;
 }
 
-static void setup_granule(struct fixture *fx, unsigned int shift)
+/* A machine with the @shift granule; @httu: the CPUs manage AF and dirty. */
+static void setup_machine(struct fixture *fx, unsigned int shift, bool httu)
 {
 	struct cpu_cluster_cfg ccfg = {
 		.nr_cpus = NR_CPUS, .tlb_entries = 64, .asid_bits = 16, .pa_bits = 48,
+		.hafdbs = httu,
 	};
 	struct mm_system_cfg cfg = { 0 };
 
@@ -53,6 +56,7 @@ static void setup_granule(struct fixture *fx, unsigned int shift)
 	cfg.frames = fx->frames;
 	cfg.cpus = fx->cpus;
 	cfg.asids = fx->asids;
+	cfg.hw_af_dirty = httu;
 	ASSERT_EQ(mm_system_init(&fx->sys, &cfg), 0);
 	mm_install_fault_handler(&fx->sys);
 	fx->baseline = allocated(fx);
@@ -60,9 +64,14 @@ static void setup_granule(struct fixture *fx, unsigned int shift)
 	mm_bind_cpu(0);
 }
 
+static void setup_granule(struct fixture *fx, unsigned int shift)
+{
+	setup_machine(fx, shift, false);
+}
+
 static void setup(struct fixture *fx)
 {
-	setup_granule(fx, 12);
+	setup_machine(fx, 12, false);
 }
 
 /* Everything an mm held must be back by now. */
@@ -74,6 +83,7 @@ static void teardown(struct fixture *fx)
 		mm_switch(&fx->sys, NULL, i);
 	EXPECT_EQ(allocated(fx), fx->baseline);
 	mm_system_fini(&fx->sys);
+	EXPECT_EQ(allocated(fx), 0);
 	asid_allocator_destroy(fx->asids);
 	cpu_cluster_destroy(fx->cpus);
 	frame_pool_destroy(fx->frames);
@@ -689,7 +699,7 @@ static void wait_for_rounds(struct racer *r, unsigned int n)
 			sched_yield();
 }
 
-TEST_TIMEOUT(faults_race_munmap_and_mmap, 60)
+static void race_munmap_and_mmap(bool httu)
 {
 	struct fixture fx;
 	struct racer r[NR_CPUS - 1];
@@ -700,7 +710,7 @@ TEST_TIMEOUT(faults_race_munmap_and_mmap, 60)
 	int stop = 0;
 	int64_t a;
 
-	setup(&fx);
+	setup_machine(&fx, 12, httu);
 	mm = mm_create(&fx.sys);
 	ASSERT_TRUE(mm != NULL);
 	len = RACE_PAGES * fx.page;
@@ -739,6 +749,17 @@ TEST_TIMEOUT(faults_race_munmap_and_mmap, 60)
 	       stats(&fx).pages_faulted, stats(&fx).fault_races, stats(&fx).tlbi_va);
 	mmput(mm);
 	teardown(&fx);
+}
+
+TEST_TIMEOUT(faults_race_munmap_and_mmap, 60)
+{
+	race_munmap_and_mmap(false);
+}
+
+/* With HTTU the CPUs set AF and dirty by CAS while mm CASes the same PTEs. */
+TEST_TIMEOUT(faults_race_munmap_and_mmap_httu, 60)
+{
+	race_munmap_and_mmap(true);
 }
 
 /* Several CPUs fault the same fresh pages at once: one frame per page wins. */
@@ -792,6 +813,213 @@ TEST_TIMEOUT(concurrent_faults_on_same_pages_agree, 60)
 	}
 	EXPECT_EQ(stats(&fx).pages_faulted, 4 * RACE_PAGES);
 	TH_LOG("%" PRIu64 " installs lost to a racing fault", stats(&fx).fault_races);
+	mmput(mm);
+	teardown(&fx);
+}
+
+TEST(httu_dirties_without_faults)
+{
+	struct fixture fx;
+	struct mm *mm;
+	uint64_t va, pte, faults;
+	uint8_t b = 9;
+	int64_t a;
+
+	setup_machine(&fx, 12, true);
+	mm = mm_create(&fx.sys);
+	ASSERT_TRUE(mm != NULL);
+	mm_switch(&fx.sys, mm, 0);
+	a = mm_mmap(mm, 0, 2 * fx.page, RW, 0);
+	ASSERT_GT(a, 0);
+	va = (uint64_t)a;
+	ASSERT_EQ(cpu_read(cpu0(&fx), va, &b, 1, 0), 0);
+	EXPECT_FALSE(pte_dirty(pte_of(mm, va)));
+	faults = stats(&fx).faults;
+	b = 9;
+	/* Writable-clean + HD: the CPU clears AP[2] itself, no fault. */
+	ASSERT_EQ(cpu_write(cpu0(&fx), va, &b, 1, 0), 0);
+	EXPECT_EQ(stats(&fx).faults, faults);
+	pte = pte_of(mm, va);
+	EXPECT_TRUE(pte_hw_dirty(pte));
+	EXPECT_FALSE(pte & VMSA_PTE_SW_DIRTY);
+	/* Write-protecting keeps the hardware dirtiness in software. */
+	ASSERT_EQ(mm_mprotect(mm, va, fx.page, MM_PROT_READ), 0);
+	pte = pte_of(mm, va);
+	EXPECT_TRUE(pte & VMSA_PTE_SW_DIRTY);
+	EXPECT_FALSE(pte_write(pte));
+	/* clear_refs then an access: AF comes back by hardware, again no fault. */
+	ASSERT_EQ(mm_clear_refs(mm, va, 2 * fx.page), 0);
+	EXPECT_FALSE(pte_of(mm, va) & VMSA_PTE_AF);
+	ASSERT_EQ(cpu_read(cpu0(&fx), va, &b, 1, 0), 0);
+	EXPECT_TRUE(pte_of(mm, va) & VMSA_PTE_AF);
+	EXPECT_EQ(b, 9);
+	EXPECT_EQ(stats(&fx).faults, faults);
+	mm_switch(&fx.sys, NULL, 0);
+	mmput(mm);
+	teardown(&fx);
+}
+
+/* ---- Notifier lifetimes under concurrency --------------------------------------- */
+
+struct blocker {
+	struct mmu_notifier mn;
+	int entered, proceed, calls;
+};
+
+static void block_invalidate(struct mmu_notifier *mn, struct mm *mm, uint64_t start,
+			     uint64_t end)
+{
+	struct blocker *b = (struct blocker *)mn;
+	unsigned int spins;
+
+	(void)mm;
+	(void)start;
+	(void)end;
+	__atomic_fetch_add(&b->calls, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->entered, 1, __ATOMIC_RELEASE);
+	for (spins = 0; spins < 50000000 && !__atomic_load_n(&b->proceed, __ATOMIC_ACQUIRE);
+	     spins++)
+		sched_yield();
+}
+
+static const struct mmu_notifier_ops block_ops = { .invalidate_range = block_invalidate };
+
+struct unreg_arg {
+	struct blocker *b;
+	struct mm *mm;
+	int returned;
+};
+
+static void *unregister_thread(void *arg)
+{
+	struct unreg_arg *u = arg;
+
+	mmu_notifier_unregister(&u->b->mn, u->mm);
+	__atomic_store_n(&u->returned, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+struct munmap_arg {
+	struct mm *mm;
+	uint64_t va, len;
+};
+
+static void *munmap_thread(void *arg)
+{
+	struct munmap_arg *m = arg;
+
+	mm_bind_cpu(1);
+	mm_munmap(m->mm, m->va, m->len);
+	return NULL;
+}
+
+TEST_TIMEOUT(unregister_waits_for_running_callback, 60)
+{
+	struct fixture fx;
+	struct blocker b = { .mn.ops = &block_ops };
+	struct unreg_arg u;
+	struct munmap_arg m;
+	pthread_t tm, tu;
+	struct mm *mm;
+	unsigned int spins;
+	int64_t a;
+
+	setup(&fx);
+	mm = mm_create(&fx.sys);
+	ASSERT_TRUE(mm != NULL);
+	a = mm_mmap(mm, 0, 2 * fx.page, RW, MM_MAP_POPULATE);
+	ASSERT_GT(a, 0);
+	ASSERT_EQ(mmu_notifier_register(&b.mn, mm), 0);
+	m = (struct munmap_arg){ mm, (uint64_t)a, fx.page };
+	ASSERT_EQ(pthread_create(&tm, NULL, munmap_thread, &m), 0);
+	for (spins = 0; spins < 50000000 && !__atomic_load_n(&b.entered, __ATOMIC_ACQUIRE);
+	     spins++)
+		sched_yield();
+	ASSERT_TRUE(__atomic_load_n(&b.entered, __ATOMIC_ACQUIRE));
+	/* The callback is running: unregister must not return before it ends. */
+	u = (struct unreg_arg){ .b = &b, .mm = mm };
+	ASSERT_EQ(pthread_create(&tu, NULL, unregister_thread, &u), 0);
+	for (spins = 0; spins < 10000; spins++)
+		sched_yield();
+	EXPECT_FALSE(__atomic_load_n(&u.returned, __ATOMIC_ACQUIRE));
+	__atomic_store_n(&b.proceed, 1, __ATOMIC_RELEASE);
+	pthread_join(tm, NULL);
+	pthread_join(tu, NULL);
+	EXPECT_TRUE(u.returned);
+	EXPECT_EQ(b.calls, 1);
+	/* Gone: no more calls. */
+	ASSERT_EQ(mm_munmap(mm, (uint64_t)a, 2 * fx.page), 0);
+	EXPECT_EQ(b.calls, 1);
+	mmput(mm);
+	teardown(&fx);
+}
+
+struct churn {
+	struct mm *mm;
+	int stop;
+	unsigned int cycles;
+};
+
+static void count_invalidate(struct mmu_notifier *mn, struct mm *mm, uint64_t start,
+			     uint64_t end)
+{
+	struct blocker *b = (struct blocker *)mn;
+
+	(void)mm;
+	(void)start;
+	(void)end;
+	__atomic_fetch_add(&b->calls, 1, __ATOMIC_RELAXED);
+}
+
+static const struct mmu_notifier_ops count_ops = { .invalidate_range = count_invalidate };
+
+/* Register and unregister short-lived notifiers while invalidations run. */
+static void *churn_thread(void *arg)
+{
+	struct churn *c = arg;
+
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE) && c->cycles < 100000) {
+		struct blocker *b = calloc(1, sizeof(*b));
+
+		if (!b)
+			break;
+		b->mn.ops = &count_ops;
+		if (mmu_notifier_register(&b->mn, c->mm) == 0)
+			mmu_notifier_unregister(&b->mn, c->mm);
+		/* Freed right away: a late callback would be a use after free. */
+		free(b);
+		c->cycles++;
+	}
+	return NULL;
+}
+
+TEST_TIMEOUT(notifier_churn_during_invalidations, 60)
+{
+	struct fixture fx;
+	struct blocker steady = { .mn.ops = &count_ops };
+	struct churn c = { 0 };
+	pthread_t th;
+	struct mm *mm;
+	unsigned int k;
+	int64_t a;
+
+	setup(&fx);
+	mm = mm_create(&fx.sys);
+	ASSERT_TRUE(mm != NULL);
+	c.mm = mm;
+	ASSERT_EQ(mmu_notifier_register(&steady.mn, mm), 0);
+	ASSERT_EQ(pthread_create(&th, NULL, churn_thread, &c), 0);
+	for (k = 0; k < 300; k++) {
+		a = mm_mmap(mm, 0x100000, 2 * fx.page, RW, MM_MAP_FIXED | MM_MAP_POPULATE);
+		ASSERT_EQ(a, 0x100000);
+		ASSERT_EQ(mm_clear_refs(mm, 0x100000, 2 * fx.page), 0);
+	}
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	/* Each round after the first replaced populated pages, and each clear_refs hit them. */
+	EXPECT_EQ(steady.calls, 2 * 300 - 1);
+	TH_LOG("%u register/unregister cycles", c.cycles);
+	mmu_notifier_unregister(&steady.mn, mm);
 	mmput(mm);
 	teardown(&fx);
 }

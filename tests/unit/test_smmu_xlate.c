@@ -1,0 +1,772 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hw/smmu translation side: STE/CD decode and every configuration error,
+ * translation end to end with tables in memory, every fault type and its
+ * event record, TLB and config-cache invalidation through real commands,
+ * HTTU through the SMMU, and the CMD_SYNC guarantee under concurrency.
+ */
+#include <pthread.h>
+
+#include "hw/smmu/config.h"
+#include "hw/smmu/internal.h"
+#include "tests/harness.h"
+#include "tests/unit/smmu_fixture.h"
+
+#define SID	3
+#define ASID	7
+#define VA	0x400000ULL
+#define RD	WALK_ACC_READ
+#define WR	WALK_ACC_WRITE
+
+/* A stream SID with one CD (no substreams) over a fresh page table. */
+struct s1 {
+	uint64_t root, cd, data;
+};
+
+static void setup_s1(struct fx *fx, struct s1 *s, unsigned int cd_flags)
+{
+	struct fx_ste ste = { 0 };
+
+	s->root = fx_pt_new(fx);
+	s->cd = fx_alloc(fx, 64, 64);
+	s->data = fx_alloc(fx, 4096 * 4, 4096);
+	fx_cd(fx, s->cd, s->root, ASID, cd_flags);
+	ste.cdptr = s->cd;
+	fx_ste(fx, SID, &ste);
+}
+
+static struct smmu_event expect_event(struct fx *fx, uint8_t id)
+{
+	struct smmu_event ev = { 0 };
+
+	if (!fx_event(fx, &ev))
+		TH_LOG("no event (expected 0x%x)", id);
+	else if (ev.id != id)
+		TH_LOG("event 0x%x (expected 0x%x)", ev.id, id);
+	EXPECT_EQ(ev.id, id);
+	return ev;
+}
+
+/* ---- Global bypass ------------------------------------------------------- */
+
+TEST(smmuen_0_follows_gbpa)
+{
+	struct smmu_config cfg;
+	struct fx fx;
+	uint64_t pa = 0;
+
+	smmu_config_default(&cfg);
+	ASSERT_EQ(fx_init_cfg(&fx, &cfg, false), 0);
+	EXPECT_EQ(fx_xlate(&fx, 1, false, 0, 0x12345678, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, 0x12345678);
+	smmu_mmio_write32(fx.smmu, SMMU_GBPA, SMMU_GBPA_UPDATE | SMMU_GBPA_ABORT);
+	EXPECT_EQ(fx_xlate(&fx, 1, false, 0, 0x1000, WR, NULL), SMMU_TXN_ABORT);
+	EXPECT_EQ(fx_events_drain(&fx), 0);
+	fx_fini(&fx);
+}
+
+/* ---- STE decode ------------------------------------------------------------ */
+
+static int ste_decode(struct fx *fx, const struct fx_ste *s, struct smmu_ste_cfg *cfg)
+{
+	uint64_t raw[8];
+
+	fx_ste_make(s, raw);
+	return smmu_ste_decode(fx->smmu, raw, cfg);
+}
+
+TEST(ste_decode_rules)
+{
+	struct smmu_ste_cfg cfg;
+	struct fx_ste s = { .cdptr = 0x80001000, .cdmax = 4, .s1fmt = 0,
+			    .s1dss = STRTAB_STE_1_S1DSS_SSID0, .eats = 1, .ppar = true };
+	uint64_t raw[8] = { 0 };
+	struct fx fx;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	ASSERT_EQ(ste_decode(&fx, &s, &cfg), 0);
+	EXPECT_EQ(cfg.mode, SMMU_STE_S1);
+	EXPECT_EQ(cfg.s1ctxptr, 0x80001000);
+	EXPECT_EQ(cfg.s1cdmax, 4);
+	EXPECT_EQ(cfg.s1dss, STRTAB_STE_1_S1DSS_SSID0);
+	EXPECT_EQ(cfg.eats, STRTAB_STE_1_EATS_TRANS);
+	EXPECT_EQ(cfg.world, SMMU_WORLD_EL1);
+	EXPECT_TRUE(cfg.ppar);
+
+	/* V == 0. */
+	EXPECT_EQ(smmu_ste_decode(fx.smmu, raw, &cfg), EVT_ID_C_BAD_STE);
+	/* Config 0b000 and reserved 0b0xx: abort without an event. */
+	s.config = 2;
+	ASSERT_EQ(ste_decode(&fx, &s, &cfg), 0);
+	EXPECT_EQ(cfg.mode, SMMU_STE_ABORT);
+	s.config = STRTAB_STE_0_CFG_BYPASS;
+	ASSERT_EQ(ste_decode(&fx, &s, &cfg), 0);
+	EXPECT_EQ(cfg.mode, SMMU_STE_BYPASS);
+	EXPECT_EQ(cfg.eats, 0);	/* bypass: EATS effectively 0b00 */
+	/* Stage 2 is not modelled. */
+	s.config = STRTAB_STE_0_CFG_S2_TRANS;
+	EXPECT_EQ(ste_decode(&fx, &s, &cfg), EVT_ID_C_BAD_STE);
+	s.config = STRTAB_STE_0_CFG_NESTED;
+	EXPECT_EQ(ste_decode(&fx, &s, &cfg), EVT_ID_C_BAD_STE);
+	s.config = 0;
+	/* S1CDMax beyond SSIDSIZE (20). */
+	s.cdmax = 21;
+	EXPECT_EQ(ste_decode(&fx, &s, &cfg), EVT_ID_C_BAD_STE);
+	s.cdmax = 4;
+	/* Split-stage ATS needs a nested STE. */
+	s.eats = STRTAB_STE_1_EATS_S1CHK;
+	EXPECT_EQ(ste_decode(&fx, &s, &cfg), EVT_ID_C_BAD_STE);
+	s.eats = 0;
+	/* STRW: EL3 and the reserved value are ILLEGAL; EL2 needs HYP. */
+	s.strw = STRTAB_STE_1_STRW_EL3;
+	EXPECT_EQ(ste_decode(&fx, &s, &cfg), EVT_ID_C_BAD_STE);
+	s.strw = 3;
+	EXPECT_EQ(ste_decode(&fx, &s, &cfg), EVT_ID_C_BAD_STE);
+	s.strw = STRTAB_STE_1_STRW_EL2;
+	ASSERT_EQ(ste_decode(&fx, &s, &cfg), 0);
+	EXPECT_EQ(cfg.world, SMMU_WORLD_EL2);
+	s.strw = 0;
+	/* S1Fmt 0b11 behaves as linear; S1DSS 0b11 as terminate. */
+	s.s1fmt = 3;
+	s.s1dss = 3;
+	ASSERT_EQ(ste_decode(&fx, &s, &cfg), 0);
+	EXPECT_EQ(cfg.s1fmt, STRTAB_STE_0_S1FMT_LINEAR);
+	EXPECT_EQ(cfg.s1dss, STRTAB_STE_1_S1DSS_TERMINATE);
+	fx_fini(&fx);
+}
+
+TEST(ste_decode_depends_on_features)
+{
+	struct smmu_config cfg;
+	struct smmu_ste_cfg ste;
+	struct fx_ste s = { .cdptr = 0x80001000, .cdmax = 4, .s1fmt = STRTAB_STE_0_S1FMT_64K_L2,
+			    .stalld = true, .eats = 1 };
+	struct fx fx;
+
+	smmu_config_default(&cfg);
+	cfg.cd_2lvl = false;
+	cfg.stall_model = SMMU_STALL_MODEL_TERM;
+	cfg.hyp = false;
+	cfg.ats = false;
+	cfg.pri = false;
+	ASSERT_EQ(fx_init_cfg(&fx, &cfg, true), 0);
+	/* 2-level CD tables without IDR0.CD2L. */
+	EXPECT_EQ(ste_decode(&fx, &s, &ste), EVT_ID_C_BAD_STE);
+	s.s1fmt = 0;
+	/* S1STALLD when the stall model is not configurable. */
+	EXPECT_EQ(ste_decode(&fx, &s, &ste), EVT_ID_C_BAD_STE);
+	s.stalld = false;
+	/* Without HYP, STRW is RES0 (EL1); without ATS, EATS is ignored. */
+	s.strw = STRTAB_STE_1_STRW_EL3;
+	ASSERT_EQ(ste_decode(&fx, &s, &ste), 0);
+	EXPECT_EQ(ste.world, SMMU_WORLD_EL1);
+	EXPECT_EQ(ste.eats, 0);
+	fx_fini(&fx);
+}
+
+/* ---- CD decode -------------------------------------------------------------- */
+
+static int cd_decode(struct fx *fx, const uint64_t raw[8], struct smmu_cd_cfg *cd)
+{
+	struct smmu_ste_cfg ste = { .mode = SMMU_STE_S1 };
+
+	return smmu_cd_decode(fx->smmu, &ste, raw, cd);
+}
+
+TEST(cd_decode_rules)
+{
+	struct smmu_cd_cfg cd;
+	uint64_t raw[8], good[8];
+	struct fx fx;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	fx_cd_make(0x80010000, 0x1234, FX_CD_DEFAULT | FX_CD_HA | FX_CD_HD | FX_CD_ASET, good);
+	ASSERT_EQ(cd_decode(&fx, good, &cd), 0);
+	EXPECT_EQ(cd.walk.ttb, 0x80010000);
+	EXPECT_EQ(cd.walk.tsz, 16);
+	EXPECT_EQ(cd.walk.granule_shift, 12);
+	EXPECT_EQ(cd.walk.oas, 48);
+	EXPECT_TRUE(cd.walk.ha);
+	EXPECT_TRUE(cd.walk.hd);
+	EXPECT_EQ(cd.asid, 0x1234);
+	EXPECT_TRUE(cd.aset);
+	EXPECT_TRUE(cd.record);
+	EXPECT_TRUE(cd.abort);
+	EXPECT_FALSE(cd.stall);
+	EXPECT_TRUE(cd.epd1);
+	EXPECT_EQ(cd.mair, VMSA_MAIR_LINUX);
+
+#define BAD(mod)							\
+	do {								\
+		memcpy(raw, good, sizeof(raw));				\
+		mod;							\
+		EXPECT_EQ(cd_decode(&fx, raw, &cd), EVT_ID_C_BAD_CD);	\
+	} while (0)
+	BAD(raw[0] &= ~CD_0_V);
+	BAD(raw[0] &= ~CD_0_AA64);					/* AArch32 */
+	BAD(raw[0] = FIELD_SET(CD_0_TG0, raw[0], 3));			/* reserved granule */
+	BAD(raw[0] = FIELD_SET(CD_0_T0SZ, raw[0], 15));
+	BAD(raw[0] = FIELD_SET(CD_0_T0SZ, raw[0], 40));
+	BAD(raw[0] |= CD_0_ENDI);					/* big-endian */
+	BAD(raw[1] = 1ULL << 48);					/* TTB0 beyond IPS */
+#undef BAD
+	/* CD.S is fine here (no S1STALLD); IPS above the OAS is capped. */
+	memcpy(raw, good, sizeof(raw));
+	raw[0] = FIELD_SET(CD_0_IPS, raw[0], VMSA_IPS_52);
+	ASSERT_EQ(cd_decode(&fx, raw, &cd), 0);
+	EXPECT_EQ(cd.walk.oas, 48);
+	/* EPD0 == 1: the TTB0 fields are IGNORED, even when nonsense. */
+	raw[0] |= CD_0_EPD0;
+	raw[0] = FIELD_SET(CD_0_TG0, raw[0], 3);
+	ASSERT_EQ(cd_decode(&fx, raw, &cd), 0);
+	EXPECT_TRUE(cd.epd0);
+	fx_fini(&fx);
+}
+
+TEST(cd_decode_depends_on_features)
+{
+	struct smmu_ste_cfg ste = { .mode = SMMU_STE_S1, .s1stalld = true };
+	struct smmu_config cfg;
+	struct smmu_cd_cfg cd;
+	uint64_t raw[8];
+	struct fx fx;
+
+	smmu_config_default(&cfg);
+	cfg.httu = SMMU_HTTU_HA;
+	cfg.asid16 = false;
+	cfg.granules = SMMU_GRAN_4K;
+	ASSERT_EQ(fx_init_cfg(&fx, &cfg, true), 0);
+	fx_cd_make(0x80010000, 0x12, FX_CD_DEFAULT | FX_CD_HA, raw);
+	ASSERT_EQ(cd_decode(&fx, raw, &cd), 0);
+	fx_cd_make(0x80010000, 0x12, FX_CD_DEFAULT | FX_CD_HA | FX_CD_HD, raw);
+	EXPECT_EQ(cd_decode(&fx, raw, &cd), EVT_ID_C_BAD_CD);	/* HD needs HTTU == 0b10 */
+	fx_cd_make(0x80010000, 0x100, FX_CD_DEFAULT, raw);
+	EXPECT_EQ(cd_decode(&fx, raw, &cd), EVT_ID_C_BAD_CD);	/* 16-bit ASID */
+	fx_cd_make(0x80010000, 0x12, FX_CD_DEFAULT, raw);
+	raw[0] = FIELD_SET(CD_0_TG0, raw[0], CD_TG0_64K);
+	EXPECT_EQ(cd_decode(&fx, raw, &cd), EVT_ID_C_BAD_CD);	/* unsupported granule */
+	fx_cd_make(0x80010000, 0x12, FX_CD_DEFAULT | FX_CD_S, raw);
+	EXPECT_EQ(smmu_cd_decode(fx.smmu, &ste, raw, &cd), EVT_ID_C_BAD_CD);	/* S1STALLD */
+	fx_fini(&fx);
+
+	cfg.httu = SMMU_HTTU_NONE;
+	ASSERT_EQ(fx_init_cfg(&fx, &cfg, true), 0);
+	fx_cd_make(0x80010000, 0x12, FX_CD_DEFAULT | FX_CD_HA, raw);
+	EXPECT_EQ(cd_decode(&fx, raw, &cd), EVT_ID_C_BAD_CD);	/* HA without HTTU */
+	fx_fini(&fx);
+}
+
+/* ---- Configuration errors as events ----------------------------------------- */
+
+TEST(bad_streamid_linear)
+{
+	struct fx fx;
+	struct smmu_event ev;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	/* 256 StreamIDs: SID 300 is out of range; silent without RECINVSID. */
+	EXPECT_EQ(fx_xlate(&fx, 300, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	EXPECT_FALSE(fx_event(&fx, &ev));
+	smmu_mmio_write32(fx.smmu, SMMU_CR0, 0);
+	FX_WAIT(smmu_mmio_read32(fx.smmu, SMMU_CR0ACK) == 0);
+	smmu_mmio_write32(fx.smmu, SMMU_CR2, SMMU_CR2_RECINVSID);
+	smmu_mmio_write32(fx.smmu, SMMU_CR0, SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN |
+			  SMMU_CR0_CMDQEN);
+	FX_WAIT(smmu_mmio_read32(fx.smmu, SMMU_CR0ACK) & SMMU_CR0_SMMUEN);
+	EXPECT_EQ(fx_xlate(&fx, 300, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_C_BAD_STREAMID);
+	EXPECT_EQ(ev.sid, 300);
+	/* V == 0 STE: C_BAD_STE. */
+	EXPECT_EQ(fx_xlate(&fx, 5, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_C_BAD_STE);
+	EXPECT_EQ(ev.sid, 5);
+	fx_fini(&fx);
+}
+
+TEST(two_level_stream_table)
+{
+	struct fx fx;
+	struct s1 s;
+	uint64_t l1, l2, pa = 0, raw[8];
+	struct fx_ste ste = { 0 };
+	struct smmu_event ev;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT);
+	fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+	/* 2^12 SIDs, SPLIT 8: 16 L1 descriptors of up to 256 STEs. */
+	l1 = fx_alloc(&fx, 16 * 8, 128);
+	l2 = fx_alloc(&fx, 4 * 64, 256);
+	/* L1[1]: Span 3 -> 4 STEs for SIDs 0x100..0x103. */
+	fx_w64(&fx, l1 + 8, (l2 & STRTAB_L1_DESC_L2PTR) | FIELD_PREP(STRTAB_L1_DESC_SPAN, 3));
+	ste.cdptr = s.cd;
+	fx_ste_make(&ste, raw);
+	for (unsigned int i = 0; i < 8; i++)
+		fx_w64(&fx, l2 + 2 * 64 + i * 8, raw[i]);
+	smmu_mmio_write32(fx.smmu, SMMU_CR0, 0);
+	FX_WAIT(smmu_mmio_read32(fx.smmu, SMMU_CR0ACK) == 0);
+	smmu_mmio_write64(fx.smmu, SMMU_STRTAB_BASE, l1);
+	smmu_mmio_write32(fx.smmu, SMMU_STRTAB_BASE_CFG,
+			  FIELD_PREP(SMMU_STRTAB_BASE_CFG_LOG2SIZE, 12) |
+			  FIELD_PREP(SMMU_STRTAB_BASE_CFG_SPLIT, 8) |
+			  FIELD_PREP(SMMU_STRTAB_BASE_CFG_FMT, SMMU_STRTAB_FMT_2LVL));
+	smmu_mmio_write32(fx.smmu, SMMU_CR2, SMMU_CR2_RECINVSID);
+	smmu_mmio_write32(fx.smmu, SMMU_CR0, SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN |
+			  SMMU_CR0_CMDQEN);
+	FX_WAIT(smmu_mmio_read32(fx.smmu, SMMU_CR0ACK) & SMMU_CR0_SMMUEN);
+
+	EXPECT_EQ(fx_xlate(&fx, 0x102, false, 0, VA + 0x10, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, s.data + 0x10);
+	/* SID 0x104 is beyond the L1STD's span of 4. */
+	EXPECT_EQ(fx_xlate(&fx, 0x104, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_C_BAD_STREAMID);
+	EXPECT_EQ(ev.sid, 0x104);
+	/* L1[0] has Span 0. */
+	EXPECT_EQ(fx_xlate(&fx, 0x5, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	expect_event(&fx, EVT_ID_C_BAD_STREAMID);
+	/* Beyond LOG2SIZE. */
+	EXPECT_EQ(fx_xlate(&fx, 0x1000, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	expect_event(&fx, EVT_ID_C_BAD_STREAMID);
+	/* An STE in the span but invalid. */
+	EXPECT_EQ(fx_xlate(&fx, 0x101, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	expect_event(&fx, EVT_ID_C_BAD_STE);
+	/* L1[2] pointing outside RAM: F_STE_FETCH with the address. */
+	fx_w64(&fx, l1 + 16, 0x40000000ULL | FIELD_PREP(STRTAB_L1_DESC_SPAN, 1));
+	EXPECT_EQ(fx_xlate(&fx, 0x200, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_F_STE_FETCH);
+	EXPECT_EQ(ev.addr2 & ~7ULL, 0x40000000ULL);
+	fx_fini(&fx);
+}
+
+TEST(substream_and_cd_errors)
+{
+	struct fx fx;
+	struct s1 s;
+	struct fx_ste ste = { 0 };
+	struct smmu_event ev;
+	uint64_t cdtab, l1cd, l2cd, pa = 0;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT);
+	fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+
+	/* One CD, substreams disabled: an SSID is C_BAD_SUBSTREAMID. */
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(fx_xlate(&fx, SID, true, 1, VA, RD, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_C_BAD_SUBSTREAMID);
+	EXPECT_EQ(ev.ssid, 1);
+
+	/* Linear table of 4 CDs, S1DSS = terminate. */
+	cdtab = fx_alloc(&fx, 4 * 64, 256);
+	fx_cd(&fx, cdtab + 2 * 64, s.root, 9, FX_CD_DEFAULT);
+	ste = (struct fx_ste){ .cdptr = cdtab, .cdmax = 2 };
+	fx_ste(&fx, SID, &ste);
+	fx_cfgi_ste(&fx, SID);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, true, 2, VA + 8, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, s.data + 8);
+	EXPECT_EQ(fx_xlate(&fx, SID, true, 4, VA, RD, NULL), SMMU_TXN_ABORT);
+	expect_event(&fx, EVT_ID_C_BAD_SUBSTREAMID);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	expect_event(&fx, EVT_ID_F_STREAM_DISABLED);
+	EXPECT_EQ(fx_xlate(&fx, SID, true, 1, VA, RD, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_C_BAD_CD);	/* CD 1 has V == 0 */
+	EXPECT_TRUE(ev.ssv);
+	EXPECT_EQ(ev.ssid, 1);
+
+	/* S1DSS = SSID0: no SSID uses CD 0; SSID 0 itself is disabled. */
+	fx_cd(&fx, cdtab, s.root, 10, FX_CD_DEFAULT);
+	ste.s1dss = STRTAB_STE_1_S1DSS_SSID0;
+	fx_ste(&fx, SID, &ste);
+	fx_cfgi_ste(&fx, SID);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_OK);
+	EXPECT_EQ(fx_xlate(&fx, SID, true, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	expect_event(&fx, EVT_ID_F_STREAM_DISABLED);
+	/* S1DSS = bypass: no SSID passes untranslated. */
+	ste.s1dss = STRTAB_STE_1_S1DSS_BYPASS;
+	fx_ste(&fx, SID, &ste);
+	fx_cfgi_ste(&fx, SID);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, 0x123456, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, 0x123456);
+
+	/* 2-level CD table, 4K leaves: L1CD 1 invalid, L1CD 0 valid. */
+	l1cd = fx_alloc(&fx, 64, 64);
+	l2cd = fx_alloc(&fx, 4096, 4096);
+	fx_w64(&fx, l1cd, (l2cd & CD_L1_DESC_L2PTR) | CD_L1_DESC_V);
+	fx_cd(&fx, l2cd + 5 * 64, s.root, 11, FX_CD_DEFAULT);
+	ste = (struct fx_ste){ .cdptr = l1cd, .cdmax = 8, .s1fmt = STRTAB_STE_0_S1FMT_4K_L2 };
+	fx_ste(&fx, SID, &ste);
+	fx_cfgi_ste(&fx, SID);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, true, 5, VA, RD, NULL), SMMU_TXN_OK);
+	EXPECT_EQ(fx_xlate(&fx, SID, true, 64 + 5, VA, RD, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_C_BAD_SUBSTREAMID);
+	EXPECT_EQ(ev.ssid, 64 + 5);
+	/* S1ContextPtr outside RAM: F_CD_FETCH. */
+	ste = (struct fx_ste){ .cdptr = 0x40000000 };
+	fx_ste(&fx, SID, &ste);
+	fx_cfgi_ste(&fx, SID);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_F_CD_FETCH);
+	EXPECT_EQ(ev.addr2 & ~7ULL, 0x40000000ULL);
+	/* Bypass STE with an SSID. */
+	ste = (struct fx_ste){ .config = STRTAB_STE_0_CFG_BYPASS };
+	fx_ste(&fx, SID, &ste);
+	fx_cfgi_ste(&fx, SID);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, 0x777000, WR, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, 0x777000);
+	EXPECT_EQ(fx_xlate(&fx, SID, true, 1, VA, RD, NULL), SMMU_TXN_ABORT);
+	expect_event(&fx, EVT_ID_C_BAD_SUBSTREAMID);
+	EXPECT_EQ(fx_events_drain(&fx), 0);
+	fx_fini(&fx);
+}
+
+/* ---- Translation and faults ---------------------------------------------------- */
+
+TEST(translate_and_fault_records)
+{
+	struct fx fx;
+	struct s1 s;
+	struct smmu_event ev;
+	uint64_t pa = 0;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT);
+	fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+	fx_map(&fx, s.root, VA + 0x1000, s.data + 0x1000, FX_PTE_RO);
+	fx_map(&fx, s.root, VA + 0x2000, s.data + 0x2000, FX_PTE_RW & ~VMSA_PTE_AF);
+
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 0x123, WR, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, s.data + 0x123);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 0x1008, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, s.data + 0x1008);
+
+	/* Write to a read-only page. */
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 0x1010, WR | WALK_ACC_PRIV, NULL),
+		  SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_F_PERMISSION);
+	EXPECT_EQ(ev.sid, SID);
+	EXPECT_FALSE(ev.ssv);
+	EXPECT_FALSE(ev.rnw);
+	EXPECT_TRUE(ev.pnu);
+	EXPECT_FALSE(ev.ind);
+	EXPECT_FALSE(ev.s2);
+	EXPECT_FALSE(ev.stall);
+	EXPECT_EQ(ev.class, EVT_CLASS_IN);
+	EXPECT_EQ(ev.addr, VA + 0x1010);
+	/* Unmapped, and AF == 0 without HA. */
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 0x5000, RD, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_F_TRANSLATION);
+	EXPECT_TRUE(ev.rnw);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 0x2000, RD, NULL), SMMU_TXN_ABORT);
+	expect_event(&fx, EVT_ID_F_ACCESS);
+	/* Top byte without TBI: outside the input range. */
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, (0x5aULL << 56) | VA, RD, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_F_TRANSLATION);
+	EXPECT_EQ(ev.addr, (0x5aULL << 56) | VA);
+	EXPECT_EQ(fx_events_drain(&fx), 0);
+	fx_fini(&fx);
+}
+
+TEST(walk_abort_and_address_size)
+{
+	struct fx fx;
+	struct s1 s;
+	struct smmu_event ev;
+	uint64_t pte_pa;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT | FX_CD_IPS32);
+	/* A level-0 table descriptor pointing outside RAM: F_WALK_EABT, CLASS TT. */
+	fx_w64(&fx, s.root + vmsa_index(12, 0, 0x8000000000ULL) * 8,
+	       0x40000000ULL | VMSA_DESC_TYPE_TABLE);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, 0x8000000000ULL, RD, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_F_WALK_EABT);
+	EXPECT_EQ(ev.class, EVT_CLASS_TT);
+	EXPECT_EQ(ev.addr2 & ~7ULL, 0x40000000ULL);
+	/* IPS 32 bits: an output address at 4G is an Address Size fault. */
+	pte_pa = fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+	fx_w64(&fx, pte_pa, vmsa_addr_to_desc(1ULL << 32, 12) | FX_PTE_RW);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	expect_event(&fx, EVT_ID_F_ADDR_SIZE);
+	fx_fini(&fx);
+}
+
+TEST(fault_configuration_ars)
+{
+	struct fx fx;
+	struct s1 s;
+	struct smmu_event ev;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	/* A == 0, R == 0: reads as zero / writes ignored, nothing recorded. */
+	setup_s1(&fx, &s, 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_RAZWI);
+	EXPECT_FALSE(fx_event(&fx, &ev));
+	/* A == 0, R == 1: RAZ/WI and recorded. */
+	fx_cd(&fx, s.cd, s.root, ASID, FX_CD_R);
+	fx_cfgi_cd(&fx, SID, 0);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_RAZWI);
+	expect_event(&fx, EVT_ID_F_TRANSLATION);
+	/* A == 1, R == 0: abort, silently. */
+	fx_cd(&fx, s.cd, s.root, ASID, FX_CD_A);
+	fx_cfgi_cd(&fx, SID, 0);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	EXPECT_FALSE(fx_event(&fx, &ev));
+	/* EPD0: a translation fault without any walk. */
+	fx_cd(&fx, s.cd, 0, ASID, FX_CD_DEFAULT | FX_CD_EPD0);
+	fx_cfgi_cd(&fx, SID, 0);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	expect_event(&fx, EVT_ID_F_TRANSLATION);
+	/* A CD made ILLEGAL (ENDI) is C_BAD_CD once the cache is invalidated. */
+	fx_cd(&fx, s.cd, s.root, ASID, FX_CD_DEFAULT);
+	fx_w64(&fx, s.cd, fx_r64(&fx, s.cd) | CD_0_ENDI);
+	fx_cfgi_cd(&fx, SID, 0);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	expect_event(&fx, EVT_ID_C_BAD_CD);
+	fx_fini(&fx);
+}
+
+TEST(httu_through_the_smmu)
+{
+	struct fx fx;
+	struct s1 s;
+	uint64_t pte0, pte1, pa = 0;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT | FX_CD_HA | FX_CD_HD);
+	pte0 = fx_map(&fx, s.root, VA, s.data, FX_PTE_WCLEAN & ~VMSA_PTE_AF);
+	pte1 = fx_map(&fx, s.root, VA + 0x1000, s.data + 0x1000, FX_PTE_RO & ~VMSA_PTE_AF);
+	/* A read sets AF, leaves the page clean. */
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, &pa), SMMU_TXN_OK);
+	EXPECT_TRUE(fx_r64(&fx, pte0) & VMSA_PTE_AF);
+	EXPECT_TRUE(fx_r64(&fx, pte0) & VMSA_PTE_AP_RDONLY);
+	/* A write after the read (a TLB hit on a clean entry) walks and dirties it. */
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 4, WR, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, s.data + 4);
+	EXPECT_FALSE(fx_r64(&fx, pte0) & VMSA_PTE_AP_RDONLY);
+	/* Read-only without DBM stays a permission fault, AF set by the walk. */
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 0x1000, WR, NULL), SMMU_TXN_ABORT);
+	expect_event(&fx, EVT_ID_F_PERMISSION);
+	EXPECT_TRUE(fx_r64(&fx, pte1) & VMSA_PTE_AP_RDONLY);
+	fx_fini(&fx);
+}
+
+/* ---- TLB and configuration cache vs commands ---------------------------- */
+
+TEST(tlb_keeps_old_pa_until_tlbi_and_sync)
+{
+	struct fx fx;
+	struct s1 s;
+	uint64_t pte, pa = 0;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT);
+	pte = fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+	fx_map(&fx, s.root, VA + 0x1000, s.data + 0x1000, FX_PTE_RW);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 0x1000, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(smmu_pmcg_read(fx.smmu, SMMU_PMCG_TLB_MISS), 2);
+	/* Software moves the page: the TLB still says the old frame... */
+	fx_w64(&fx, pte, vmsa_addr_to_desc(s.data + 0x2000, 12) | FX_PTE_RW);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, s.data);
+	EXPECT_EQ(smmu_pmcg_read(fx.smmu, SMMU_PMCG_TLB_MISS), 2);
+	/* ...a TLBI for another ASID changes nothing... */
+	fx_tlbi_va(&fx, ASID + 1, VA);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, s.data);
+	/* ...until TLBI NH_VA + CMD_SYNC. */
+	fx_tlbi_va(&fx, ASID, VA);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, s.data + 0x2000);
+	/* The neighbour page was not invalidated. */
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 0x1000, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(smmu_pmcg_read(fx.smmu, SMMU_PMCG_TLB_MISS), 3);
+	fx_fini(&fx);
+}
+
+TEST(range_tlbi_command)
+{
+	struct fx fx;
+	struct s1 s;
+	unsigned int i;
+	uint64_t miss;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT);
+	for (i = 0; i < 8; i++) {
+		fx_map(&fx, s.root, VA + i * 0x1000, s.data, FX_PTE_RW);
+		EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + i * 0x1000, RD, NULL), SMMU_TXN_OK);
+	}
+	miss = smmu_pmcg_read(fx.smmu, SMMU_PMCG_TLB_MISS);
+	/* TG 4K, NUM 1, SCALE 1: 4 pages from VA + 0x2000. */
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_TLBI_NH_VA) | FIELD_PREP(CMD_0_ASID, ASID) |
+	       FIELD_PREP(CMD_0_TLBI_NUM, 1) | FIELD_PREP(CMD_0_TLBI_SCALE, 1),
+	       ((VA + 0x2000) & CMD_1_VA) | FIELD_PREP(CMD_1_TG, CMD_TG_4K) |
+	       FIELD_PREP(CMD_1_TTL, 3) | CMD_1_LEAF);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + i * 0x1000, RD, NULL), SMMU_TXN_OK);
+	EXPECT_EQ(smmu_pmcg_read(fx.smmu, SMMU_PMCG_TLB_MISS) - miss, 4);
+	/* NH_ASID drops all 8. */
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_TLBI_NH_ASID) | FIELD_PREP(CMD_0_ASID, ASID), 0);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	miss = smmu_pmcg_read(fx.smmu, SMMU_PMCG_TLB_MISS);
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + i * 0x1000, RD, NULL), SMMU_TXN_OK);
+	EXPECT_EQ(smmu_pmcg_read(fx.smmu, SMMU_PMCG_TLB_MISS) - miss, 8);
+	fx_fini(&fx);
+}
+
+TEST(config_cache_until_cfgi)
+{
+	struct fx fx;
+	struct s1 s;
+	uint64_t root2, pa = 0, misses;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT);
+	fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+	root2 = fx_pt_new(&fx);
+	fx_map(&fx, root2, VA, s.data + 0x3000, FX_PTE_RW);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, &pa), SMMU_TXN_OK);
+	misses = smmu_pmcg_read(fx.smmu, SMMU_PMCG_CFG_CACHE_MISS);
+	EXPECT_EQ(misses, 2);	/* one STE, one CD */
+	/* A new CD (new ASID, new tables) is not seen before CFGI_CD. */
+	fx_cd(&fx, s.cd, root2, ASID + 1, FX_CD_DEFAULT);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, s.data);
+	fx_cfgi_cd(&fx, SID, 0);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, s.data + 0x3000);
+	EXPECT_EQ(smmu_pmcg_read(fx.smmu, SMMU_PMCG_CFG_CACHE_MISS), misses + 1);
+	/* An STE made invalid is still cached until CFGI_ALL. */
+	fx_w64(&fx, fx.strtab + SID * 64, 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_OK);
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_CFGI_ALL), FIELD_PREP(CMD_1_RANGE, 31));
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	expect_event(&fx, EVT_ID_C_BAD_STE);
+	fx_fini(&fx);
+}
+
+static int trace_ste, trace_cd;
+
+static void count_trace(void *ctx, enum smmu_trace_kind kind, const uint64_t *raw,
+			unsigned int n)
+{
+	(void)ctx;
+	(void)raw;
+	if (kind == SMMU_TRACE_STE && n == 8)
+		trace_ste++;
+	if (kind == SMMU_TRACE_CD && n == 8)
+		trace_cd++;
+}
+
+TEST(trace_hook_sees_fetches)
+{
+	struct fx fx;
+	struct s1 s;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	smmu_set_trace(fx.smmu, count_trace, NULL);
+	setup_s1(&fx, &s, FX_CD_DEFAULT);
+	fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_OK);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_OK);
+	EXPECT_EQ(trace_ste, 1);
+	EXPECT_EQ(trace_cd, 1);
+	fx_fini(&fx);
+}
+
+/*
+ * The CMD_SYNC guarantee under concurrency. Device threads translate VA
+ * and read a word from the frame it maps, inside the transaction (before
+ * smmu_txn_end). The main thread moves the page to a new frame, issues
+ * TLBI + CMD_SYNC, then poisons the old frame. No device may ever read
+ * poison: after SYNC, no translation returns the old PA and no access that
+ * used it is still running.
+ */
+#define NR_DEV		2
+#define ROUNDS		300
+#define POISON		0xdeadbeefdeadbeefULL
+
+struct race {
+	struct fx *fx;
+	int stop;
+	unsigned long bad, reads;
+};
+
+static void *device(void *arg)
+{
+	struct race *r = arg;
+	unsigned long bad = 0, reads = 0;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_SEQ_CST)) {
+		struct smmu_txn txn = { .sid = SID, .addr = VA + 0x18, .acc = RD };
+		struct smmu_txn_result res;
+		uint64_t v = 0;
+
+		if (smmu_translate(r->fx->smmu, &txn, &res))
+			break;
+		if (res.status == SMMU_TXN_OK) {
+			sched_yield();	/* widen the window between lookup and access */
+			phys_mem_read64(&r->fx->mem, res.pa, &v);
+			bad += v == POISON;
+			reads++;
+		}
+		smmu_txn_end(r->fx->smmu, &res);
+	}
+	__atomic_fetch_add(&r->bad, bad, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&r->reads, reads, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+TEST_TIMEOUT(no_stale_translation_after_sync, 120)
+{
+	struct fx fx;
+	struct s1 s;
+	struct race r = { .fx = &fx };
+	pthread_t t[NR_DEV];
+	uint64_t pte, frames[2], cur;
+	unsigned int i;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT);
+	frames[0] = s.data;
+	frames[1] = s.data + 0x1000;
+	fx_w64(&fx, frames[0] + 0x18, 1);
+	pte = fx_map(&fx, s.root, VA, frames[0], FX_PTE_RW);
+	cur = 0;
+	for (i = 0; i < NR_DEV; i++)
+		ASSERT_EQ(pthread_create(&t[i], NULL, device, &r), 0);
+	for (i = 0; i < ROUNDS; i++) {
+		uint64_t old = frames[cur], nw = frames[cur ^ 1];
+
+		fx_w64(&fx, nw + 0x18, i + 2);
+		fx_w64(&fx, pte, vmsa_addr_to_desc(nw, 12) | FX_PTE_RW);
+		fx_tlbi_va(&fx, ASID, VA);
+		ASSERT_EQ(fx_sync(&fx), 0);
+		fx_w64(&fx, old + 0x18, POISON);
+		cur ^= 1;
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < NR_DEV; i++)
+		pthread_join(t[i], NULL);
+	TH_LOG("%lu device reads over %u remaps", r.reads, ROUNDS);
+	EXPECT_EQ(r.bad, 0);
+	EXPECT_GT(r.reads, 0);
+	fx_fini(&fx);
+}

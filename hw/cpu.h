@@ -46,7 +46,10 @@ struct dvm_tlbi {
 /*
  * A DVM listener. tlbi() receives each broadcast TLBI; sync() is the DSB
  * that follows: it returns only when every earlier tlbi() delivered to this
- * listener has taken full effect. Both run on the issuing CPU's thread.
+ * listener has taken full effect. Both run on the issuing CPU's thread,
+ * with no CPU lock held, and must not add or remove listeners. Once
+ * cpu_cluster_del_dvm_listener() returns, neither is running or will run
+ * again for that listener (matched by its three fields).
  */
 struct dvm_listener {
 	void (*tlbi)(void *ctx, const struct dvm_tlbi *op);

@@ -246,6 +246,33 @@ TEST(rw_64k_granule)
 	m_fini(&m);
 }
 
+TEST(rw_16k_granule_with_block)
+{
+	struct machine m;
+	struct cpu *cpu;
+	uint64_t root, f, va = 0x0000200000000000ULL + 0x7c000, v = 0;
+	uint64_t blk = 0x40000000ULL;	/* a 32M block at level 2 */
+
+	m_init(&m, 14, 16);		/* 48-bit VA, 16K: levels 0..3 */
+	cpu = cpu_get(m.cl, 0);
+	root = m_alloc_table(&m);
+	f = m_alloc_frame(&m);
+	pt_map(&m, root, va, f, PTE_USER_RW);
+	pt_map_level(&m, root, blk, BLOCK_PA, 2, PTE_USER_RW);
+	m_regime(&m, cpu, root, 1);
+
+	v = 0x1616;
+	ASSERT_EQ(cpu_write(cpu, va + 0x3ff8, &v, sizeof(v), 0), 0);
+	EXPECT_EQ(read64_pa(&m, f + 0x3ff8), 0x1616);
+	ASSERT_EQ(cpu_write(cpu, blk + (32ULL << 20) - 8, &v, sizeof(v), 0), 0);
+	EXPECT_EQ(read64_pa(&m, BLOCK_PA + (32ULL << 20) - 8), 0x1616);
+	ASSERT_EQ(cpu_read(cpu, blk + 0x10, &v, sizeof(v), 0), 0);
+	EXPECT_EQ(walks_of(cpu), 2);
+	/* Just past the block: nothing mapped there. */
+	EXPECT_EQ(cpu_read(cpu, blk + (32ULL << 20), &v, sizeof(v), 0), -EFAULT);
+	m_fini(&m);
+}
+
 TEST(tlb_hit_after_first_access)
 {
 	struct machine m;
@@ -754,26 +781,36 @@ struct fault_ctx {
 	unsigned int acc;
 	enum walk_fault fault;
 	int level;
-	int action;		/* 0: map the page; 1: do nothing; else: return it */
+	int action;		/* FIX_*, or an errno to return */
 	uint64_t frame;
 };
+
+#define FIX_MAP		0	/* map the page, return 0 */
+#define FIX_NOTHING	1	/* return 0 without fixing anything */
+#define FIX_MAP_TLBI	2	/* map, then TLBI VAE1IS + DSB from the faulting CPU */
 
 static int fault_handler(void *ctx, struct cpu *cpu, uint64_t va, unsigned int acc,
 			 const struct walk_result *res)
 {
 	struct fault_ctx *fc = ctx;
 
-	(void)cpu;
+	struct dvm_tlbi op = { .op = DVM_TLBI_VA, .asid = cpu_asid(cpu), .va = va & ~0xfffULL };
+
 	fc->calls++;
 	fc->va = va;
 	fc->acc = acc;
 	fc->fault = res->fault;
 	fc->level = res->level;
-	if (fc->action == 1)
+	if (fc->action == FIX_NOTHING)
 		return 0;
-	if (fc->action)
+	if (fc->action < 0)
 		return fc->action;
 	pt_map(fc->m, fc->root, va & ~0xfffULL, fc->frame, PTE_USER_RW);
+	if (fc->action == FIX_MAP_TLBI) {
+		/* The handler runs with no CPU lock held: this must not deadlock. */
+		cpu_tlbi(cpu, &op, true);
+		cpu_dsb(cpu);
+	}
 	return 0;
 }
 
@@ -803,6 +840,15 @@ TEST(fault_handler_fixes_and_retries)
 	cpu_get_stats(cpu, &st);
 	EXPECT_EQ(st.faults, 1);
 	EXPECT_EQ(st.walks, 2);
+
+	/* A handler that broadcasts a TLBI itself, as Linux's would. */
+	fc.action = FIX_MAP_TLBI;
+	fc.frame = m_alloc_frame(&m);
+	ASSERT_EQ(cpu_write(cpu, va + 0x1000, &v, sizeof(v), 0), 0);
+	EXPECT_EQ(fc.calls, 2);
+	EXPECT_EQ(read64_pa(&m, fc.frame), 0x77);
+	cpu_get_stats(cpu, &st);
+	EXPECT_EQ(st.tlbi_broadcast, 1);
 	m_fini(&m);
 }
 
@@ -849,6 +895,14 @@ TEST(fault_handler_errors_propagate)
 	EXPECT_EQ(cpu_read(cpu, va + 0x3000, buf, 4, 0), -ENOMEM);
 	EXPECT_EQ(fc.fault, WALK_FAULT_PERMISSION);
 	EXPECT_EQ(cpu_read(cpu, va + 0x3000, buf, 4, WALK_ACC_PRIV), 0);
+
+	/* Instruction fetches need execute permission: UXN forbids them. */
+	pt_map(&m, root, va + 0x4000, f0, PTE_USER_RW | VMSA_PTE_UXN);
+	EXPECT_EQ(cpu_read(cpu, va + 0x4000, buf, 4, 0), 0);
+	EXPECT_EQ(cpu_read(cpu, va + 0x4000, buf, 4, WALK_ACC_EXEC), -ENOMEM);
+	EXPECT_EQ(fc.fault, WALK_FAULT_PERMISSION);
+	EXPECT_EQ(fc.acc, WALK_ACC_EXEC);
+	EXPECT_EQ(cpu_read(cpu, va, buf, 4, WALK_ACC_EXEC), 0);
 	m_fini(&m);
 }
 
@@ -862,7 +916,7 @@ TEST(fault_handler_that_fixes_nothing_is_bounded)
 	m_init(&m, 12, 16);
 	cpu = cpu_get(m.cl, 0);
 	root = m_alloc_table(&m);
-	fc.action = 1;
+	fc.action = FIX_NOTHING;
 	cpu_set_fault_handler(m.cl, fault_handler, &fc);
 	m_regime(&m, cpu, root, 1);
 	EXPECT_EQ(cpu_read(cpu, 0x4000, &v, sizeof(v), 0), -EFAULT);

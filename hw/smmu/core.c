@@ -272,10 +272,14 @@ void smmu_destroy(struct smmu *smmu)
 {
 	if (!smmu)
 		return;
-	/* No command is executing once the consumer has stopped. */
+	/*
+	 * Producers waiting for event queue space give up (-ENODEV) and leave
+	 * first: a CMD_SYNC in progress might be waiting for their caller.
+	 * Then no command is executing once the consumer has stopped.
+	 */
+	atomic_store(&smmu->stopping, true);
+	smmu_evtq_drain(smmu);
 	smmu_cmdq_stop(smmu);
-	/* Producers waiting for queue space give up (-ENODEV). */
-	smmu_evtq_wake(smmu);
 	smmu_xlate_fini(smmu);
 	smmu_destroy_locks(smmu);
 	free(smmu);

@@ -73,6 +73,16 @@ void smmu_evtq_wake(struct smmu *smmu)
 	pthread_mutex_unlock(&smmu->evtq_lock);
 }
 
+void smmu_evtq_drain(struct smmu *smmu)
+{
+	pthread_mutex_lock(&smmu->evtq_lock);
+	pthread_cond_broadcast(&smmu->evtq_space);
+	/* Each waiter sees stopping, leaves, and broadcasts once it has. */
+	while (smmu->evtq_waiters)
+		pthread_cond_wait(&smmu->evtq_space, &smmu->evtq_lock);
+	pthread_mutex_unlock(&smmu->evtq_lock);
+}
+
 static bool smmu_evtq_enabled(const struct smmu *smmu)
 {
 	return !atomic_load(&smmu->stopping) &&
@@ -122,7 +132,10 @@ int smmu_evtq_record(struct smmu *smmu, const struct smmu_event *ev)
 			goto out_unlock;
 		}
 		/* Bounded by a CONS write, a disable or destroy: each broadcasts. */
+		smmu->evtq_waiters++;
 		pthread_cond_wait(&smmu->evtq_space, &smmu->evtq_lock);
+		if (!--smmu->evtq_waiters && atomic_load(&smmu->stopping))
+			pthread_cond_broadcast(&smmu->evtq_space);
 	}
 	ret = smmu_evtq_put(smmu, rec);
 out_unlock:

@@ -88,6 +88,7 @@ struct smmu {
 	/* Event and PRI queue producers (evtq.c, priq.c). */
 	pthread_mutex_t evtq_lock;
 	pthread_cond_t evtq_space;	/* a stall event waits for room */
+	unsigned int evtq_waiters;	/* producers waiting on evtq_space */
 	pthread_mutex_t priq_lock;
 
 	/* Interrupt outputs; set before traffic starts. */
@@ -253,8 +254,10 @@ void smmu_cmdq_kick(struct smmu *smmu);
 int smmu_cmdq_start(struct smmu *smmu);
 void smmu_cmdq_stop(struct smmu *smmu);
 
-/* evtq.c / priq.c: queue enable changed or SMMU stopping: wake waiters. */
+/* evtq.c: the event queue enable changed: wake producers waiting for room. */
 void smmu_evtq_wake(struct smmu *smmu);
+/* evtq.c: (destroy, stopping set) wake waiting producers and wait until they left. */
+void smmu_evtq_drain(struct smmu *smmu);
 
 /* ---- BACK: translation state (xlate.h) --------------------------------- */
 

@@ -115,6 +115,9 @@ struct mm_system {
 	pthread_mutex_t *cpu_issue;
 	uint64_t reserved_ttb;		/* empty table for CPUs running no mm */
 	struct mm_stats stats;		/* atomic counters */
+	/* Called by the last mmdrop of an mm with a PASID (Linux mm_pasid_drop). */
+	void (*pasid_drop)(void *ctx, struct mm *mm);
+	void *pasid_drop_ctx;
 };
 
 struct mm {
@@ -136,6 +139,13 @@ int mm_system_init(struct mm_system *sys, const struct mm_system_cfg *cfg);
 /* Every mm must be gone (switched away and dropped). */
 void mm_system_fini(struct mm_system *sys);
 void mm_get_stats(const struct mm_system *sys, struct mm_stats *st);
+/*
+ * Let the iommu layer free a PASID when its mm goes: @fn(ctx, mm) runs in
+ * the last mmdrop of every mm whose pasid is non-zero, before it is freed.
+ * Set it before any mm is created.
+ */
+void mm_system_set_pasid_drop(struct mm_system *sys, void (*fn)(void *ctx, struct mm *mm),
+			      void *ctx);
 
 static inline uint64_t mm_page_size(const struct mm_system *sys)
 {

@@ -90,6 +90,13 @@ void mm_system_fini(struct mm_system *sys)
 	sys->cpu_mm = NULL;
 }
 
+void mm_system_set_pasid_drop(struct mm_system *sys, void (*fn)(void *ctx, struct mm *mm),
+			      void *ctx)
+{
+	sys->pasid_drop = fn;
+	sys->pasid_drop_ctx = ctx;
+}
+
 void mm_get_stats(const struct mm_system *sys, struct mm_stats *st)
 {
 	const uint64_t *src = (const uint64_t *)&sys->stats;
@@ -156,6 +163,8 @@ void mmdrop(struct mm *mm)
 {
 	if (__atomic_sub_fetch(&mm->count, 1, ACQ_REL))
 		return;
+	if (mm->pasid && mm->sys->pasid_drop)
+		mm->sys->pasid_drop(mm->sys->pasid_drop_ctx, mm);
 	/* The root goes last: a CPU lazily running the mm still points at it. */
 	pgtable_fini(&mm->pgt);
 	if (mm->sys->asids)

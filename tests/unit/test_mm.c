@@ -602,6 +602,45 @@ TEST(release_at_exit_then_everything_freed)
 	teardown(&fx);
 }
 
+struct drop_log {
+	struct mm *mm;
+	uint32_t pasid;
+	unsigned int calls;
+};
+
+static void log_pasid_drop(void *ctx, struct mm *mm)
+{
+	struct drop_log *d = ctx;
+
+	d->mm = mm;
+	d->pasid = mm->pasid;
+	d->calls++;
+}
+
+TEST(last_mmdrop_drops_the_pasid)
+{
+	struct fixture fx;
+	struct drop_log d = { 0 };
+	struct mm *mm, *plain;
+
+	setup(&fx);
+	mm_system_set_pasid_drop(&fx.sys, log_pasid_drop, &d);
+	plain = mm_create(&fx.sys);
+	mm = mm_create(&fx.sys);
+	ASSERT_TRUE(mm && plain);
+	mm->pasid = 42;
+	mmgrab(mm);
+	mmput(mm);
+	EXPECT_EQ(d.calls, 0);		/* the struct outlives the address space */
+	mmdrop(mm);
+	EXPECT_EQ(d.calls, 1);
+	EXPECT_TRUE(d.mm == mm);
+	EXPECT_EQ(d.pasid, 42);
+	mmput(plain);
+	EXPECT_EQ(d.calls, 1);		/* no PASID, nothing to drop */
+	teardown(&fx);
+}
+
 TEST(other_granules_fault_and_unmap)
 {
 	static const unsigned int shifts[] = { 14, 16 };

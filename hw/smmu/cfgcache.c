@@ -114,7 +114,7 @@ static void set_lock(struct cfg_set *s)
 
 static void set_unlock(struct cfg_set *s)
 {
-	__atomic_store_n(&s->seq, s->seq + 1, RELEASE);
+	__atomic_store_n(&s->seq, __atomic_load_n(&s->seq, RELAXED) + 1, RELEASE);
 }
 
 static bool cache_get(struct smmu_cfgcache *c, uint64_t key, void *val, size_t size)

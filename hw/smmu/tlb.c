@@ -191,7 +191,7 @@ static void set_lock(struct tlb_set *s)
 
 static void set_unlock(struct tlb_set *s)
 {
-	__atomic_store_n(&s->seq, s->seq + 1, RELEASE);
+	__atomic_store_n(&s->seq, __atomic_load_n(&s->seq, RELAXED) + 1, RELEASE);
 }
 
 /*

@@ -24,9 +24,11 @@
  * cpu_tlbi() returns; cpu_dsb() then only has to wait for the DVM
  * listeners, by calling their sync(). Each CPU counts the broadcasts it
  * delivered (tlbi_gen) and the count a finished sync covered (synced_gen);
- * a DSB with nothing new to cover returns at once. The hit path takes only the CPU's
- * own lock, which no one else takes except a TLBI aimed at it or a
- * statistics read: there is no global lock on it.
+ * a DSB with nothing new to cover returns at once.
+ *
+ * The hit path takes only the CPU's own lock, which no one else takes
+ * except a TLBI aimed at it or a statistics read: there is no global lock
+ * on it, and each CPU sits on its own cache lines.
  *
  * Lock order and callbacks: the fault handler is called with no lock held
  * (it may map pages and issue TLBIs, which take CPU locks); walk_stage1()
@@ -53,8 +55,9 @@
 
 /*
  * With TCR_EL1.TBI0 the top byte takes no part in translation (Arm ARM,
- * "Address tagging"): TLB entries are keyed by VA[55:0] then. Without TBI a VA with a
- * non-zero top byte never walks successfully, so its key matches nothing.
+ * "Address tagging"): TLB entries are keyed by VA[55:0] then. Without TBI
+ * a VA with a non-zero top byte never walks successfully, so its key
+ * matches nothing.
  */
 #define CPU_TBI_KEY_MASK	GENMASK_ULL(55, 0)
 
@@ -75,7 +78,7 @@ struct cpu {
 	 */
 	uint64_t tlbi_gen;
 	uint64_t synced_gen;
-};
+} __attribute__((aligned(64)));
 
 struct cpu_cluster {
 	struct cpu_cluster_cfg cfg;
@@ -154,12 +157,17 @@ struct cpu_cluster *cpu_cluster_create(const struct cpu_cluster_cfg *cfg,
 {
 	struct cpu_cluster *cl;
 	unsigned int i;
+	size_t size;
 
 	if (!cfg || !bus || !bus->ops || !cluster_cfg_valid(cfg))
 		return NULL;
-	cl = calloc(1, sizeof(*cl) + cfg->nr_cpus * sizeof(cl->cpus[0]));
+	/* struct cpu is cache-line aligned: so must the allocation be. */
+	size = sizeof(*cl) + cfg->nr_cpus * sizeof(cl->cpus[0]);
+	size = (size + 63) & ~(size_t)63;
+	cl = aligned_alloc(64, size);
 	if (!cl)
 		return NULL;
+	memset(cl, 0, size);
 	cl->cfg = *cfg;
 	cl->bus = *bus;
 	cl->asid_mask = (uint16_t)((1u << cfg->asid_bits) - 1);
@@ -476,6 +484,7 @@ static int cpu_fault(struct cpu *cpu, uint64_t va, unsigned int acc,
 	if (++*tries > CPU_FAULT_RETRIES)
 		return -EFAULT;
 	ret = fn(ctx, cpu, va, acc, res);
+	/* Anything but 0 or -errno is a broken handler: fail the access. */
 	if (ret > 0)
 		ret = -EFAULT;
 	return ret;

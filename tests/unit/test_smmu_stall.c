@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hw/smmu stall model: a faulting transaction with CD.S parks on a STAG,
+ * is reported with Stall = 1, and CMD_RESUME (retry, abort, RAZ/WI) or
+ * CMD_STALL_TERM releases it; STALL_MAX bounds the parked transactions;
+ * CMD_SYNC never waits for a parked one.
+ */
+#include <pthread.h>
+
+#include "tests/harness.h"
+#include "tests/unit/smmu_fixture.h"
+
+#define SID	4
+#define SID2	5
+#define ASID	3
+#define VA	0x10000000ULL
+
+struct dev {
+	struct fx *fx;
+	uint32_t sid;
+	uint64_t va;
+	unsigned int acc;
+	pthread_t thread;
+	int done;
+	enum smmu_txn_status status;
+	uint64_t pa;
+};
+
+static void *dev_run(void *arg)
+{
+	struct dev *d = arg;
+
+	d->status = fx_xlate(d->fx, d->sid, false, 0, d->va, d->acc, &d->pa);
+	__atomic_store_n(&d->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static void dev_start(struct dev *d, struct fx *fx, uint32_t sid, uint64_t va)
+{
+	*d = (struct dev){ .fx = fx, .sid = sid, .va = va, .acc = WALK_ACC_WRITE };
+	ASSERT_EQ(pthread_create(&d->thread, NULL, dev_run, d), 0);
+}
+
+static bool dev_done(struct dev *d)
+{
+	return __atomic_load_n(&d->done, __ATOMIC_SEQ_CST);
+}
+
+static struct smmu_event wait_event(struct fx *fx)
+{
+	struct smmu_event ev;
+
+	FX_WAIT(fx_event(fx, &ev));
+	return ev;
+}
+
+static uint64_t root;
+
+/* Two streams sharing one stall-enabled CD. */
+static void setup(struct fx *fx, unsigned int cd_flags)
+{
+	struct fx_ste ste = { 0 };
+	uint64_t cd = fx_alloc(fx, 64, 64);
+
+	root = fx_pt_new(fx);
+	fx_cd(fx, cd, root, ASID, cd_flags);
+	ste.cdptr = cd;
+	fx_ste(fx, SID, &ste);
+	fx_ste(fx, SID2, &ste);
+}
+
+static void resume(struct fx *fx, uint32_t sid, uint16_t stag, bool retry, bool abort)
+{
+	fx_cmd(fx, FIELD_PREP(CMD_0_OP, CMD_OP_RESUME) | FIELD_PREP(CMD_0_SID, sid) |
+	       (retry ? CMD_0_RESUME_AC : 0) | (abort ? CMD_0_RESUME_AB : 0),
+	       FIELD_PREP(CMD_1_RESUME_STAG, stag));
+	ASSERT_EQ(fx_sync(fx), 0);
+}
+
+TEST(stall_then_resume_retry)
+{
+	struct smmu_event ev;
+	struct dev d;
+	struct fx fx;
+	uint64_t data;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, FX_CD_S | FX_CD_R | FX_CD_A);
+	data = fx_alloc(&fx, 4096, 4096);
+	dev_start(&d, &fx, SID, VA + 0x40);
+	ev = wait_event(&fx);
+	EXPECT_EQ(ev.id, EVT_ID_F_TRANSLATION);
+	EXPECT_TRUE(ev.stall);
+	EXPECT_EQ(ev.sid, SID);
+	EXPECT_EQ(ev.addr, VA + 0x40);
+	EXPECT_FALSE(ev.rnw);
+	EXPECT_FALSE(dev_done(&d));
+	/* A CMD_SYNC while stalled completes: nobody waits for a parked transaction. */
+	fx_tlbi_va(&fx, ASID, VA);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_FALSE(dev_done(&d));
+	/* Software fixes the fault, then retries. */
+	fx_map(&fx, root, VA, data, FX_PTE_RW);
+	resume(&fx, SID, ev.stag, true, false);
+	pthread_join(d.thread, NULL);
+	EXPECT_EQ(d.status, SMMU_TXN_OK);
+	EXPECT_EQ(d.pa, data + 0x40);
+	EXPECT_EQ(fx_events_drain(&fx), 0);
+	fx_fini(&fx);
+}
+
+TEST(resume_terminate_abort_and_razwi)
+{
+	struct smmu_event ev;
+	struct dev d;
+	struct fx fx;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, FX_CD_S | FX_CD_R | FX_CD_A);
+	dev_start(&d, &fx, SID, VA);
+	ev = wait_event(&fx);
+	ASSERT_TRUE(ev.stall);
+	resume(&fx, SID, ev.stag, false, true);
+	pthread_join(d.thread, NULL);
+	EXPECT_EQ(d.status, SMMU_TXN_ABORT);
+
+	dev_start(&d, &fx, SID, VA);
+	ev = wait_event(&fx);
+	ASSERT_TRUE(ev.stall);
+	resume(&fx, SID, ev.stag, false, false);
+	pthread_join(d.thread, NULL);
+	EXPECT_EQ(d.status, SMMU_TXN_RAZWI);
+	fx_fini(&fx);
+}
+
+TEST(resume_must_match_sid_and_stag)
+{
+	struct smmu_event ev;
+	struct dev d;
+	struct fx fx;
+	unsigned int i;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, FX_CD_S | FX_CD_R | FX_CD_A);
+	dev_start(&d, &fx, SID, VA);
+	ev = wait_event(&fx);
+	/* Wrong SID, then wrong STAG: both ignored. */
+	resume(&fx, SID2, ev.stag, false, true);
+	resume(&fx, SID, (uint16_t)(ev.stag + 1), false, true);
+	for (i = 0; i < 100; i++)
+		sched_yield();
+	EXPECT_FALSE(dev_done(&d));
+	resume(&fx, SID, ev.stag, false, true);
+	pthread_join(d.thread, NULL);
+	EXPECT_EQ(d.status, SMMU_TXN_ABORT);
+	fx_fini(&fx);
+}
+
+TEST(stall_term_releases_one_stream)
+{
+	struct smmu_event e1, e2, e3;
+	struct dev a, b, c;
+	struct fx fx;
+	unsigned int i;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, FX_CD_S | FX_CD_R | FX_CD_A);
+	dev_start(&a, &fx, SID, VA);
+	e1 = wait_event(&fx);
+	dev_start(&b, &fx, SID, VA + 0x1000);
+	e2 = wait_event(&fx);
+	dev_start(&c, &fx, SID2, VA + 0x2000);
+	e3 = wait_event(&fx);
+	EXPECT_TRUE(e1.stall && e2.stall && e3.stall);
+	EXPECT_NE(e1.stag, e2.stag);
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_STALL_TERM) | FIELD_PREP(CMD_0_SID, SID), 0);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	pthread_join(a.thread, NULL);
+	pthread_join(b.thread, NULL);
+	EXPECT_EQ(a.status, SMMU_TXN_ABORT);
+	EXPECT_EQ(b.status, SMMU_TXN_ABORT);
+	for (i = 0; i < 100; i++)
+		sched_yield();
+	EXPECT_FALSE(dev_done(&c));
+	resume(&fx, SID2, e3.stag, false, true);
+	pthread_join(c.thread, NULL);
+	EXPECT_EQ(c.status, SMMU_TXN_ABORT);
+	fx_fini(&fx);
+}
+
+TEST(stall_max_bounds_parked_transactions)
+{
+	struct smmu_config cfg;
+	struct smmu_event e1, e2, e3;
+	struct dev a, b, c;
+	struct fx fx;
+
+	smmu_config_default(&cfg);
+	cfg.stall_max = 2;
+	ASSERT_EQ(fx_init_cfg(&fx, &cfg, true), 0);
+	setup(&fx, FX_CD_S | FX_CD_R | FX_CD_A);
+	dev_start(&a, &fx, SID, VA);
+	e1 = wait_event(&fx);
+	dev_start(&b, &fx, SID, VA + 0x1000);
+	e2 = wait_event(&fx);
+	/* The third cannot stall: it terminates at once, recorded without Stall. */
+	dev_start(&c, &fx, SID, VA + 0x2000);
+	pthread_join(c.thread, NULL);
+	EXPECT_EQ(c.status, SMMU_TXN_ABORT);
+	e3 = wait_event(&fx);
+	EXPECT_FALSE(e3.stall);
+	EXPECT_EQ(e3.addr, VA + 0x2000);
+	EXPECT_TRUE(e1.stall && e2.stall);
+	resume(&fx, SID, e1.stag, false, true);
+	resume(&fx, SID, e2.stag, false, true);
+	pthread_join(a.thread, NULL);
+	pthread_join(b.thread, NULL);
+	/* STAGs are free again. */
+	dev_start(&a, &fx, SID, VA);
+	e1 = wait_event(&fx);
+	EXPECT_TRUE(e1.stall);
+	resume(&fx, SID, e1.stag, false, true);
+	pthread_join(a.thread, NULL);
+	fx_fini(&fx);
+}
+
+TEST(term_model_makes_razwi_abort)
+{
+	struct smmu_config cfg;
+	struct smmu_event ev;
+	struct dev d;
+	struct fx fx;
+
+	smmu_config_default(&cfg);
+	cfg.term_model = true;
+	ASSERT_EQ(fx_init_cfg(&fx, &cfg, true), 0);
+	setup(&fx, FX_CD_S | FX_CD_R);
+	dev_start(&d, &fx, SID, VA);
+	ev = wait_event(&fx);
+	resume(&fx, SID, ev.stag, false, false);
+	pthread_join(d.thread, NULL);
+	EXPECT_EQ(d.status, SMMU_TXN_ABORT);
+	fx_fini(&fx);
+}

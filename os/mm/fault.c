@@ -167,6 +167,11 @@ static struct walk_cfg user_tcr(const struct mm_system *sys, uint64_t ttb)
 	};
 }
 
+struct walk_cfg mm_walk_cfg(const struct mm *mm)
+{
+	return user_tcr(mm->sys, mm->pgt.root);
+}
+
 void mm_switch(struct mm_system *sys, struct mm *mm, unsigned int cpu_idx)
 {
 	struct cpu *cpu;

@@ -127,9 +127,9 @@ struct mm {
 	struct vma_tree vmas;		/* under mmap_lock */
 	int users;			/* mmget/mmput (atomic) */
 	int count;			/* mmgrab/mmdrop (atomic) */
-	uint32_t pasid;			/* 0 until bound; set by the iommu layer */
-	struct asid_context context;
-	struct mmu_notifier_chain notifiers;
+	uint32_t pasid;			/* 0 until bound; set by the iommu layer, under its lock */
+	struct asid_context context;	/* the ASID allocator's (asid_switch, mm_context_get) */
+	struct mmu_notifier_chain notifiers;	/* its own lock, see notifier.h */
 };
 
 /* ---- System --------------------------------------------------------------- */
@@ -202,7 +202,8 @@ int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned int prot,
 /*
  * Unmap [addr, addr + len): VMAs are trimmed or split, pages and emptied
  * page tables freed after the TLBI and the notifiers. On return no CPU and
- * no notified device can reach the old pages. 0 or -EINVAL.
+ * no notified device can reach the old pages. 0, -EINVAL, or -ENOMEM when
+ * a VMA could not be split (then nothing was unmapped).
  */
 int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
 /*
@@ -238,6 +239,12 @@ int handle_mm_fault(struct mm *mm, uint64_t addr, unsigned int flags);
  * Call from the thread driving that CPU (or before it starts).
  */
 void mm_switch(struct mm_system *sys, struct mm *mm, unsigned int cpu_idx);
+/*
+ * The translation regime of @mm as the CPUs see it (TTBR0_EL1 base, T0SZ,
+ * granule, IPS, TBI0, HA/HD; MAIR is VMSA_MAIR_LINUX): what an SVA context
+ * descriptor must mirror so that the SMMU walks the tables as the CPUs do.
+ */
+struct walk_cfg mm_walk_cfg(const struct mm *mm);
 /* The mm running on CPU @cpu_idx (no reference taken), or NULL. */
 struct mm *mm_on_cpu(struct mm_system *sys, unsigned int cpu_idx);
 /* Install mm's fault handler on the CPUs (cpu_set_fault_handler). */

@@ -206,6 +206,17 @@ TEST(demand_faults_through_the_cpu)
 	ASSERT_EQ(cpu_read(cpu0(&fx), va + 100, buf, sizeof(buf), 0), 0);
 	for (i = 0; i < sizeof(buf); i++)
 		EXPECT_EQ(buf[i], i + 1);
+	/* What a device walking mm_walk_cfg() finds is what the CPU wrote. */
+	{
+		struct walk_cfg cfg = mm_walk_cfg(mm);
+		struct walk_result res;
+
+		EXPECT_EQ(cfg.ttb, mm->pgt.root);
+		EXPECT_EQ(cfg.tsz, 16);
+		EXPECT_EQ(cfg.granule_shift, 12);
+		ASSERT_EQ(walk_stage1(&fx.mem.bus, &cfg, va + 100, WALK_ACC_WRITE, &res), WALK_OK);
+		EXPECT_EQ(res.oa, pte_pa(&mm->pgt, pte) + 100);
+	}
 	/* The data sits in the frame the PTE names. */
 	ASSERT_EQ(phys_mem_read(&fx.mem, pte_pa(&mm->pgt, pte) + 100, buf, 4), 0);
 	EXPECT_EQ(buf[3], 4);

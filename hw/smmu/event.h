@@ -41,7 +41,8 @@ void smmu_event_decode(const uint64_t rec[EVT_DWORDS], struct smmu_event *ev);
  * Record an event. Returns 0 when written, -ENOSPC when the queue was full
  * (non-stall events are then discarded and the overflow flag toggled),
  * -ENODEV when the event queue is disabled (CR0.EVENTQEN == 0) or the SMMU
- * is being destroyed. A stall event (ev->stall) is never discarded for
+ * is being destroyed, -EFAULT when writing the queue aborted (GERROR
+ * EVENTQ_ABT_ERR is raised). A stall event (ev->stall) is never discarded for
  * lack of space: the caller waits until software frees a slot, the queue
  * is disabled or the SMMU destroyed. Raises the EVTQ interrupt/MSI.
  * Safe from any thread; takes no caller locks.
@@ -65,7 +66,9 @@ void smmu_pri_decode(const uint64_t rec[PRIQ_DWORDS], struct smmu_pri_req *req);
  * Record a page request. 0 when written; -ENOSPC when the queue was full or
  * an overflow is unacknowledged (the request is discarded and the overflow
  * flag toggled; a discarded Last == 1 request must be answered by the
- * caller, BACK's pri.c, §8.2); -ENODEV when the PRI queue is disabled.
+ * caller, BACK's pri.c, §8.1); -ENODEV when the PRI queue is effectively
+ * disabled (PRIQEN == 0 or SMMUEN == 0, §6.3.9.5); -EFAULT when writing the
+ * queue aborted (GERROR PRIQ_ABT_ERR raised). Raises the PRIQ interrupt/MSI.
  */
 int smmu_priq_record(struct smmu *smmu, const struct smmu_pri_req *req);
 

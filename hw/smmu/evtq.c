@@ -89,7 +89,10 @@ static bool smmu_evtq_enabled(const struct smmu *smmu)
 	       (atomic_load(&smmu->cr0) & SMMU_CR0_EVENTQEN);
 }
 
-/* Write @rec at PROD and publish it. Called with evtq_lock held, room known. */
+/*
+ * Write @rec at PROD and publish it. Called with evtq_lock held, room known.
+ * -EFAULT on an abort writing the queue: a global error (§7.2) for the caller.
+ */
 static int smmu_evtq_put(struct smmu *smmu, const uint64_t rec[EVT_DWORDS])
 {
 	struct smmu_queue *q = &smmu->evtq;
@@ -100,11 +103,8 @@ static int smmu_evtq_put(struct smmu *smmu, const uint64_t rec[EVT_DWORDS])
 	pa = smmu_q_base_pa(q, SMMU_EVTQ_ENT_SHIFT) +
 	     ((uint64_t)smmu_q_idx(prod, log2) << SMMU_EVTQ_ENT_SHIFT);
 	for (i = 0; i < EVT_DWORDS; i++) {
-		if (bus_write64(&smmu->bus, pa + 8 * i, rec[i])) {
-			/* §7.2: an abort writing the queue is a global error. */
-			smmu_gerror_raise(smmu, SMMU_GERROR_EVENTQ_ABT_ERR);
+		if (bus_write64(&smmu->bus, pa + 8 * i, rec[i]))
 			return -EFAULT;
-		}
 	}
 	/* The record is in memory before PROD says so (seq_cst store). */
 	atomic_store(&q->prod, smmu_q_inc(prod, log2));
@@ -140,6 +140,9 @@ int smmu_evtq_record(struct smmu *smmu, const struct smmu_event *ev)
 	ret = smmu_evtq_put(smmu, rec);
 out_unlock:
 	pthread_mutex_unlock(&smmu->evtq_lock);
+	/* Interrupts leave with no lock held: the GERROR one too. */
+	if (ret == -EFAULT)
+		smmu_gerror_raise(smmu, SMMU_GERROR_EVENTQ_ABT_ERR);
 	if (ret)
 		return ret;
 	smmu_trace(smmu, SMMU_TRACE_EVT, rec, EVT_DWORDS);

@@ -66,10 +66,8 @@ static int smmu_priq_put(struct smmu *smmu, const uint64_t rec[PRIQ_DWORDS])
 
 	pa = smmu_q_base_pa(q, SMMU_PRIQ_ENT_SHIFT) +
 	     ((uint64_t)smmu_q_idx(prod, log2) << SMMU_PRIQ_ENT_SHIFT);
-	if (bus_write64(&smmu->bus, pa, rec[0]) || bus_write64(&smmu->bus, pa + 8, rec[1])) {
-		smmu_gerror_raise(smmu, SMMU_GERROR_PRIQ_ABT_ERR);
+	if (bus_write64(&smmu->bus, pa, rec[0]) || bus_write64(&smmu->bus, pa + 8, rec[1]))
 		return -EFAULT;
-	}
 	atomic_store(&q->prod, smmu_q_inc(prod, log2));
 	return 0;
 }
@@ -93,6 +91,9 @@ int smmu_priq_record(struct smmu *smmu, const struct smmu_pri_req *req)
 		ret = smmu_priq_put(smmu, rec);
 	}
 	pthread_mutex_unlock(&smmu->priq_lock);
+	/* Interrupts leave with no lock held: the GERROR one too. */
+	if (ret == -EFAULT)
+		smmu_gerror_raise(smmu, SMMU_GERROR_PRIQ_ABT_ERR);
 	if (ret)
 		return ret;
 	smmu_trace(smmu, SMMU_TRACE_PRI, rec, PRIQ_DWORDS);

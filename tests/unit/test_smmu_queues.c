@@ -431,6 +431,23 @@ TEST(pri_overflow_inhibits_until_acknowledged)
 	fx_fini(&fx);
 }
 
+TEST(pri_queue_abort_is_global_error)
+{
+	struct smmu_pri_req req = ppr(1, 1, true);
+	struct fx fx;
+
+	fx_init(&fx, 2, 2);
+	ASSERT_TRUE(write_cr0_sync(&fx, SMMU_CR0_SMMUEN));
+	smmu_mmio_write64(fx.smmu, SMMU_PRIQ_BASE, 0x2000ULL | 2);	/* not RAM */
+	smmu_mmio_write32(fx.smmu, SMMU_IRQ_CTRL, SMMU_IRQ_CTRL_GERROR_IRQEN);
+	ASSERT_TRUE(write_cr0_sync(&fx, SMMU_CR0_SMMUEN | SMMU_CR0_PRIQEN));
+	EXPECT_EQ(smmu_priq_record(fx.smmu, &req), -EFAULT);
+	EXPECT_EQ(priq_prod(&fx), 0);
+	EXPECT_TRUE(smmu_mmio_read32(fx.smmu, SMMU_GERROR) & SMMU_GERROR_PRIQ_ABT_ERR);
+	EXPECT_EQ(atomic_load(&fx.irqs[SMMU_IRQ_GERROR]), 1);
+	fx_fini(&fx);
+}
+
 TEST(pri_queue_wraps)
 {
 	struct smmu_pri_req req, got;

@@ -1358,3 +1358,82 @@ TEST(dsb_waits_for_own_tlbi_with_two_threads_on_one_cpu)
 	EXPECT_EQ(sl.delivered, 10000);
 	m_fini(&m);
 }
+
+/*
+ * Both CPUs load through one VA while both repoint its PTE between two
+ * frames and broadcast TLBIs: no deadlock (the harness times out otherwise),
+ * no error, and every load returns the marker of one of the two frames.
+ */
+struct pingpong {
+	struct machine *m;
+	struct cpu *cpu;
+	uint64_t root, va, frames[2];
+	unsigned int bad, errors;
+};
+
+static void *pingpong_loop(void *arg)
+{
+	struct pingpong *p = arg;
+	struct dvm_tlbi op = { .op = DVM_TLBI_VA, .asid = 5, .va = p->va };
+	unsigned int i;
+	uint64_t v;
+
+	for (i = 0; i < 20000; i++) {
+		if (cpu_read(p->cpu, p->va, &v, sizeof(v), 0)) {
+			p->errors++;
+			continue;
+		}
+		p->bad += v != 0xa0 && v != 0xb0;
+		if (i % 8)
+			continue;
+		phys_mem_write64(&p->m->mem, pt_slot(p->m, p->root, p->va, 3),
+				 vmsa_addr_to_desc(p->frames[i / 8 % 2], 12) |
+				 FIELD_PREP(VMSA_DESC_TYPE, VMSA_DESC_TYPE_TABLE) | PTE_USER_RW);
+		cpu_tlbi(p->cpu, &op, true);
+		cpu_dsb(p->cpu);
+	}
+	return NULL;
+}
+
+/* Called from both threads at once: counts only, atomically. */
+static void count_tlbi(void *ctx, const struct dvm_tlbi *op)
+{
+	struct listener_log *log = ctx;
+
+	(void)op;
+	__atomic_fetch_add(&log->tlbis, 1, __ATOMIC_RELAXED);
+}
+
+TEST(concurrent_broadcasts_and_loads)
+{
+	struct machine m;
+	struct pingpong p[2];
+	struct listener_log log = { 0 };
+	struct dvm_listener l = { count_tlbi, log_sync, &log };
+	uint64_t root, fa, fb;
+	pthread_t th[2];
+	int i;
+
+	m_init(&m, 12, 16);
+	root = m_alloc_table(&m);
+	fa = m_alloc_frame(&m);
+	fb = m_alloc_frame(&m);
+	ASSERT_EQ(phys_mem_write64(&m.mem, fa, 0xa0), 0);
+	ASSERT_EQ(phys_mem_write64(&m.mem, fb, 0xb0), 0);
+	pt_map(&m, root, 0x8000, fa, PTE_USER_RW);	/* tables exist before the threads */
+	ASSERT_EQ(cpu_cluster_add_dvm_listener(m.cl, &l), 0);
+	for (i = 0; i < 2; i++) {
+		p[i] = (struct pingpong){ .m = &m, .cpu = cpu_get(m.cl, i), .root = root,
+					  .va = 0x8000, .frames = { fa, fb } };
+		m_regime(&m, p[i].cpu, root, 5);
+	}
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(pthread_create(&th[i], NULL, pingpong_loop, &p[i]), 0);
+	for (i = 0; i < 2; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(p[i].errors, 0);
+		EXPECT_EQ(p[i].bad, 0);
+	}
+	EXPECT_EQ(__atomic_load_n(&log.tlbis, __ATOMIC_RELAXED), 2 * 2500);
+	m_fini(&m);
+}

@@ -159,7 +159,7 @@ static inline int fake_translate(void *ctx, const struct smmu_txn *txn,
 	case SMMU_TXN_ATS_REQUEST:
 		ok = fake_lookup(fu, txn, res);
 		res->status = ok ? SMMU_TXN_OK : SMMU_TXN_ATS_FAULT;
-		if (fu->ats_ur)
+		if (fu->ats_ur && txn->ssv)
 			res->status = SMMU_TXN_ATS_UR;
 		res->priv = txn->acc & WALK_ACC_PRIV;
 		if (!ok)

@@ -1,0 +1,578 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * DMA engines (see hw/dma/engine.h and the interface in hw/dma/regs.h).
+ *
+ * Data moves through a page-sized bounce buffer inside the engine: a copy
+ * reads a source chunk (translate, read, end the section), then writes it
+ * (translate, write, end). So the engine never holds one translation's read
+ * section while it waits for another (a PRI response or an SMMU stall),
+ * and an invalidation never waits on software that waits on it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hw/dma/engine.h"
+#include "hw/walk.h"
+
+#define RELAXED		__ATOMIC_RELAXED
+#define DMA_CHUNK	4096u		/* bounce buffer: one 4K page */
+#define DMA_FAULT_ROUNDS 8		/* page-in attempts per access */
+
+struct dma_engine {
+	struct ep *ep;
+	struct dma_engine_config cfg;
+	pthread_t thread;
+	pthread_mutex_t lock;		/* registers and run state */
+	pthread_cond_t kick;		/* doorbell, enable, stop */
+	pthread_cond_t idle;		/* progress, for dma_engine_wait_idle() */
+	/* Registers (under lock). */
+	uint32_t ctrl;
+	uint64_t ring_base;
+	uint32_t ring_log2;
+	uint32_t tail;
+	uint32_t head;
+	/* Run state (under lock). */
+	uint64_t ring_pa_latched;	/* bus address, at enable */
+	uint32_t ring_log2_latched;
+	bool halted;
+	bool busy;			/* a descriptor is in progress */
+	bool stop;
+	/* Engine thread only. */
+	uint8_t buf[2][DMA_CHUNK];
+	struct dma_engine_stats stats;	/* atomic, relaxed */
+};
+
+/* One descriptor being processed, and its outcome. */
+struct dma_job {
+	enum dma_op op;
+	bool pv, bof, rcr, rci, priv;
+	uint32_t pasid;
+	uint64_t src, dst, len, cra;
+	uint8_t pattern;
+	/* Outcome. */
+	enum dma_cs status;
+	bool fw;
+	uint64_t done;
+	uint64_t addr;
+};
+
+static void stat_add(uint64_t *ctr, uint64_t n)
+{
+	__atomic_fetch_add(ctr, n, RELAXED);
+}
+
+/* ---- Descriptors ------------------------------------------------------- */
+
+static bool job_decode(const uint64_t d[DMA_DESC_WORDS], struct dma_job *job)
+{
+	memset(job, 0, sizeof(*job));
+	job->op = (enum dma_op)FIELD_GET(DMA_DESC0_OP, d[0]);
+	job->pv = d[0] & DMA_DESC0_PV;
+	job->bof = d[0] & DMA_DESC0_BOF;
+	job->rcr = d[0] & DMA_DESC0_RCR;
+	job->rci = d[0] & DMA_DESC0_RCI;
+	job->priv = d[0] & DMA_DESC0_PRIV;
+	job->pasid = (uint32_t)FIELD_GET(DMA_DESC0_PASID, d[0]);
+	job->src = d[1];
+	job->dst = d[2];
+	job->len = FIELD_GET(DMA_DESC3_LEN, d[3]);
+	job->pattern = (uint8_t)FIELD_GET(DMA_DESC3_PATTERN, d[3]);
+	job->cra = d[4];
+	if (job->op > DMA_OP_COMPARE || (d[0] & DMA_DESC0_RES0) || (d[3] & DMA_DESC3_RES0) ||
+	    d[5] || d[6] || d[7])
+		return false;
+	return !(job->rcr && (job->cra & (DMA_CR_ALIGN - 1)));
+}
+
+/* Record why the job stops at @addr after an ep_translate() error. */
+static int job_fail(struct dma_job *job, int err, uint64_t addr, bool write)
+{
+	job->status = err == -EFAULT ? DMA_CS_PAGE_FAULT : DMA_CS_ERROR;
+	job->addr = addr;
+	job->fw = write;
+	return err;
+}
+
+/*
+ * Block on fault: ask for the faulting page and the next ones this operand
+ * will touch, as one page request group. 0: translate again.
+ */
+static int job_fault_in(struct dma_engine *e, struct dma_job *job, uint64_t addr,
+			bool write, uint64_t remaining)
+{
+	struct ep *ep = e->ep;
+	struct ep_page pages[16];
+	uint32_t alloc;
+	unsigned int n, max = e->cfg.pri_group_max;
+	int code;
+
+	/* Without PRI there is nothing to wait for: report the fault. */
+	if (!ep->pcie || !(pcie_cfg_state(ep_cfg(ep)) & PCIE_ST_PRI))
+		return -EFAULT;
+	alloc = pcie_cfg_dev_read(ep_cfg(ep), ep_cfg(ep)->pri + PCIE_PRI_ALLOC, 4);
+	if (max > alloc)
+		max = alloc;
+	remaining += addr & (DMA_CHUNK - 1);
+	for (n = 0; n < max && n < 16 && (uint64_t)n * DMA_CHUNK < remaining; n++) {
+		pages[n].addr = (addr & ~(uint64_t)(DMA_CHUNK - 1)) + (uint64_t)n * DMA_CHUNK;
+		pages[n].acc = (write ? WALK_ACC_WRITE : WALK_ACC_READ) |
+			       (job->priv ? WALK_ACC_PRIV : 0);
+	}
+	if (!n)
+		return -EFAULT;
+	stat_add(&e->stats.prg_groups, 1);
+	code = ep_page_request_group(ep, job->pv, job->pasid, pages, n);
+	if (code == PCIE_PRG_SUCCESS)
+		return 0;
+	if (code == PCIE_PRG_INVALID || code == -EINVAL)
+		return -EFAULT;
+	return code < 0 ? code : -EIO;
+}
+
+/*
+ * Move up to *@n bytes at @addr of the job's address space: read into @buf,
+ * write from @buf, or (@fill) write the pattern. *@n shrinks to what one
+ * translation covers. 0, or a -errno with the job's status set.
+ */
+static int job_access(struct dma_engine *e, struct dma_job *job, uint64_t addr,
+		      uint64_t *n, bool write, bool fill, uint8_t *buf, uint64_t remaining)
+{
+	struct ep_access a = {
+		.pv = job->pv, .pasid = job->pasid, .addr = addr,
+		.acc = (write ? WALK_ACC_WRITE : WALK_ACC_READ) | (job->priv ? WALK_ACC_PRIV : 0),
+	};
+	const struct mem_bus *bus = ep_bus(e->ep);
+	struct ep_xlate xl;
+	unsigned int round;
+	int ret;
+
+	for (round = 0;; round++) {
+		ret = ep_translate(e->ep, &a, &xl);
+		if (!ret)
+			break;
+		if (ret == -EFAULT)
+			stat_add(&e->stats.page_faults, 1);
+		if (ret != -EFAULT || !job->bof || round == DMA_FAULT_ROUNDS)
+			return job_fail(job, ret, addr, write);
+		ret = job_fault_in(e, job, addr, write, remaining);
+		if (ret)
+			return job_fail(job, ret, addr, write);
+	}
+	if (*n > xl.len)
+		*n = xl.len;
+	if (xl.razwi) {
+		if (!write)
+			memset(buf, 0, *n);
+	} else if (fill) {
+		ret = bus_fill(bus, xl.pa, job->pattern, *n);
+	} else if (write) {
+		ret = bus_write(bus, xl.pa, buf, *n);
+	} else {
+		ret = bus_read(bus, xl.pa, buf, *n);
+	}
+	ep_access_end(e->ep, &xl);
+	if (ret) {
+		job->status = DMA_CS_ERROR;
+		job->addr = addr;
+		job->fw = write;
+	}
+	return ret;
+}
+
+/* First differing byte of two buffers, or @n. */
+static uint64_t first_diff(const uint8_t *a, const uint8_t *b, uint64_t n)
+{
+	uint64_t i;
+
+	if (!memcmp(a, b, n))
+		return n;
+	for (i = 0; a[i] == b[i]; i++)
+		;
+	return i;
+}
+
+/* One chunk (within one page of each operand). Bytes done, or 0 with status set. */
+static uint64_t job_chunk(struct dma_engine *e, struct dma_job *job, uint64_t n)
+{
+	uint64_t s = job->src + job->done, d = job->dst + job->done;
+	uint64_t left = job->len - job->done, m, at;
+
+	switch (job->op) {
+	case DMA_OP_FILL:
+		return job_access(e, job, d, &n, true, true, NULL, left) ? 0 : n;
+	case DMA_OP_COPY:
+		if (job_access(e, job, s, &n, false, false, e->buf[0], left))
+			return 0;
+		/* The destination may map less: write what it covers, then the rest. */
+		for (at = 0; at < n; at += m) {
+			m = n - at;
+			if (job_access(e, job, d + at, &m, true, false, e->buf[0] + at, left - at)) {
+				job->done += at;
+				return 0;
+			}
+		}
+		return n;
+	case DMA_OP_COMPARE:
+		if (job_access(e, job, s, &n, false, false, e->buf[0], left))
+			return 0;
+		m = n;
+		if (job_access(e, job, d, &m, false, false, e->buf[1], left))
+			return 0;
+		at = first_diff(e->buf[0], e->buf[1], m);
+		if (at < m) {
+			job->status = DMA_CS_MISMATCH;
+			job->addr = s + at;
+			job->done += at;
+			return 0;
+		}
+		return m;
+	default:
+		return 0;
+	}
+}
+
+static void job_run(struct dma_engine *e, struct dma_job *job)
+{
+	uint64_t n, got;
+
+	while (job->done < job->len && job->op != DMA_OP_NOP) {
+		n = job->len - job->done;
+		if (n > DMA_CHUNK - ((job->dst + job->done) & (DMA_CHUNK - 1)))
+			n = DMA_CHUNK - ((job->dst + job->done) & (DMA_CHUNK - 1));
+		if (job->op != DMA_OP_FILL &&
+		    n > DMA_CHUNK - ((job->src + job->done) & (DMA_CHUNK - 1)))
+			n = DMA_CHUNK - ((job->src + job->done) & (DMA_CHUNK - 1));
+		got = job_chunk(e, job, n);
+		if (!got)
+			return;
+		job->done += got;
+		stat_add(&e->stats.bytes, got);
+	}
+	job->status = DMA_CS_SUCCESS;
+}
+
+/* Write the completion record: dw1..dw3 first, dw0 (STATUS) last. */
+static void job_complete(struct dma_engine *e, struct dma_job *job)
+{
+	struct ep_access a = {
+		.pv = job->pv, .pasid = job->pasid, .addr = job->cra,
+		.acc = WALK_ACC_WRITE | (job->priv ? WALK_ACC_PRIV : 0), .fault_in = job->bof,
+	};
+	uint64_t rest[3] = { job->done, job->addr, 0 };
+	uint64_t dw0 = FIELD_PREP(DMA_CR0_STATUS, job->status) |
+		       FIELD_PREP(DMA_CR0_OP, job->op) | (job->fw ? DMA_CR0_FW : 0);
+	struct ep_xlate xl;
+
+	if (!job->rcr)
+		return;
+	if ((job->cra & (DMA_CR_ALIGN - 1)) || ep_translate(e->ep, &a, &xl)) {
+		stat_add(&e->stats.cr_lost, 1);
+		return;
+	}
+	if (!xl.razwi && (bus_write(ep_bus(e->ep), xl.pa + 8, rest, sizeof(rest)) ||
+			  bus_write64(ep_bus(e->ep), xl.pa, dw0)))
+		stat_add(&e->stats.cr_lost, 1);
+	ep_access_end(e->ep, &xl);
+}
+
+/* ---- The engine thread -------------------------------------------------- */
+
+/* Fetch descriptor @idx of the ring. false: the fetch failed (halt). */
+static bool fetch(struct dma_engine *e, uint64_t ring, uint32_t log2, uint32_t idx,
+		  uint64_t d[DMA_DESC_WORDS])
+{
+	struct ep_access a = {
+		.addr = ring + (uint64_t)(idx & ((1u << log2) - 1)) * DMA_DESC_SIZE,
+		.acc = WALK_ACC_READ,
+	};
+	struct ep_xlate xl;
+	int ret;
+
+	if (ep_translate(e->ep, &a, &xl))
+		return false;
+	if (xl.razwi)
+		memset(d, 0, DMA_DESC_SIZE);
+	ret = xl.razwi ? 0 : bus_read(ep_bus(e->ep), xl.pa, d, DMA_DESC_SIZE);
+	ep_access_end(e->ep, &xl);
+	return !ret;
+}
+
+static void process(struct dma_engine *e, const uint64_t d[DMA_DESC_WORDS])
+{
+	struct dma_job job;
+
+	if (job_decode(d, &job))
+		job_run(e, &job);
+	else
+		job.status = DMA_CS_INVALID;
+	job_complete(e, &job);
+	stat_add(&e->stats.descriptors, 1);
+	if (job.status == DMA_CS_INVALID || job.status == DMA_CS_ERROR)
+		stat_add(&e->stats.errors, 1);
+	if (job.rci) {
+		stat_add(&e->stats.interrupts, 1);
+		irq_raise(&e->cfg.irq);
+	}
+}
+
+static bool has_work(const struct dma_engine *e)
+{
+	return (e->ctrl & DMA_CTRL_ENABLE) && !e->halted && e->head != e->tail;
+}
+
+static void *engine_thread(void *arg)
+{
+	struct dma_engine *e = arg;
+	uint64_t d[DMA_DESC_WORDS], ring;
+	uint32_t idx, log2;
+	bool ok;
+
+	pthread_mutex_lock(&e->lock);
+	for (;;) {
+		while (!e->stop && !has_work(e))
+			pthread_cond_wait(&e->kick, &e->lock);
+		if (e->stop)
+			break;
+		idx = e->head;
+		ring = e->ring_pa_latched;
+		log2 = e->ring_log2_latched;
+		e->busy = true;
+		pthread_mutex_unlock(&e->lock);
+
+		ok = fetch(e, ring, log2, idx, d);
+		if (ok)
+			process(e, d);
+
+		pthread_mutex_lock(&e->lock);
+		e->busy = false;
+		if (!ok)
+			e->halted = true;
+		else if (e->head == idx)	/* not reset by a re-enable meanwhile */
+			e->head = idx + 1;
+		pthread_cond_broadcast(&e->idle);
+	}
+	pthread_mutex_unlock(&e->lock);
+	return NULL;
+}
+
+/* ---- Registers ------------------------------------------------------------ */
+
+uint32_t dma_mmio_read32(struct dma_engine *e, uint64_t off)
+{
+	uint32_t v = 0;
+
+	pthread_mutex_lock(&e->lock);
+	switch (off) {
+	case DMA_REG_CTRL:
+		v = e->ctrl;
+		break;
+	case DMA_REG_STATUS:
+		if (e->ctrl & DMA_CTRL_ENABLE)
+			v |= DMA_STATUS_ENABLED;
+		if (e->halted)
+			v |= DMA_STATUS_HALTED;
+		if (e->head == e->tail && !e->busy)
+			v |= DMA_STATUS_IDLE;
+		break;
+	case DMA_REG_RING_BASE:
+		v = (uint32_t)e->ring_base;
+		break;
+	case DMA_REG_RING_BASE + 4:
+		v = (uint32_t)(e->ring_base >> 32);
+		break;
+	case DMA_REG_RING_LOG2:
+		v = e->ring_log2;
+		break;
+	case DMA_REG_TAIL:
+		v = e->tail;
+		break;
+	case DMA_REG_HEAD:
+		v = e->head;
+		break;
+	}
+	pthread_mutex_unlock(&e->lock);
+	return v;
+}
+
+uint64_t dma_mmio_read64(struct dma_engine *e, uint64_t off)
+{
+	if (off == DMA_REG_RING_BASE) {
+		uint64_t v;
+
+		pthread_mutex_lock(&e->lock);
+		v = e->ring_base;
+		pthread_mutex_unlock(&e->lock);
+		return v;
+	}
+	return dma_mmio_read32(e, off);
+}
+
+static void write_ctrl(struct dma_engine *e, uint32_t val)
+{
+	bool was = e->ctrl & DMA_CTRL_ENABLE;
+
+	e->ctrl = val & DMA_CTRL_ENABLE;
+	if (!was && (e->ctrl & DMA_CTRL_ENABLE)) {
+		e->head = 0;
+		e->tail = 0;
+		e->halted = false;
+		e->ring_pa_latched = e->ring_base & DMA_RING_BASE_ADDR;
+		e->ring_log2_latched = e->ring_log2;
+	}
+}
+
+void dma_mmio_write32(struct dma_engine *e, uint64_t off, uint32_t val)
+{
+	pthread_mutex_lock(&e->lock);
+	switch (off) {
+	case DMA_REG_CTRL:
+		write_ctrl(e, val);
+		break;
+	case DMA_REG_RING_BASE:
+		e->ring_base = (e->ring_base & GENMASK_ULL(63, 32)) | val;
+		break;
+	case DMA_REG_RING_BASE + 4:
+		e->ring_base = (e->ring_base & GENMASK_ULL(31, 0)) | (uint64_t)val << 32;
+		break;
+	case DMA_REG_RING_LOG2:
+		val = (uint32_t)FIELD_GET(DMA_RING_LOG2, val);
+		if (val >= 1 && val <= DMA_RING_LOG2_MAX)
+			e->ring_log2 = val;
+		break;
+	case DMA_REG_TAIL:
+		/* Never more descriptors than slots (a driver bug otherwise). */
+		if ((e->ctrl & DMA_CTRL_ENABLE) &&
+		    val - e->head <= (1u << e->ring_log2_latched))
+			e->tail = val;
+		break;
+	}
+	pthread_cond_broadcast(&e->kick);
+	pthread_mutex_unlock(&e->lock);
+}
+
+void dma_mmio_write64(struct dma_engine *e, uint64_t off, uint64_t val)
+{
+	if (off == DMA_REG_RING_BASE) {
+		pthread_mutex_lock(&e->lock);
+		e->ring_base = val;
+		pthread_mutex_unlock(&e->lock);
+		return;
+	}
+	dma_mmio_write32(e, off, (uint32_t)val);
+}
+
+static uint32_t mmio_r32(void *ctx, uint64_t off)
+{
+	return dma_mmio_read32(ctx, off);
+}
+
+static void mmio_w32(void *ctx, uint64_t off, uint32_t val)
+{
+	dma_mmio_write32(ctx, off, val);
+}
+
+static uint64_t mmio_r64(void *ctx, uint64_t off)
+{
+	return dma_mmio_read64(ctx, off);
+}
+
+static void mmio_w64(void *ctx, uint64_t off, uint64_t val)
+{
+	dma_mmio_write64(ctx, off, val);
+}
+
+static const struct mmio_ops dma_mmio_ops = {
+	.read32 = mmio_r32,
+	.write32 = mmio_w32,
+	.read64 = mmio_r64,
+	.write64 = mmio_w64,
+};
+
+struct mmio_region dma_engine_mmio(struct dma_engine *e)
+{
+	return (struct mmio_region){ .ops = &dma_mmio_ops, .ctx = e };
+}
+
+/* ---- Lifetime ------------------------------------------------------------- */
+
+struct dma_engine *dma_engine_create(struct ep *ep, const struct dma_engine_config *cfg)
+{
+	struct dma_engine *e;
+	pthread_condattr_t attr;
+
+	if (!ep)
+		return NULL;
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->ep = ep;
+	if (cfg)
+		e->cfg = *cfg;
+	if (!e->cfg.pri_group_max)
+		e->cfg.pri_group_max = 4;
+	e->ring_log2 = 1;
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_cond_init(&e->kick, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&e->idle, &attr);
+	pthread_condattr_destroy(&attr);
+	if (pthread_create(&e->thread, NULL, engine_thread, e))
+		goto err_sync;
+	return e;
+
+err_sync:
+	pthread_cond_destroy(&e->idle);
+	pthread_cond_destroy(&e->kick);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+	return NULL;
+}
+
+void dma_engine_destroy(struct dma_engine *e)
+{
+	if (!e)
+		return;
+	pthread_mutex_lock(&e->lock);
+	e->stop = true;
+	pthread_cond_broadcast(&e->kick);
+	pthread_mutex_unlock(&e->lock);
+	pthread_join(e->thread, NULL);
+	pthread_cond_destroy(&e->idle);
+	pthread_cond_destroy(&e->kick);
+	pthread_mutex_destroy(&e->lock);
+	free(e);
+}
+
+int dma_engine_wait_idle(struct dma_engine *e, unsigned int timeout_ms)
+{
+	struct timespec ts;
+	int ret = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&e->lock);
+	while (!e->halted && (e->busy || has_work(e)) && !ret)
+		ret = pthread_cond_timedwait(&e->idle, &e->lock, &ts) == ETIMEDOUT ? -ETIMEDOUT : 0;
+	if (ret && !e->halted && !e->busy && !has_work(e))
+		ret = 0;
+	pthread_mutex_unlock(&e->lock);
+	return ret;
+}
+
+void dma_engine_get_stats(struct dma_engine *e, struct dma_engine_stats *st)
+{
+	const uint64_t *src = (const uint64_t *)&e->stats;
+	uint64_t *dst = (uint64_t *)st;
+	size_t i;
+
+	for (i = 0; i < sizeof(*st) / sizeof(uint64_t); i++)
+		dst[i] = __atomic_load_n(&src[i], RELAXED);
+}

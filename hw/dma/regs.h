@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The programming interface of the DMA engine device (hw/dma/engine.c), in
+ * the spirit of Intel DSA: what a driver needs, bit-exact. Encodings only.
+ *
+ * MMIO registers (one 4 KB window per engine, little-endian):
+ *
+ *   0x00 CTRL       32 RW  [0] ENABLE. 0 -> 1 resets HEAD and TAIL to 0 and
+ *                          clears HALTED. RING_BASE/RING_LOG2 are latched then.
+ *   0x04 STATUS     32 RO  [0] ENABLED, [1] HALTED (a descriptor could not be
+ *                          fetched; HEAD points at it), [2] IDLE (HEAD == TAIL,
+ *                          nothing in progress)
+ *   0x08 RING_BASE  64 RW  bus address of the ring (64-byte aligned; [5:0] ignored)
+ *   0x10 RING_LOG2  32 RW  [3:0] log2 of the number of descriptors, 1..15
+ *   0x14 TAIL       32 RW  the doorbell: free-running index one past the last
+ *                          valid descriptor. Slot = index & (entries - 1).
+ *                          A TAIL more than "entries" ahead of HEAD is ignored.
+ *   0x18 HEAD       32 RO  free-running index of the next descriptor to fetch;
+ *                          a descriptor is complete (record written) once HEAD
+ *                          has moved past it.
+ *
+ * The ring is read by DMA without a PASID (the driver maps it for the
+ * function's requester ID, like any coherent DMA buffer). Everything a
+ * descriptor names (source, destination, completion record) is in the
+ * descriptor's address space: its PASID if PV is set, else none.
+ *
+ * Descriptor: 64 bytes, 8 little-endian 64-bit words.
+ *
+ *   dw0 [7:0]   OPCODE   DMA_OP_*
+ *       [8]     PV       PASID valid
+ *       [9]     BOF      block on fault: fault pages in (PRI) and continue;
+ *                        clear: stop at the fault and report it
+ *       [10]    RCR      write a completion record
+ *       [11]    RCI      raise the completion interrupt
+ *       [12]    PRIV     privileged accesses (with PV, if PASID priv is enabled)
+ *       [31:13] RES0
+ *       [51:32] PASID
+ *       [63:52] RES0
+ *   dw1         SRC      source address (COPY, COMPARE)
+ *   dw2         DST      destination address (FILL, COPY; second operand of COMPARE)
+ *   dw3 [31:0]  LEN      bytes
+ *       [39:32] PATTERN  FILL byte
+ *       [63:40] RES0
+ *   dw4         CRA      completion record address, 32-byte aligned when RCR
+ *   dw5..dw7    RES0
+ *
+ * A descriptor with an unknown opcode or a non-zero RES0 field completes
+ * with DMA_CS_INVALID and moves nothing.
+ *
+ * Completion record: 32 bytes, written by DMA; dw0 (with STATUS) last, so
+ * a non-zero STATUS means the whole record is visible.
+ *
+ *   dw0 [7:0]   STATUS   DMA_CS_*
+ *       [8]     FW       the fault was on the write (destination) side
+ *       [23:16] OPCODE   echoed
+ *   dw1         BYTES    bytes completed before the fault / mismatch / error
+ *   dw2         ADDR     faulting address (PAGE_FAULT, ERROR), or the source
+ *                        address of the first differing byte (MISMATCH)
+ *   dw3         RES0
+ */
+#ifndef HW_DMA_REGS_H
+#define HW_DMA_REGS_H
+
+#include "arch/bitfield.h"
+
+#define DMA_MMIO_SIZE		0x1000
+
+#define DMA_REG_CTRL		0x00
+#define DMA_CTRL_ENABLE		BIT(0)
+#define DMA_REG_STATUS		0x04
+#define DMA_STATUS_ENABLED	BIT(0)
+#define DMA_STATUS_HALTED	BIT(1)
+#define DMA_STATUS_IDLE		BIT(2)
+#define DMA_REG_RING_BASE	0x08
+#define DMA_RING_BASE_ADDR	GENMASK_ULL(63, 6)
+#define DMA_REG_RING_LOG2	0x10
+#define DMA_RING_LOG2		GENMASK(3, 0)
+#define DMA_RING_LOG2_MAX	15
+#define DMA_REG_TAIL		0x14
+#define DMA_REG_HEAD		0x18
+
+#define DMA_DESC_SIZE		64
+#define DMA_DESC_WORDS		8
+
+#define DMA_DESC0_OP		GENMASK_ULL(7, 0)
+#define DMA_DESC0_PV		BIT_ULL(8)
+#define DMA_DESC0_BOF		BIT_ULL(9)
+#define DMA_DESC0_RCR		BIT_ULL(10)
+#define DMA_DESC0_RCI		BIT_ULL(11)
+#define DMA_DESC0_PRIV		BIT_ULL(12)
+#define DMA_DESC0_PASID		GENMASK_ULL(51, 32)
+#define DMA_DESC0_RES0		(GENMASK_ULL(31, 13) | GENMASK_ULL(63, 52))
+#define DMA_DESC3_LEN		GENMASK_ULL(31, 0)
+#define DMA_DESC3_PATTERN	GENMASK_ULL(39, 32)
+#define DMA_DESC3_RES0		GENMASK_ULL(63, 40)
+
+enum dma_op {
+	DMA_OP_NOP = 0,
+	DMA_OP_FILL = 1,
+	DMA_OP_COPY = 2,
+	DMA_OP_COMPARE = 3,
+};
+
+#define DMA_CR_SIZE		32
+#define DMA_CR_ALIGN		32
+#define DMA_CR0_STATUS		GENMASK_ULL(7, 0)
+#define DMA_CR0_FW		BIT_ULL(8)
+#define DMA_CR0_OP		GENMASK_ULL(23, 16)
+
+enum dma_cs {
+	DMA_CS_NONE = 0,	/* not written yet */
+	DMA_CS_SUCCESS = 1,
+	DMA_CS_PAGE_FAULT = 2,	/* a translation faulted (and was not, or could not be, resolved) */
+	DMA_CS_MISMATCH = 3,	/* COMPARE found a difference */
+	DMA_CS_INVALID = 4,	/* malformed descriptor */
+	DMA_CS_ERROR = 5,	/* aborted request, PRI failure or timeout, bus error */
+};
+
+#endif /* HW_DMA_REGS_H */

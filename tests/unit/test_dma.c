@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hw/dma: the DMA engine's registers, descriptor ring and completion records
+ * for every outcome (success, page fault, mismatch, invalid, error), block on
+ * fault through PRI, a stalling platform device, interrupts, and several
+ * engines running in parallel.
+ */
+#include <errno.h>
+#include <sched.h>
+
+#include "hw/dma/engine.h"
+#include "hw/mem.h"
+#include "tests/harness.h"
+#include "tests/unit/fake_upstream.h"
+
+#define RAM		PHYS_MEM_DEFAULT_BASE
+#define RAM_SIZE	(64ULL << 20)
+#define RING_PA		(RAM + 0x10000)
+#define RING_LOG2	6
+#define VA		0x10000000ULL	/* PASID address space of the buffers */
+#define FRAMES		(RAM + 0x100000)	/* frames behind VA, page i -> FRAMES + i*4K */
+#define PASID		5
+#define CR_VA		(VA + 0xff000)	/* completion records live here */
+#define WAIT_MS		10000
+
+struct rig {
+	struct phys_mem mem;
+	struct fake_up fu;
+	struct ep *ep;
+	struct dma_engine *eng;
+	uint32_t tail;
+	uint64_t ring_pa;
+	unsigned int irqs;
+};
+
+static void count_irq(void *ctx)
+{
+	__atomic_fetch_add((unsigned int *)ctx, 1, __ATOMIC_SEQ_CST);
+}
+
+static void map_pages(struct rig *r, uint64_t va, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		fake_map(&r->fu, true, PASID, va + i * 0x1000ULL,
+			 FRAMES + ((va - VA) >> 12 << 12) + i * 0x1000ULL,
+			 WALK_PERM_R | WALK_PERM_W, 12);
+}
+
+static uint64_t va_to_pa(uint64_t va)
+{
+	return FRAMES + (va - VA);
+}
+
+/* Program and enable an engine the way a driver would, through MMIO. */
+static struct dma_engine *engine_up(struct rig *r, struct ep *ep, uint64_t ring_pa)
+{
+	struct dma_engine_config cfg = { .irq = { count_irq, &r->irqs } };
+	struct dma_engine *e = dma_engine_create(ep, &cfg);
+	struct mmio_region mmio;
+
+	ASSERT_TRUE(e != NULL);
+	mmio = dma_engine_mmio(e);
+	mmio_write64(&mmio, DMA_REG_RING_BASE, ring_pa);
+	mmio_write32(&mmio, DMA_REG_RING_LOG2, RING_LOG2);
+	mmio_write32(&mmio, DMA_REG_CTRL, DMA_CTRL_ENABLE);
+	return e;
+}
+
+static void rig_init_cfg(struct rig *r, struct ep_config *cfg)
+{
+	struct ep_upstream up;
+
+	memset(r, 0, sizeof(*r));
+	ASSERT_EQ(phys_mem_init(&r->mem, RAM, RAM_SIZE), 0);
+	fake_init(&r->fu);
+	/* The function's own (PASID-less) DMA: the ring, identity mapped. */
+	fake_map(&r->fu, false, 0, RAM, RAM, WALK_PERM_R | WALK_PERM_W, 30);
+	map_pages(r, CR_VA, 1);
+	up = fake_upstream(&r->fu);
+	r->ep = ep_create(cfg, &r->mem.bus, &up);
+	ASSERT_TRUE(r->ep != NULL);
+	if (cfg->pcie)
+		fake_enable_all(r->ep, 4);
+	r->ring_pa = RING_PA;
+	r->eng = engine_up(r, r->ep, r->ring_pa);
+}
+
+static void rig_init(struct rig *r)
+{
+	struct ep_config cfg;
+
+	ep_config_default(&cfg, 0x20);
+	rig_init_cfg(r, &cfg);
+}
+
+static void rig_fini(struct rig *r)
+{
+	dma_engine_destroy(r->eng);
+	fake_fini(&r->fu);
+	EXPECT_EQ(__atomic_load_n(&r->fu.open_sections, __ATOMIC_SEQ_CST), 0);
+	ep_destroy(r->ep);
+	phys_mem_fini(&r->mem);
+}
+
+struct desc {
+	enum dma_op op;
+	uint64_t flags;		/* DMA_DESC0_* */
+	uint64_t src, dst, len;
+	uint8_t pattern;
+	uint64_t cra;
+};
+
+/* Write descriptor @d at the tail, ring the doorbell, wait for idle. */
+static void submit_to(struct rig *r, struct dma_engine *e, uint64_t ring, uint32_t *tail,
+		      const struct desc *d, bool wait)
+{
+	uint64_t w[DMA_DESC_WORDS] = {
+		FIELD_PREP(DMA_DESC0_OP, d->op) | d->flags | FIELD_PREP(DMA_DESC0_PASID, PASID),
+		d->src, d->dst,
+		FIELD_PREP(DMA_DESC3_LEN, d->len) | FIELD_PREP(DMA_DESC3_PATTERN, d->pattern),
+		d->cra, 0, 0, 0,
+	};
+	uint64_t slot = ring + (uint64_t)(*tail & ((1u << RING_LOG2) - 1)) * DMA_DESC_SIZE;
+
+	if (!(d->flags & DMA_DESC0_PV))
+		w[0] &= ~DMA_DESC0_PASID;
+	ASSERT_EQ(phys_mem_write(&r->mem, slot, w, sizeof(w)), 0);
+	dma_doorbell(e, ++*tail);
+	if (wait)
+		ASSERT_EQ(dma_engine_wait_idle(e, WAIT_MS), 0);
+}
+
+static void submit(struct rig *r, const struct desc *d)
+{
+	submit_to(r, r->eng, r->ring_pa, &r->tail, d, true);
+}
+
+struct cr {
+	uint64_t w[4];
+};
+
+static struct cr read_cr(struct rig *r, uint64_t cra)
+{
+	struct cr cr;
+
+	ASSERT_EQ(phys_mem_read(&r->mem, va_to_pa(cra), cr.w, sizeof(cr.w)), 0);
+	return cr;
+}
+
+#define CR_STATUS(cr)	FIELD_GET(DMA_CR0_STATUS, (cr).w[0])
+#define STD_FLAGS	(DMA_DESC0_PV | DMA_DESC0_RCR)
+
+TEST(fill_copy_compare_success)
+{
+	struct rig r;
+	struct cr cr;
+	uint8_t buf[12000], out[12000];
+	unsigned int i;
+
+	rig_init(&r);
+	map_pages(&r, VA, 16);
+	/* FILL 10000 bytes from an unaligned start (three pages). */
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS, 0, VA + 0x123, 10000, 0x5a, CR_VA });
+	cr = read_cr(&r, CR_VA);
+	EXPECT_EQ(CR_STATUS(cr), DMA_CS_SUCCESS);
+	EXPECT_EQ(FIELD_GET(DMA_CR0_OP, cr.w[0]), DMA_OP_FILL);
+	EXPECT_EQ(cr.w[1], 10000);
+	ASSERT_EQ(phys_mem_read(&r.mem, va_to_pa(VA + 0x122), out, 10002), 0);
+	EXPECT_EQ(out[0], 0);
+	for (i = 1; i <= 10000; i++)
+		ASSERT_EQ(out[i], 0x5a);
+	EXPECT_EQ(out[10001], 0);
+
+	/* COPY 9000 bytes, source and destination misaligned differently. */
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 13 + 7);
+	ASSERT_EQ(phys_mem_write(&r.mem, va_to_pa(VA + 0x4010), buf, 9000), 0);
+	submit(&r, &(struct desc){ DMA_OP_COPY, STD_FLAGS, VA + 0x4010, VA + 0x8ff0, 9000, 0, CR_VA });
+	cr = read_cr(&r, CR_VA);
+	EXPECT_EQ(CR_STATUS(cr), DMA_CS_SUCCESS);
+	EXPECT_EQ(cr.w[1], 9000);
+	ASSERT_EQ(phys_mem_read(&r.mem, va_to_pa(VA + 0x8ff0), out, 9000), 0);
+	EXPECT_EQ(memcmp(buf, out, 9000), 0);
+
+	/* COMPARE equal, then with one byte changed at offset 7777. */
+	submit(&r, &(struct desc){ DMA_OP_COMPARE, STD_FLAGS, VA + 0x4010, VA + 0x8ff0, 9000, 0, CR_VA });
+	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_SUCCESS);
+	buf[0] = (uint8_t)~buf[7777];
+	ASSERT_EQ(phys_mem_write(&r.mem, va_to_pa(VA + 0x8ff0 + 7777), buf, 1), 0);
+	submit(&r, &(struct desc){ DMA_OP_COMPARE, STD_FLAGS, VA + 0x4010, VA + 0x8ff0, 9000, 0, CR_VA });
+	cr = read_cr(&r, CR_VA);
+	EXPECT_EQ(CR_STATUS(cr), DMA_CS_MISMATCH);
+	EXPECT_EQ(cr.w[1], 7777);
+	EXPECT_EQ(cr.w[2], VA + 0x4010 + 7777);
+	EXPECT_EQ(cr.w[3], 0);
+
+	/* NOP: success, nothing moved. */
+	submit(&r, &(struct desc){ DMA_OP_NOP, STD_FLAGS, 0, 0, 0, 0, CR_VA });
+	cr = read_cr(&r, CR_VA);
+	EXPECT_EQ(CR_STATUS(cr), DMA_CS_SUCCESS);
+	EXPECT_EQ(cr.w[1], 0);
+	EXPECT_EQ(dma_mmio_read32(r.eng, DMA_REG_HEAD), 5);
+	EXPECT_NE(dma_mmio_read32(r.eng, DMA_REG_STATUS) & DMA_STATUS_IDLE, 0);
+	rig_fini(&r);
+}
+
+TEST(page_fault_reported_without_block_on_fault)
+{
+	struct rig r;
+	struct cr cr;
+
+	rig_init(&r);
+	map_pages(&r, VA, 2);		/* pages 0, 1; page 2 missing */
+	map_pages(&r, VA + 0x10000, 4);
+	/* Destination fault: FW set, address = first byte of the missing page. */
+	submit(&r, &(struct desc){ DMA_OP_COPY, STD_FLAGS, VA + 0x10000, VA + 0x800, 0x3000, 0, CR_VA });
+	cr = read_cr(&r, CR_VA);
+	EXPECT_EQ(CR_STATUS(cr), DMA_CS_PAGE_FAULT);
+	EXPECT_NE(cr.w[0] & DMA_CR0_FW, 0);
+	EXPECT_EQ(cr.w[1], 0x1800);
+	EXPECT_EQ(cr.w[2], VA + 0x2000);
+	/* Source fault: FW clear. */
+	submit(&r, &(struct desc){ DMA_OP_COPY, STD_FLAGS, VA + 0x1000, VA + 0x10000, 0x2000, 0, CR_VA });
+	cr = read_cr(&r, CR_VA);
+	EXPECT_EQ(CR_STATUS(cr), DMA_CS_PAGE_FAULT);
+	EXPECT_EQ(cr.w[0] & DMA_CR0_FW, 0);
+	EXPECT_EQ(cr.w[1], 0x1000);
+	EXPECT_EQ(cr.w[2], VA + 0x2000);
+	/* Nothing was asked of PRI. */
+	EXPECT_EQ(r.fu.nreqs, 0);
+	rig_fini(&r);
+}
+
+static int policy_map_rw(struct fake_up *fu, const struct smmu_page_req *reqs, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		fake_map(fu, reqs[i].ssv, reqs[i].ssid, reqs[i].addr, va_to_pa(reqs[i].addr),
+			 WALK_PERM_R | WALK_PERM_W, 12);
+	return PCIE_PRG_SUCCESS;
+}
+
+static int policy_fail(struct fake_up *fu, const struct smmu_page_req *reqs, unsigned int n)
+{
+	(void)fu;
+	(void)reqs;
+	(void)n;
+	return PCIE_PRG_FAILURE;
+}
+
+static int policy_invalid(struct fake_up *fu, const struct smmu_page_req *reqs, unsigned int n)
+{
+	(void)fu;
+	(void)reqs;
+	(void)n;
+	return PCIE_PRG_INVALID;
+}
+
+TEST(block_on_fault_pages_in_by_groups)
+{
+	struct rig r;
+	struct cr cr;
+	uint8_t out[0x6000];
+	unsigned int i, lasts = 0;
+
+	rig_init(&r);
+	fake_start_responder(&r.fu, r.ep, policy_map_rw);
+	/* Nothing of the destination is mapped: 6 pages, groups of up to 4. */
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS | DMA_DESC0_BOF, 0, VA + 0x20000,
+				   0x6000, 0xc3, CR_VA });
+	cr = read_cr(&r, CR_VA);
+	EXPECT_EQ(CR_STATUS(cr), DMA_CS_SUCCESS);
+	EXPECT_EQ(cr.w[1], 0x6000);
+	ASSERT_EQ(phys_mem_read(&r.mem, va_to_pa(VA + 0x20000), out, sizeof(out)), 0);
+	for (i = 0; i < sizeof(out); i++)
+		ASSERT_EQ(out[i], 0xc3);
+	/* Two groups: pages 0-3 then 4-5, Last on the final request of each. */
+	ASSERT_EQ(r.fu.nreqs, 6);
+	for (i = 0; i < 6; i++) {
+		EXPECT_EQ(r.fu.reqs[i].addr, VA + 0x20000 + i * 0x1000ULL);
+		EXPECT_TRUE(r.fu.reqs[i].write);
+		lasts += r.fu.reqs[i].last;
+	}
+	EXPECT_TRUE(r.fu.reqs[3].last);
+	EXPECT_TRUE(r.fu.reqs[5].last);
+	EXPECT_EQ(lasts, 2);
+	EXPECT_EQ(r.fu.reqs[0].grpid, r.fu.reqs[3].grpid);
+	rig_fini(&r);
+}
+
+TEST(block_on_fault_outcomes)
+{
+	struct rig r;
+	struct cr cr;
+
+	/* Invalid Request: the fault is reported as a page fault. */
+	rig_init(&r);
+	fake_start_responder(&r.fu, r.ep, policy_invalid);
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS | DMA_DESC0_BOF, 0, VA + 0x30000,
+				   0x100, 1, CR_VA });
+	cr = read_cr(&r, CR_VA);
+	EXPECT_EQ(CR_STATUS(cr), DMA_CS_PAGE_FAULT);
+	EXPECT_EQ(cr.w[2], VA + 0x30000);
+	rig_fini(&r);
+
+	/* Response Failure: an error, and PRI is stopped for the next one. */
+	rig_init(&r);
+	fake_start_responder(&r.fu, r.ep, policy_fail);
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS | DMA_DESC0_BOF, 0, VA + 0x30000,
+				   0x100, 1, CR_VA });
+	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_ERROR);
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS | DMA_DESC0_BOF, 0, VA + 0x40000,
+				   0x100, 1, CR_VA });
+	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_ERROR);
+	EXPECT_EQ(r.fu.nreqs, 1);
+	rig_fini(&r);
+
+	/* UR from the SMMU: an error. */
+	rig_init(&r);
+	map_pages(&r, VA, 1);
+	r.fu.ats_ur = true;
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS, 0, VA, 0x100, 1, CR_VA });
+	/* The record itself cannot be written either (UR): it stays as it was. */
+	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_NONE);
+	{
+		struct dma_engine_stats st;
+
+		dma_engine_get_stats(r.eng, &st);
+		EXPECT_EQ(st.errors, 1);
+		EXPECT_EQ(st.cr_lost, 1);
+	}
+	rig_fini(&r);
+}
+
+TEST(invalid_descriptors)
+{
+	struct rig r;
+	struct dma_engine_stats st;
+
+	rig_init(&r);
+	map_pages(&r, VA, 1);
+	submit(&r, &(struct desc){ 9, STD_FLAGS, 0, VA, 16, 0, CR_VA });
+	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_INVALID);
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS, 0, VA, 16, 0, CR_VA });
+	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_SUCCESS);
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS | BIT_ULL(20), 0, VA, 16, 0, CR_VA });
+	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_INVALID);
+	/* A misaligned record address: invalid, and no record can be written. */
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS, 0, VA, 16, 0, CR_VA + 8 });
+	dma_engine_get_stats(r.eng, &st);
+	EXPECT_EQ(st.descriptors, 4);
+	EXPECT_EQ(st.errors, 3);
+	EXPECT_EQ(st.cr_lost, 1);
+	rig_fini(&r);
+}
+
+TEST(interrupt_on_request_only)
+{
+	struct rig r;
+
+	rig_init(&r);
+	map_pages(&r, VA, 1);
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS, 0, VA, 16, 0, CR_VA });
+	EXPECT_EQ(r.irqs, 0);
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS | DMA_DESC0_RCI, 0, VA, 16, 0, CR_VA });
+	EXPECT_EQ(r.irqs, 1);
+	/* Record first, interrupt after: the handler sees the status. */
+	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_SUCCESS);
+	rig_fini(&r);
+}
+
+TEST(registers_and_ring_fetch_fault_halts)
+{
+	struct rig r;
+	struct mmio_region mmio;
+
+	rig_init(&r);
+	mmio = dma_engine_mmio(r.eng);
+	EXPECT_EQ(mmio_read64(&mmio, DMA_REG_RING_BASE), RING_PA);
+	EXPECT_EQ(mmio_read32(&mmio, DMA_REG_RING_LOG2), RING_LOG2);
+	mmio_write32(&mmio, DMA_REG_RING_LOG2, 0);	/* out of range: ignored */
+	EXPECT_EQ(mmio_read32(&mmio, DMA_REG_RING_LOG2), RING_LOG2);
+	/* A TAIL more than a ring ahead is ignored. */
+	dma_doorbell(r.eng, (1u << RING_LOG2) + 1);
+	EXPECT_EQ(mmio_read32(&mmio, DMA_REG_TAIL), 0);
+	EXPECT_EQ(mmio_read32(&mmio, DMA_REG_STATUS), DMA_STATUS_ENABLED | DMA_STATUS_IDLE);
+
+	/* A ring the function cannot read: the engine halts at that descriptor. */
+	fake_unmap(&r.fu, false, 0, RAM);
+	map_pages(&r, VA, 1);
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS, 0, VA, 16, 0, CR_VA });
+	EXPECT_NE(mmio_read32(&mmio, DMA_REG_STATUS) & DMA_STATUS_HALTED, 0);
+	EXPECT_EQ(mmio_read32(&mmio, DMA_REG_HEAD), 0);
+	/* Fixed and re-enabled: HEAD/TAIL restart at 0, work proceeds. */
+	fake_map(&r.fu, false, 0, RAM, RAM, WALK_PERM_R | WALK_PERM_W, 30);
+	mmio_write32(&mmio, DMA_REG_CTRL, 0);
+	mmio_write32(&mmio, DMA_REG_CTRL, DMA_CTRL_ENABLE);
+	EXPECT_EQ(mmio_read32(&mmio, DMA_REG_STATUS), DMA_STATUS_ENABLED | DMA_STATUS_IDLE);
+	r.tail = 0;
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS, 0, VA, 16, 0, CR_VA });
+	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_SUCCESS);
+	rig_fini(&r);
+}
+
+/* A platform device: faults stall in the "SMMU" until resumed or terminated. */
+struct stall_ctx {
+	struct rig *r;
+};
+
+TEST(platform_device_stall_resume_and_terminate)
+{
+	struct ep_config cfg;
+	struct rig r;
+	struct cr cr;
+	uint8_t b = 0;
+
+	ep_config_platform(&cfg, 0x300);
+	rig_init_cfg(&r, &cfg);
+	r.fu.stall = true;
+	submit_to(&r, r.eng, r.ring_pa, &r.tail,
+		  &(struct desc){ DMA_OP_FILL, STD_FLAGS, 0, VA + 0x50000, 64, 0x77, CR_VA }, false);
+	ASSERT_TRUE(fake_wait(&r.fu, &r.fu.stalled, 1, WAIT_MS));
+	map_pages(&r, VA + 0x50000, 1);
+	fake_resume(&r.fu, false);
+	ASSERT_EQ(dma_engine_wait_idle(r.eng, WAIT_MS), 0);
+	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_SUCCESS);
+	ASSERT_EQ(phys_mem_read(&r.mem, va_to_pa(VA + 0x50000), &b, 1), 0);
+	EXPECT_EQ(b, 0x77);
+
+	submit_to(&r, r.eng, r.ring_pa, &r.tail,
+		  &(struct desc){ DMA_OP_FILL, STD_FLAGS, 0, VA + 0x60000, 64, 0x77, CR_VA }, false);
+	ASSERT_TRUE(fake_wait(&r.fu, &r.fu.stalled, 1, WAIT_MS));
+	fake_resume(&r.fu, true);
+	ASSERT_EQ(dma_engine_wait_idle(r.eng, WAIT_MS), 0);
+	cr = read_cr(&r, CR_VA);
+	EXPECT_EQ(CR_STATUS(cr), DMA_CS_PAGE_FAULT);
+	EXPECT_EQ(cr.w[2], VA + 0x60000);
+	EXPECT_EQ(r.fu.nreqs, 0);
+	rig_fini(&r);
+}
+
+/*
+ * Several engines at once: four engines, two per function, each copying its
+ * own 64 KB buffer in 16 descriptors with their own records.
+ */
+#define NR_ENG		4
+#define NR_DESC		16
+#define CHUNK		0x1000ULL
+
+TEST(engines_run_in_parallel)
+{
+	struct rig r;
+	struct ep *ep2;
+	struct dma_engine *eng[NR_ENG];
+	uint32_t tail[NR_ENG] = { 0 };
+	struct ep_config cfg;
+	struct ep_upstream up;
+	struct dma_engine_stats st;
+	uint8_t *src, *out;
+	unsigned int i, j;
+
+	rig_init(&r);
+	dma_engine_destroy(r.eng);
+	ep_config_default(&cfg, 0x21);
+	up = fake_upstream(&r.fu);
+	ep2 = ep_create(&cfg, &r.mem.bus, &up);
+	ASSERT_TRUE(ep2 != NULL);
+	fake_enable_all(ep2, 4);
+	/* Per engine: ring, 64K source, 64K destination, 16 records (one page). */
+	map_pages(&r, VA, NR_ENG * 0x21);
+	src = malloc(NR_DESC * CHUNK);
+	out = malloc(NR_DESC * CHUNK);
+	ASSERT_TRUE(src && out);
+	for (i = 0; i < NR_ENG; i++) {
+		uint64_t base = VA + i * 0x21000ULL;
+
+		for (j = 0; j < NR_DESC * CHUNK; j++)
+			src[j] = (uint8_t)(j * 31 + i);
+		ASSERT_EQ(phys_mem_write(&r.mem, va_to_pa(base), src, NR_DESC * CHUNK), 0);
+		eng[i] = engine_up(&r, i & 1 ? ep2 : r.ep, RING_PA + i * 0x1000ULL);
+	}
+	/* Fill all rings first, then ring every doorbell: the engines overlap. */
+	for (j = 0; j < NR_DESC; j++)
+		for (i = 0; i < NR_ENG; i++) {
+			uint64_t base = VA + i * 0x21000ULL;
+
+			submit_to(&r, eng[i], RING_PA + i * 0x1000ULL, &tail[i],
+				  &(struct desc){ DMA_OP_COPY, STD_FLAGS, base + j * CHUNK,
+						  base + 0x10000 + j * CHUNK, CHUNK, 0,
+						  base + 0x20000 + j * DMA_CR_SIZE }, false);
+		}
+	for (i = 0; i < NR_ENG; i++) {
+		uint64_t base = VA + i * 0x21000ULL;
+
+		ASSERT_EQ(dma_engine_wait_idle(eng[i], WAIT_MS), 0);
+		for (j = 0; j < NR_DESC; j++)
+			EXPECT_EQ(CR_STATUS(read_cr(&r, base + 0x20000 + j * DMA_CR_SIZE)),
+				  DMA_CS_SUCCESS);
+		for (j = 0; j < NR_DESC * CHUNK; j++)
+			src[j] = (uint8_t)(j * 31 + i);
+		ASSERT_EQ(phys_mem_read(&r.mem, va_to_pa(base + 0x10000), out, NR_DESC * CHUNK), 0);
+		EXPECT_EQ(memcmp(src, out, NR_DESC * CHUNK), 0);
+		dma_engine_get_stats(eng[i], &st);
+		EXPECT_EQ(st.descriptors, NR_DESC);
+		EXPECT_EQ(st.bytes, NR_DESC * CHUNK);
+		dma_engine_destroy(eng[i]);
+	}
+	free(src);
+	free(out);
+	r.eng = NULL;
+	ep_destroy(ep2);
+	rig_fini(&r);
+}

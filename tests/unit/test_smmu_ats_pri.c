@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hw/smmu PCIe side: ATS Translation Requests and their completions,
+ * ATS-Translated traffic vs CR0.ATSCHK and STE.EATS, CMD_ATC_INV and
+ * CMD_PRI_RESP reaching a fake endpoint, page requests into the PRI queue
+ * with the overflow auto-response rules, and broadcast TLB maintenance
+ * (DVM) against ASET.
+ */
+#include "hw/smmu/internal.h"
+#include "tests/harness.h"
+#include "tests/unit/smmu_fixture.h"
+
+#define SID	6
+#define SID2	7
+#define ASID	9
+#define VA	0x7f0000000000ULL
+
+/* A fake PCIe endpoint: records what the SMMU sends it. */
+struct fake_ep {
+	int inv_ret;
+	unsigned int nr_inv, nr_resp;
+	struct smmu_atc_inv inv;
+	struct smmu_pri_resp resp;
+};
+
+static int ep_atc_inv(void *ctx, const struct smmu_atc_inv *inv)
+{
+	struct fake_ep *ep = ctx;
+
+	ep->inv = *inv;
+	__atomic_fetch_add(&ep->nr_inv, 1, __ATOMIC_SEQ_CST);
+	return ep->inv_ret;
+}
+
+static void ep_pri_resp(void *ctx, const struct smmu_pri_resp *resp)
+{
+	struct fake_ep *ep = ctx;
+
+	ep->resp = *resp;
+	__atomic_fetch_add(&ep->nr_resp, 1, __ATOMIC_SEQ_CST);
+}
+
+static const struct smmu_ep_ops ep_ops = { .atc_inv = ep_atc_inv, .pri_resp = ep_pri_resp };
+
+struct setup {
+	uint64_t root, data, cd;
+};
+
+static void setup(struct fx *fx, struct setup *s, unsigned int eats, unsigned int cd_flags)
+{
+	struct fx_ste ste = { .eats = eats, .ppar = true };
+
+	s->root = fx_pt_new(fx);
+	s->data = fx_alloc(fx, 4 * 4096, 4096);
+	s->cd = fx_alloc(fx, 64, 64);
+	fx_cd(fx, s->cd, s->root, ASID, cd_flags);
+	ste.cdptr = s->cd;
+	fx_ste(fx, SID, &ste);
+}
+
+static struct smmu_txn_result ats(struct fx *fx, uint32_t sid, uint64_t va, unsigned int acc,
+				  bool nw)
+{
+	struct smmu_txn txn = { .sid = sid, .addr = va, .acc = acc,
+				.type = SMMU_TXN_ATS_REQUEST, .no_write = nw };
+	struct smmu_txn_result res;
+
+	smmu_translate(fx->smmu, &txn, &res);
+	smmu_txn_end(fx->smmu, &res);
+	return res;
+}
+
+TEST(ats_request_needs_eats)
+{
+	struct smmu_event ev;
+	struct setup s;
+	struct fx fx;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, &s, STRTAB_STE_1_EATS_ABT, FX_CD_DEFAULT);
+	fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+	EXPECT_EQ(ats(&fx, SID, VA, 0, false).status, SMMU_TXN_ATS_UR);
+	ASSERT_TRUE(fx_event(&fx, &ev));
+	EXPECT_EQ(ev.id, EVT_ID_F_BAD_ATS_TREQ);
+	EXPECT_EQ(ev.sid, SID);
+	/* An invalid STE: CA and no event (§5.2 V). */
+	EXPECT_EQ(ats(&fx, SID2, VA, 0, false).status, SMMU_TXN_ATS_CA);
+	EXPECT_FALSE(fx_event(&fx, &ev));
+	fx_fini(&fx);
+}
+
+TEST(ats_completions)
+{
+	struct smmu_txn_result r;
+	struct smmu_event ev;
+	struct setup s;
+	struct fx fx;
+	uint64_t wclean;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, &s, STRTAB_STE_1_EATS_TRANS, FX_CD_DEFAULT | FX_CD_HA | FX_CD_HD);
+	fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+	fx_map(&fx, s.root, VA + 0x1000, s.data + 0x1000, FX_PTE_RO);
+	wclean = fx_map(&fx, s.root, VA + 0x2000, s.data + 0x2000, FX_PTE_WCLEAN);
+
+	r = ats(&fx, SID, VA + 0x10, 0, false);
+	EXPECT_EQ(r.status, SMMU_TXN_OK);
+	EXPECT_EQ(r.pa, s.data + 0x10);
+	EXPECT_EQ(r.size_shift, 12);
+	EXPECT_EQ(r.perm, WALK_PERM_R | WALK_PERM_W);
+	EXPECT_FALSE(r.priv);
+	r = ats(&fx, SID, VA + 0x1000, WALK_ACC_PRIV, false);
+	EXPECT_EQ(r.perm, WALK_PERM_R);
+	EXPECT_TRUE(r.priv);
+	/* NW = 1 on a writable-clean page: read only, nothing dirtied. */
+	r = ats(&fx, SID, VA + 0x2000, 0, true);
+	EXPECT_EQ(r.perm, WALK_PERM_R);
+	EXPECT_TRUE(fx_r64(&fx, wclean) & VMSA_PTE_AP_RDONLY);
+	/* NW = 0 under HD: marked dirty, W granted. */
+	r = ats(&fx, SID, VA + 0x2000, 0, false);
+	EXPECT_EQ(r.perm, WALK_PERM_R | WALK_PERM_W);
+	EXPECT_FALSE(fx_r64(&fx, wclean) & VMSA_PTE_AP_RDONLY);
+	/* A translation fault: success with no access, no event, no stall. */
+	r = ats(&fx, SID, VA + 0x3000, 0, false);
+	EXPECT_EQ(r.status, SMMU_TXN_ATS_FAULT);
+	EXPECT_EQ(r.perm, 0);
+	EXPECT_FALSE(fx_event(&fx, &ev));
+	EXPECT_EQ(smmu_pmcg_read(fx.smmu, SMMU_PMCG_ATS_TRANS_RQ), 4);
+	fx_fini(&fx);
+}
+
+TEST(translated_traffic_and_atschk)
+{
+	struct smmu_txn txn = { .sid = SID, .addr = 0x88000000, .acc = WALK_ACC_WRITE,
+				.type = SMMU_TXN_TRANSLATED };
+	struct smmu_txn_result res;
+	struct smmu_event ev;
+	struct fx_ste ste = { 0 };
+	struct setup s;
+	struct fx fx;
+	uint32_t cr0;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, &s, STRTAB_STE_1_EATS_ABT, FX_CD_DEFAULT);
+	/* ATSCHK == 0: Translated traffic bypasses, no STE check at all. */
+	smmu_translate(fx.smmu, &txn, &res);
+	smmu_txn_end(fx.smmu, &res);
+	EXPECT_EQ(res.status, SMMU_TXN_OK);
+	EXPECT_EQ(res.pa, 0x88000000);
+	cr0 = smmu_mmio_read32(fx.smmu, SMMU_CR0) | SMMU_CR0_ATSCHK;
+	smmu_mmio_write32(fx.smmu, SMMU_CR0, cr0);
+	FX_WAIT(smmu_mmio_read32(fx.smmu, SMMU_CR0ACK) == cr0);
+	/* ATSCHK == 1 and EATS == 0: F_TRANSL_FORBIDDEN. */
+	smmu_translate(fx.smmu, &txn, &res);
+	smmu_txn_end(fx.smmu, &res);
+	EXPECT_EQ(res.status, SMMU_TXN_ABORT);
+	ASSERT_TRUE(fx_event(&fx, &ev));
+	EXPECT_EQ(ev.id, EVT_ID_F_TRANSL_FORBIDDEN);
+	EXPECT_FALSE(ev.rnw);
+	/* EATS == 1: allowed through. */
+	ste.cdptr = s.cd;
+	ste.eats = STRTAB_STE_1_EATS_TRANS;
+	fx_ste(&fx, SID, &ste);
+	fx_cfgi_ste(&fx, SID);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	smmu_translate(fx.smmu, &txn, &res);
+	smmu_txn_end(fx.smmu, &res);
+	EXPECT_EQ(res.status, SMMU_TXN_OK);
+	EXPECT_EQ(res.pa, 0x88000000);
+	/* An invalid STE: aborted, silently. */
+	txn.sid = SID2;
+	smmu_translate(fx.smmu, &txn, &res);
+	smmu_txn_end(fx.smmu, &res);
+	EXPECT_EQ(res.status, SMMU_TXN_ABORT);
+	EXPECT_FALSE(fx_event(&fx, &ev));
+	fx_fini(&fx);
+}
+
+TEST(atc_inv_reaches_the_endpoint)
+{
+	struct fake_ep ep = { 0 };
+	struct setup s;
+	struct fx fx;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, &s, STRTAB_STE_1_EATS_TRANS, FX_CD_DEFAULT);
+	ASSERT_EQ(smmu_attach_endpoint(fx.smmu, SID, &ep_ops, &ep), 0);
+	/* 16K span (Size 2) at an unaligned address, with a PASID, Global. */
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_ATC_INV) | FIELD_PREP(CMD_0_SID, SID) |
+	       CMD_0_SSV | FIELD_PREP(CMD_0_SSID, 42) | CMD_0_ATC_GLOBAL,
+	       ((VA + 0x3000) & CMD_1_ATC_ADDR) | FIELD_PREP(CMD_1_ATC_SIZE, 2));
+	ASSERT_EQ(fx_sync(&fx), 0);
+	ASSERT_EQ(ep.nr_inv, 1);
+	EXPECT_EQ(ep.inv.sid, SID);
+	EXPECT_TRUE(ep.inv.ssv);
+	EXPECT_EQ(ep.inv.ssid, 42);
+	EXPECT_TRUE(ep.inv.global);
+	EXPECT_EQ(ep.inv.size, 2);
+	EXPECT_EQ(ep.inv.addr, VA);
+	/* Invalidate all, no PASID: Global is ignored. */
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_ATC_INV) | FIELD_PREP(CMD_0_SID, SID) |
+	       CMD_0_ATC_GLOBAL, FIELD_PREP(CMD_1_ATC_SIZE, CMD_ATC_SIZE_ALL));
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(ep.nr_inv, 2);
+	EXPECT_FALSE(ep.inv.ssv);
+	EXPECT_FALSE(ep.inv.global);
+	EXPECT_EQ(ep.inv.size, CMD_ATC_SIZE_ALL);
+	/* Nobody at SID2: nothing sent, SYNC fine. */
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_ATC_INV) | FIELD_PREP(CMD_0_SID, SID2), 0);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(ep.nr_inv, 2);
+	/* A timed-out invalidation makes the next CMD_SYNC fail. */
+	ep.inv_ret = -ETIMEDOUT;
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_ATC_INV) | FIELD_PREP(CMD_0_SID, SID), 0);
+	EXPECT_EQ(fx_sync(&fx), SMMU_CERROR_ATC_INV_SYNC);
+	fx_fini(&fx);
+}
+
+TEST(page_requests_and_responses)
+{
+	struct smmu_page_req req = { .ssv = true, .ssid = 77, .addr = 0x12345678,
+				     .read = true, .write = true, .priv = true, .last = true,
+				     .grpid = 0x1a5 };
+	struct fake_ep ep = { 0 };
+	struct smmu_pri_req pr;
+	struct setup s;
+	struct fx fx;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, &s, STRTAB_STE_1_EATS_TRANS, FX_CD_DEFAULT);
+	ASSERT_EQ(smmu_attach_endpoint(fx.smmu, SID, &ep_ops, &ep), 0);
+	ASSERT_EQ(smmu_page_request(fx.smmu, SID, &req), 0);
+	ASSERT_TRUE(fx_pri(&fx, &pr));
+	EXPECT_EQ(pr.sid, SID);
+	EXPECT_TRUE(pr.ssv);
+	EXPECT_EQ(pr.ssid, 77);
+	EXPECT_EQ(pr.addr, 0x12345000);
+	EXPECT_TRUE(pr.read && pr.write && pr.priv && pr.last);
+	EXPECT_FALSE(pr.exec);
+	EXPECT_EQ(pr.grpid, 0x1a5);
+	/* Without a PASID, Priv and Exec cannot be expressed. */
+	req.ssv = false;
+	req.exec = true;
+	ASSERT_EQ(smmu_page_request(fx.smmu, SID, &req), 0);
+	ASSERT_TRUE(fx_pri(&fx, &pr));
+	EXPECT_FALSE(pr.ssv || pr.priv || pr.exec);
+
+	/* CMD_PRI_RESP: Resp codes become PCIe PRG Response codes. */
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_PRI_RESP) | FIELD_PREP(CMD_0_SID, SID) |
+	       CMD_0_SSV | FIELD_PREP(CMD_0_SSID, 77),
+	       FIELD_PREP(CMD_1_PRI_GRPID, 0x1a5) |
+	       FIELD_PREP(CMD_1_PRI_RESP, CMD_PRI_RESP_SUCCESS));
+	ASSERT_EQ(fx_sync(&fx), 0);
+	ASSERT_EQ(ep.nr_resp, 1);
+	EXPECT_EQ(ep.resp.code, SMMU_PRG_RESP_SUCCESS);
+	EXPECT_TRUE(ep.resp.ssv);
+	EXPECT_EQ(ep.resp.ssid, 77);
+	EXPECT_EQ(ep.resp.grpid, 0x1a5);
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_PRI_RESP) | FIELD_PREP(CMD_0_SID, SID),
+	       FIELD_PREP(CMD_1_PRI_RESP, CMD_PRI_RESP_INVALID));
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(ep.resp.code, SMMU_PRG_RESP_INVALID);
+	EXPECT_FALSE(ep.resp.ssv);
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_PRI_RESP) | FIELD_PREP(CMD_0_SID, SID),
+	       FIELD_PREP(CMD_1_PRI_RESP, CMD_PRI_RESP_FAILURE));
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(ep.resp.code, SMMU_PRG_RESP_FAILURE);
+	EXPECT_EQ(ep.nr_resp, 3);
+	fx_fini(&fx);
+}
+
+TEST(pri_overflow_auto_responses)
+{
+	struct smmu_page_req req = { .addr = 0x1000, .read = true };
+	struct fake_ep ep = { 0 }, ep2 = { 0 };
+	struct setup s;
+	struct fx fx;
+	unsigned int i;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, &s, STRTAB_STE_1_EATS_TRANS, FX_CD_DEFAULT);	/* STE.PPAR = 1 */
+	ASSERT_EQ(smmu_attach_endpoint(fx.smmu, SID, &ep_ops, &ep), 0);
+	ASSERT_EQ(smmu_attach_endpoint(fx.smmu, SID2, &ep_ops, &ep2), 0);
+	for (i = 0; i < (1u << FX_Q_LOG2); i++)
+		ASSERT_EQ(smmu_page_request(fx.smmu, SID, &req), 0);
+	/* Full: a Last == 0 request is dropped silently. */
+	EXPECT_EQ(smmu_page_request(fx.smmu, SID, &req), -ENOSPC);
+	EXPECT_EQ(ep.nr_resp, 0);
+	/* Last == 1 without a PASID: Success, no PASID. */
+	req.last = true;
+	req.grpid = 3;
+	EXPECT_EQ(smmu_page_request(fx.smmu, SID, &req), -ENOSPC);
+	ASSERT_EQ(ep.nr_resp, 1);
+	EXPECT_EQ(ep.resp.code, SMMU_PRG_RESP_SUCCESS);
+	EXPECT_FALSE(ep.resp.ssv);
+	EXPECT_EQ(ep.resp.grpid, 3);
+	/* With a PASID and STE.PPAR == 1: Success with the PASID. */
+	req.ssv = true;
+	req.ssid = 5;
+	EXPECT_EQ(smmu_page_request(fx.smmu, SID, &req), -ENOSPC);
+	ASSERT_EQ(ep.nr_resp, 2);
+	EXPECT_EQ(ep.resp.code, SMMU_PRG_RESP_SUCCESS);
+	EXPECT_TRUE(ep.resp.ssv);
+	EXPECT_EQ(ep.resp.ssid, 5);
+	/* A Stop Marker (Last, no R/W, PASID): discarded without a response. */
+	req.read = false;
+	EXPECT_EQ(smmu_page_request(fx.smmu, SID, &req), -ENOSPC);
+	EXPECT_EQ(ep.nr_resp, 2);
+	/* With a PASID and no valid STE to consult: Response Failure, no PASID. */
+	req.read = true;
+	EXPECT_EQ(smmu_page_request(fx.smmu, SID2, &req), -ENOSPC);
+	ASSERT_EQ(ep2.nr_resp, 1);
+	EXPECT_EQ(ep2.resp.code, SMMU_PRG_RESP_FAILURE);
+	EXPECT_FALSE(ep2.resp.ssv);
+	fx_fini(&fx);
+}
+
+/* ---- Broadcast TLB maintenance ---------------------------------------------- */
+
+static uint64_t misses(struct fx *fx)
+{
+	return smmu_pmcg_read(fx->smmu, SMMU_PMCG_TLB_MISS);
+}
+
+TEST(btm_respects_aset_and_ptm)
+{
+	const struct dvm_listener *l;
+	struct dvm_tlbi op = { .op = DVM_TLBI_ASID, .asid = ASID };
+	struct fx_ste ste = { 0 };
+	struct setup s;
+	struct fx fx;
+	uint64_t cd2, m;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, &s, 0, FX_CD_DEFAULT);		/* SID: ASET = 0, shared */
+	cd2 = fx_alloc(&fx, 64, 64);
+	fx_cd(&fx, cd2, s.root, ASID, FX_CD_DEFAULT | FX_CD_ASET);
+	ste.cdptr = cd2;
+	fx_ste(&fx, SID2, &ste);			/* SID2: same ASID, ASET = 1 */
+	fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+	fx_map(&fx, s.root, VA + 0x1000, s.data, FX_PTE_RW);
+	l = smmu_dvm_listener(fx.smmu);
+	ASSERT_TRUE(l && l->tlbi && l->sync);
+
+	/* Fill: SID uses VA, SID2 uses VA + 0x1000 (one TLB, one ASID). */
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, WALK_ACC_READ, NULL), SMMU_TXN_OK);
+	EXPECT_EQ(fx_xlate(&fx, SID2, false, 0, VA + 0x1000, WALK_ACC_READ, NULL), SMMU_TXN_OK);
+	m = misses(&fx);
+	/* TLBI ASIDE1IS: only the shared-set entry goes. */
+	l->tlbi(l->ctx, &op);
+	l->sync(l->ctx);
+	EXPECT_EQ(fx_xlate(&fx, SID2, false, 0, VA + 0x1000, WALK_ACC_READ, NULL), SMMU_TXN_OK);
+	EXPECT_EQ(misses(&fx), m);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, WALK_ACC_READ, NULL), SMMU_TXN_OK);
+	EXPECT_EQ(misses(&fx), m + 1);
+	/* TLBI VAAE1IS reaches ASET = 1 entries too. */
+	op = (struct dvm_tlbi){ .op = DVM_TLBI_VAA, .va = VA + 0x1000 };
+	l->tlbi(l->ctx, &op);
+	l->sync(l->ctx);
+	EXPECT_EQ(fx_xlate(&fx, SID2, false, 0, VA + 0x1000, WALK_ACC_READ, NULL), SMMU_TXN_OK);
+	EXPECT_EQ(misses(&fx), m + 2);
+	/* CR2.PTM = 1: broadcasts are ignored. */
+	smmu_mmio_write32(fx.smmu, SMMU_CR0, 0);
+	FX_WAIT(smmu_mmio_read32(fx.smmu, SMMU_CR0ACK) == 0);
+	smmu_mmio_write32(fx.smmu, SMMU_CR2, SMMU_CR2_PTM);
+	smmu_mmio_write32(fx.smmu, SMMU_CR0, SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN |
+			  SMMU_CR0_CMDQEN | SMMU_CR0_PRIQEN);
+	FX_WAIT(smmu_mmio_read32(fx.smmu, SMMU_CR0ACK) & SMMU_CR0_SMMUEN);
+	op = (struct dvm_tlbi){ .op = DVM_TLBI_ALL };
+	l->tlbi(l->ctx, &op);
+	l->sync(l->ctx);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, WALK_ACC_READ, NULL), SMMU_TXN_OK);
+	EXPECT_EQ(misses(&fx), m + 2);
+	fx_fini(&fx);
+}

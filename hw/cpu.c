@@ -331,7 +331,8 @@ unsigned int cpu_tlb_entries(const struct cpu *cpu)
 
 /*
  * The regime a walk uses: TCR as the OS wrote it, with HTTU only where the
- * CPU implements FEAT_HAFDBS and the output size capped by PARange.
+ * CPU implements FEAT_HAFDBS and the output size capped by PARange. AFFD
+ * is an SMMU context-descriptor control: a CPU has none.
  */
 static void cpu_walk_cfg(const struct cpu *cpu, struct walk_cfg *cfg)
 {
@@ -340,6 +341,7 @@ static void cpu_walk_cfg(const struct cpu *cpu, struct walk_cfg *cfg)
 	*cfg = cpu->tcr;
 	cfg->ha = cfg->ha && ccfg->hafdbs;
 	cfg->hd = cfg->hd && ccfg->hafdbs;
+	cfg->affd = false;
 	if (cfg->oas > ccfg->pa_bits)
 		cfg->oas = (uint8_t)ccfg->pa_bits;
 }

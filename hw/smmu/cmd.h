@@ -108,8 +108,10 @@ int smmu_cmd_parse(const uint64_t raw[2], struct smmu_cmd *cmd);
 
 /*
  * Is the parsed @cmd legal on an SMMU configured as @cfg? 0 or
- * SMMU_CERROR_ILL (e.g. PRI_RESP without PRI, RESUME without stall,
- * TLBI_EL2_* without HYP, TG != 0 without RIL, SIG_SEV without SEV).
+ * SMMU_CERROR_ILL (e.g. PRI_RESP without PRI, ATC_INV without ATS,
+ * RESUME/STALL_TERM with STALL_MODEL terminate-only, TLBI_EL2_* without HYP,
+ * TLBI_NH_* without stage 1, TLBI_S2_* without stage 2, TG != 0 without
+ * RIL). SIG_SEV without IDR0.SEV is legal: it behaves as SIG_NONE.
  */
 int smmu_cmd_check(const struct smmu_config *cfg, const struct smmu_cmd *cmd);
 

@@ -230,8 +230,6 @@ int smmu_cmd_check(const struct smmu_config *cfg, const struct smmu_cmd *cmd)
 	case CMD_OP_STALL_TERM:
 		/* §4.7: no stall, no stall commands. */
 		return cfg->stall_model == SMMU_STALL_MODEL_TERM ? SMMU_CERROR_ILL : 0;
-	case CMD_OP_SYNC:
-		return cmd->sync.cs == CMD_SYNC_CS_SEV && !cfg->sev ? SMMU_CERROR_ILL : 0;
 	default:
 		return 0;
 	}
@@ -307,33 +305,31 @@ static void smmu_cmdq_advance(struct smmu *smmu, uint32_t cons, unsigned int log
 }
 
 /*
- * CMD_SYNC (§4.7.3): wait for every earlier command, write the MSI (before
- * CONS moves, so software may poll the MSI location in the queue slot
- * itself without racing a reuse of that slot), advance CONS, signal.
+ * CMD_SYNC (§4.7.3): wait for every earlier command, then show consumption
+ * (CONS) and only then signal, since observing the signal must imply that
+ * the consumption is observable. SIG_IRQ: the MSI write (when MSIs exist
+ * and MSIAddress != 0), and the wired output regardless. SIG_SEV without
+ * IDR0.SEV is SIG_NONE.
  */
 static int smmu_cmdq_sync(struct smmu *smmu, const struct smmu_cmd *cmd,
 			  uint32_t cons, unsigned int log2)
 {
 	const struct smmu_cmd_sync *s = &cmd->sync;
-	bool msi = s->cs == CMD_SYNC_CS_IRQ && smmu->cfg.msi && s->msiaddr;
+	uint8_t le[4] = { s->msidata, s->msidata >> 8, s->msidata >> 16, s->msidata >> 24 };
 	int err;
 
 	err = smmu_sync_wait(smmu);
 	if (err)
 		return err;
-	if (msi) {
-		uint8_t le[4] = { s->msidata, s->msidata >> 8, s->msidata >> 16, s->msidata >> 24 };
-
-		if (bus_write(&smmu->bus, s->msiaddr, le, sizeof(le))) {
-			smmu_gerror_raise(smmu, SMMU_GERROR_MSI_CMDQ_ABT_ERR);
-			msi = false;
-		}
-	}
 	smmu_cmdq_advance(smmu, cons, log2);
-	if (s->cs == CMD_SYNC_CS_IRQ)
+	if (s->cs == CMD_SYNC_CS_IRQ) {
+		if (smmu->cfg.msi && s->msiaddr &&
+		    bus_write(&smmu->bus, s->msiaddr, le, sizeof(le)))
+			smmu_gerror_raise(smmu, SMMU_GERROR_MSI_CMDQ_ABT_ERR);
 		irq_raise(&smmu->irq[SMMU_IRQ_CMD_SYNC]);
-	else if (s->cs == CMD_SYNC_CS_SEV)
+	} else if (s->cs == CMD_SYNC_CS_SEV && smmu->cfg.sev) {
 		irq_raise(&smmu->irq[SMMU_IRQ_SEV]);
+	}
 	return 0;
 }
 

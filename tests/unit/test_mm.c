@@ -1073,3 +1073,119 @@ TEST_TIMEOUT(notifier_churn_during_invalidations, 60)
 	mmput(mm);
 	teardown(&fx);
 }
+
+/* ---- A device sharing the page tables (what the SMMU does, in miniature) ------- */
+
+#define DEV_PAGES	16
+
+/*
+ * A device with a tiny TLB filled by walking the mm's tables. Accesses run
+ * under its lock; invalidate_range takes the lock, so once it returns no
+ * access uses a dropped entry. If mm freed a frame before notifying, the
+ * device would find a frame with no owner behind a translation it holds.
+ */
+struct fake_dev {
+	struct mmu_notifier mn;
+	struct fixture *fx;
+	struct walk_cfg cfg;
+	uint64_t va;
+	pthread_mutex_t lock;
+	uint64_t pa[DEV_PAGES];		/* 0: no entry */
+	int stop;
+	unsigned int accesses, walks, stale, invalidations;
+};
+
+static void dev_invalidate(struct mmu_notifier *mn, struct mm *mm, uint64_t start,
+			   uint64_t end)
+{
+	struct fake_dev *d = (struct fake_dev *)mn;
+	unsigned int i;
+
+	(void)mm;
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < DEV_PAGES; i++) {
+		uint64_t va = d->va + i * d->fx->page;
+
+		if (va >= start && va < end)
+			d->pa[i] = 0;
+	}
+	d->invalidations++;
+	pthread_mutex_unlock(&d->lock);
+}
+
+static const struct mmu_notifier_ops dev_ops = { .invalidate_range = dev_invalidate };
+
+static void dev_access(struct fake_dev *d, unsigned int i)
+{
+	struct walk_result res;
+	uint64_t v = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (!d->pa[i]) {
+		d->walks++;
+		if (walk_stage1(&d->fx->mem.bus, &d->cfg, d->va + i * d->fx->page,
+				WALK_ACC_READ, &res) == WALK_OK)
+			d->pa[i] = res.oa;
+	}
+	if (d->pa[i]) {
+		d->accesses++;
+		if (frame_refcount(d->fx->frames, d->pa[i]) == 0)
+			d->stale++;
+		/* The access itself, racing the CPU side as DMA does. */
+		phys_mem_read64(&d->fx->mem, d->pa[i] & ~7ULL, &v);
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+static void *dev_thread(void *arg)
+{
+	struct fake_dev *d = arg;
+	unsigned int n;
+
+	for (n = 0; n < 50000000 && !__atomic_load_n(&d->stop, __ATOMIC_ACQUIRE); n++)
+		dev_access(d, n % DEV_PAGES);
+	return NULL;
+}
+
+TEST_TIMEOUT(device_never_uses_a_freed_frame, 60)
+{
+	struct fixture fx;
+	struct fake_dev d = { .mn.ops = &dev_ops, .fx = &fx, .va = 0x1000000 };
+	pthread_t th;
+	struct mm *mm;
+	unsigned int k;
+
+	setup(&fx);
+	mm = mm_create(&fx.sys);
+	ASSERT_TRUE(mm != NULL);
+	mm_switch(&fx.sys, mm, 0);
+	d.cfg = mm_walk_cfg(mm);
+	pthread_mutex_init(&d.lock, NULL);
+	ASSERT_EQ(mmu_notifier_register(&d.mn, mm), 0);
+	ASSERT_EQ(pthread_create(&th, NULL, dev_thread, &d), 0);
+	for (k = 0; k < 2000; k++) {
+		uint64_t off = (k * 5 % DEV_PAGES) * fx.page, n = (k % 4 + 1) * fx.page;
+
+		if (off + n > DEV_PAGES * fx.page)
+			n = DEV_PAGES * fx.page - off;
+		ASSERT_EQ(mm_mmap(mm, d.va + off, n, RW, MM_MAP_FIXED | MM_MAP_POPULATE),
+			  (int64_t)(d.va + off));
+		if (k % 3 == 0)
+			ASSERT_EQ(mm_munmap(mm, d.va + off, n), 0);
+		if (k % 7 == 0) {
+			int ret = mm_mprotect(mm, d.va, DEV_PAGES * fx.page, MM_PROT_READ);
+
+			ASSERT_TRUE(ret == 0 || ret == -ENOMEM);	/* -ENOMEM: a hole */
+		}
+	}
+	__atomic_store_n(&d.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	EXPECT_EQ(d.stale, 0);
+	TH_LOG("%u device accesses, %u walks, %u invalidations", d.accesses, d.walks,
+	       d.invalidations);
+	mmu_notifier_unregister(&d.mn, mm);
+	pthread_mutex_destroy(&d.lock);
+	mm_switch(&fx.sys, NULL, 0);
+	mmput(mm);
+	teardown(&fx);
+}

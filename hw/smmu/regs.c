@@ -7,8 +7,9 @@
  *
  * Rules applied here (§6.3): registers a block is using are read-only
  * while it is enabled (STRTAB_* while SMMUEN, a queue's BASE and the
- * SMMU-owned index while the queue is enabled, CR1 while anything is,
- * CR2 while SMMUEN, an MSI configuration while its IRQ is enabled); GBPA
+ * SMMU-owned index while the queue is enabled, CR1's queue attributes
+ * while any queue is and its table attributes while SMMUEN, CR2 while
+ * SMMUEN, an MSI configuration while its IRQ is enabled); GBPA
  * changes only through its Update protocol; reserved bits, unimplemented
  * and misaligned offsets read as zero and ignore writes.
  *
@@ -143,14 +144,22 @@ static void smmu_write_cr0(struct smmu *smmu, uint32_t val)
 		smmu_cmdq_kick(smmu);
 }
 
+/*
+ * §6.3.11: QUEUE_* fields are read-only while any queue is enabled, TABLE_*
+ * fields while SMMUEN (the v3.2 choice for writes at those times).
+ */
 static void smmu_write_cr1(struct smmu *smmu, uint32_t val)
 {
-	uint32_t users = SMMU_CR0_SMMUEN | SMMU_CR0_PRIQEN | SMMU_CR0_EVENTQEN | SMMU_CR0_CMDQEN;
+	uint32_t queues = SMMU_CR0_PRIQEN | SMMU_CR0_EVENTQEN | SMMU_CR0_CMDQEN;
+	uint32_t qmask = SMMU_CR1_QUEUE_IC | SMMU_CR1_QUEUE_OC | SMMU_CR1_QUEUE_SH;
+	uint32_t tmask = SMMU_CR1_TABLE_IC | SMMU_CR1_TABLE_OC | SMMU_CR1_TABLE_SH;
+	uint32_t writable = 0, cur = atomic_load(&smmu->cr1);
 
-	/* §6.3.11: the attributes of the SMMU's own accesses are fixed while used. */
-	if (smmu_cr0_busy(smmu, users))
-		return;
-	atomic_store(&smmu->cr1, val & GENMASK(11, 0));
+	if (!smmu_cr0_busy(smmu, queues))
+		writable |= qmask;
+	if (!smmu_cr0_busy(smmu, SMMU_CR0_SMMUEN))
+		writable |= tmask;
+	atomic_store(&smmu->cr1, (cur & ~writable) | (val & writable));
 }
 
 static void smmu_write_cr2(struct smmu *smmu, uint32_t val)

@@ -351,13 +351,18 @@ TEST(cr1_cr2_guards)
 	EXPECT_TRUE(smmu_e2h(fx.smmu));
 	EXPECT_TRUE(smmu_ptm(fx.smmu));
 	EXPECT_TRUE(smmu_recinvsid(fx.smmu));
-	/* CR1 is fixed while any queue is enabled, CR2 while SMMUEN. */
+	/* CR1 queue attributes are fixed while any queue is enabled... */
 	ASSERT_TRUE(write_cr0_sync(&fx, SMMU_CR0_EVENTQEN));
 	wr(&fx, SMMU_CR1, 0);
-	EXPECT_EQ(rd(&fx, SMMU_CR1), 0xfff);
+	EXPECT_EQ(rd(&fx, SMMU_CR1), 0x3f);
 	wr(&fx, SMMU_CR2, 0);
 	EXPECT_EQ(rd(&fx, SMMU_CR2), 0);
+	/* ...table attributes and CR2 while SMMUEN. */
 	ASSERT_TRUE(write_cr0_sync(&fx, SMMU_CR0_SMMUEN));
+	wr(&fx, SMMU_CR1, 0xfff);
+	EXPECT_EQ(rd(&fx, SMMU_CR1), 0x3f);
+	wr(&fx, SMMU_CR1, 0);
+	EXPECT_EQ(rd(&fx, SMMU_CR1), 0);
 	wr(&fx, SMMU_CR2, SMMU_CR2_PTM);
 	EXPECT_EQ(rd(&fx, SMMU_CR2), 0);
 	ASSERT_TRUE(write_cr0_sync(&fx, 0));

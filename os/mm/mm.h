@@ -194,8 +194,9 @@ static inline void mmap_write_unlock(struct mm *mm)
  * Map [addr, addr + len) with @prot (MM_PROT_*) and @flags (MM_MAP_*).
  * Without MM_MAP_FIXED*, @addr is a hint: the range is used if free, else
  * the first free range at or above it (or MM_UNMAPPED_BASE when 0). Returns
- * the address, or -EINVAL (unaligned or out of range), -ENOMEM (no room or
- * no memory), -EEXIST (MM_MAP_FIXED_NOREPLACE over a mapping).
+ * the address, or -EINVAL (unaligned or out of range), -EPERM (fixed below
+ * MM_MMAP_MIN_ADDR), -ENOMEM (no room or no memory), -EEXIST
+ * (MM_MAP_FIXED_NOREPLACE over a mapping).
  */
 int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, unsigned int prot,
 		unsigned int flags);

@@ -97,6 +97,9 @@ void mm_system_set_pasid_drop(struct mm_system *sys, void (*fn)(void *ctx, struc
 	sys->pasid_drop_ctx = ctx;
 }
 
+/* mm_get_stats() copies the counters as an array of words. */
+_Static_assert(sizeof(struct mm_stats) % sizeof(uint64_t) == 0, "mm_stats: u64 only");
+
 void mm_get_stats(const struct mm_system *sys, struct mm_stats *st)
 {
 	const uint64_t *src = (const uint64_t *)&sys->stats;
@@ -313,7 +316,7 @@ static uint64_t get_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len)
 {
 	uint64_t addr;
 
-	hint &= ~(mm_page_size(mm->sys) - 1);
+	hint = page_align(mm, hint);
 	if (hint >= MM_MMAP_MIN_ADDR && range_ok(mm, hint, len) &&
 	    !vma_find_intersection(&mm->vmas, hint, hint + len))
 		return hint;
@@ -389,8 +392,11 @@ static int64_t mmap_region_addr(struct mm *mm, uint64_t addr, uint64_t len, unsi
 		addr = get_unmapped_area(mm, addr, len);
 		return addr ? (int64_t)addr : -ENOMEM;
 	}
-	if (!range_ok(mm, addr, len) || addr < MM_MMAP_MIN_ADDR)
+	if (!range_ok(mm, addr, len))
 		return -EINVAL;
+	/* As Linux's mmap_min_addr check: the low pages are never mapped. */
+	if (addr < MM_MMAP_MIN_ADDR)
+		return -EPERM;
 	if (flags & MM_MAP_FIXED_NOREPLACE) {
 		if (vma_find_intersection(&mm->vmas, addr, addr + len))
 			return -EEXIST;

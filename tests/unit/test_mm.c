@@ -153,6 +153,9 @@ TEST(mmap_fixed_hint_and_bad_input)
 	EXPECT_EQ(vma_lookup(&mm->vmas, (uint64_t)a + 2 * fx.page)->vm_flags, MM_PROT_READ);
 	EXPECT_EQ(mm_mmap(mm, (uint64_t)a, fx.page, RW, MM_MAP_FIXED_NOREPLACE), -EEXIST);
 	EXPECT_EQ(mm_mmap(mm, (uint64_t)a + 1, fx.page, RW, MM_MAP_FIXED), -EINVAL);
+	EXPECT_EQ(mm_mmap(mm, fx.page, fx.page, RW, MM_MAP_FIXED), -EPERM);
+	/* An unaligned hint rounds up, as Linux's PAGE_ALIGN(addr). */
+	EXPECT_EQ(mm_mmap(mm, 0x700001, fx.page, RW, 0), 0x701000);
 	EXPECT_EQ(mm_mmap(mm, 0, 0, RW, 0), -EINVAL);
 	EXPECT_EQ(mm_mmap(mm, 0, fx.page, 8, 0), -EINVAL);
 	EXPECT_EQ(mm_mmap(mm, MM_TASK_SIZE - fx.page, 2 * fx.page, RW, MM_MAP_FIXED), -EINVAL);

@@ -783,3 +783,143 @@ TEST(platform_stall_retry_and_abort)
 	EXPECT_EQ(ep_page_request_group(r.ep, true, 3, &(struct ep_page){ VA, 0 }, 1), -EIO);
 	rig_fini(&r);
 }
+
+/* ---- Through the real SMMU model (hw/smmu) --------------------------------- */
+
+#include "tests/unit/smmu_fixture.h"
+
+#define S_SID		5
+#define S_ASID		9
+#define S_PASID		3
+#define S_CDMAX		4	/* 16 substreams */
+
+struct sva {
+	struct fx fx;
+	uint64_t root, cdtab, frames;
+	struct ep *ep;
+};
+
+/* A stream with a PASID-indexed CD table over one page table; ATS allowed. */
+static void sva_init(struct sva *s)
+{
+	struct fx_ste ste = { .cdmax = S_CDMAX, .s1dss = STRTAB_STE_1_S1DSS_BYPASS,
+			      .eats = STRTAB_STE_1_EATS_TRANS };
+	struct ep_config cfg;
+
+	ASSERT_EQ(fx_init(&s->fx), 0);
+	s->root = fx_pt_new(&s->fx);
+	s->cdtab = fx_alloc(&s->fx, 64ULL << S_CDMAX, 64ULL << S_CDMAX);
+	s->frames = fx_alloc(&s->fx, 16 * 4096, 4096);
+	fx_cd(&s->fx, s->cdtab + S_PASID * 64, s->root, S_ASID, FX_CD_DEFAULT);
+	ste.cdptr = s->cdtab;
+	fx_ste(&s->fx, S_SID, &ste);
+	ep_config_default(&cfg, S_SID);
+	s->ep = ep_create(&cfg, &s->fx.mem.bus, NULL);
+	ASSERT_TRUE(s->ep != NULL);
+	ASSERT_EQ(ep_attach_smmu(s->ep, s->fx.smmu), 0);
+	fake_enable_all(s->ep, 4);
+}
+
+static void sva_fini(struct sva *s)
+{
+	fx_fini(&s->fx);	/* first: no SMMU thread may call into the function */
+	ep_destroy(s->ep);
+}
+
+static int sva_access(struct sva *s, uint64_t va, unsigned int acc, bool fault_in, uint64_t *pa)
+{
+	struct ep_access a = { .pv = true, .pasid = S_PASID, .addr = va, .acc = acc,
+			       .fault_in = fault_in };
+	struct ep_xlate xl;
+	int ret = ep_translate(s->ep, &a, &xl);
+
+	if (!ret) {
+		*pa = xl.pa;
+		ep_access_end(s->ep, &xl);
+	}
+	return ret;
+}
+
+TEST(smmu_ats_atc_and_atc_inv)
+{
+	struct sva s;
+	struct ep_stats st;
+	uint64_t pa = 0, fa, fb;
+
+	sva_init(&s);
+	fa = s.frames;
+	fb = s.frames + 0x1000;
+	fx_map(&s.fx, s.root, VA, fa, FX_PTE_RW);
+	EXPECT_EQ(sva_access(&s, VA + 0x18, WALK_ACC_READ, false, &pa), 0);
+	EXPECT_EQ(pa, fa + 0x18);
+	EXPECT_EQ(sva_access(&s, VA + 0x20, WALK_ACC_WRITE, false, &pa), 0);
+	EXPECT_EQ(pa, fa + 0x20);
+	ep_get_stats(s.ep, &st);
+	/* The page is already writable (dirty): the NW read got W too, one request. */
+	EXPECT_EQ(st.ats_requests, 1);
+	EXPECT_EQ(st.atc_hits, 1);
+
+	/* Remap, TLBI + SYNC: the ATC still holds the old translation... */
+	fx_map(&s.fx, s.root, VA, fb, FX_PTE_RW);
+	fx_tlbi_va(&s.fx, S_ASID, VA);
+	EXPECT_EQ(fx_sync(&s.fx), 0);
+	EXPECT_EQ(sva_access(&s, VA, WALK_ACC_READ, false, &pa), 0);
+	EXPECT_EQ(pa, fa);
+	/* ...until CMD_ATC_INV + CMD_SYNC reach the function. */
+	fx_cmd(&s.fx, FIELD_PREP(CMD_0_OP, CMD_OP_ATC_INV) | CMD_0_SSV |
+	       FIELD_PREP(CMD_0_SSID, S_PASID) | FIELD_PREP(CMD_0_SID, S_SID),
+	       FIELD_PREP(CMD_1_ATC_SIZE, 0) | (VA & CMD_1_ATC_ADDR));
+	EXPECT_EQ(fx_sync(&s.fx), 0);
+	EXPECT_EQ(sva_access(&s, VA, WALK_ACC_READ, false, &pa), 0);
+	EXPECT_EQ(pa, fb);
+	ep_get_stats(s.ep, &st);
+	EXPECT_EQ(st.atc_invalidations, 1);
+	/* Unmapped: the completion says R = W = 0, the access faults. */
+	EXPECT_EQ(sva_access(&s, VA + 0x100000, WALK_ACC_READ, false, &pa), -EFAULT);
+	sva_fini(&s);
+}
+
+struct sva_waiter {
+	struct sva *s;
+	int ret;
+	uint64_t pa;
+};
+
+static void *sva_fault_thread(void *arg)
+{
+	struct sva_waiter *w = arg;
+
+	w->ret = sva_access(w->s, VA + 0x5010, WALK_ACC_WRITE, true, &w->pa);
+	return NULL;
+}
+
+TEST(smmu_pri_page_request_and_response)
+{
+	struct sva s;
+	struct sva_waiter w;
+	struct smmu_pri_req req = { 0 };
+	pthread_t th;
+
+	sva_init(&s);
+	w = (struct sva_waiter){ .s = &s };
+	ASSERT_EQ(pthread_create(&th, NULL, sva_fault_thread, &w), 0);
+	/* The driver's PRI queue gets the request (bounded by the harness timeout). */
+	FX_WAIT(fx_pri(&s.fx, &req));
+	EXPECT_EQ(req.sid, S_SID);
+	EXPECT_TRUE(req.ssv);
+	EXPECT_EQ(req.ssid, S_PASID);
+	EXPECT_EQ(req.addr, VA + 0x5000);
+	EXPECT_TRUE(req.write);
+	EXPECT_TRUE(req.last);
+	/* Fault the page in, answer the group with the PASID. */
+	fx_map(&s.fx, s.root, VA + 0x5000, s.frames + 0x3000, FX_PTE_RW);
+	fx_cmd(&s.fx, FIELD_PREP(CMD_0_OP, CMD_OP_PRI_RESP) | CMD_0_SSV |
+	       FIELD_PREP(CMD_0_SSID, S_PASID) | FIELD_PREP(CMD_0_SID, S_SID),
+	       FIELD_PREP(CMD_1_PRI_GRPID, req.grpid) |
+	       FIELD_PREP(CMD_1_PRI_RESP, CMD_PRI_RESP_SUCCESS));
+	EXPECT_EQ(fx_sync(&s.fx), 0);
+	pthread_join(th, NULL);
+	EXPECT_EQ(w.ret, 0);
+	EXPECT_EQ(w.pa, s.frames + 0x3010);
+	sva_fini(&s);
+}

@@ -770,3 +770,65 @@ TEST_TIMEOUT(no_stale_translation_after_sync, 120)
 	EXPECT_GT(r.reads, 0);
 	fx_fini(&fx);
 }
+
+/* StreamWorld EL2 with CR2.E2H: ASID-tagged EL2 entries, EL2 TLBIs only. */
+TEST(el2_e2h_regime_and_tlbi)
+{
+	struct fx_ste ste = { .strw = STRTAB_STE_1_STRW_EL2 };
+	struct fx fx;
+	struct s1 s;
+	uint64_t miss;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT);
+	ste.cdptr = s.cd;
+	fx_ste(&fx, SID, &ste);
+	fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+	smmu_mmio_write32(fx.smmu, SMMU_CR0, 0);
+	FX_WAIT(smmu_mmio_read32(fx.smmu, SMMU_CR0ACK) == 0);
+	smmu_mmio_write32(fx.smmu, SMMU_CR2, SMMU_CR2_E2H);
+	smmu_mmio_write32(fx.smmu, SMMU_CR0, SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN |
+			  SMMU_CR0_CMDQEN);
+	FX_WAIT(smmu_mmio_read32(fx.smmu, SMMU_CR0ACK) & SMMU_CR0_SMMUEN);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_OK);
+	miss = smmu_pmcg_read(fx.smmu, SMMU_PMCG_TLB_MISS);
+	/* An EL1 TLBI does not touch EL2 entries... */
+	fx_tlbi_va(&fx, ASID, VA);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_OK);
+	EXPECT_EQ(smmu_pmcg_read(fx.smmu, SMMU_PMCG_TLB_MISS), miss);
+	/* ...TLBI_EL2_VA with the ASID does. */
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_TLBI_EL2_VA) | FIELD_PREP(CMD_0_ASID, ASID),
+	       VA & CMD_1_VA);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_OK);
+	EXPECT_EQ(smmu_pmcg_read(fx.smmu, SMMU_PMCG_TLB_MISS), miss + 1);
+	fx_fini(&fx);
+}
+
+TEST(cfgi_ste_range)
+{
+	struct fx_ste ste = { 0 };
+	struct fx fx;
+	struct s1 s;
+	uint32_t sid;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT);
+	fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+	ste.cdptr = s.cd;
+	for (sid = 8; sid < 16; sid++) {
+		fx_ste(&fx, sid, &ste);
+		EXPECT_EQ(fx_xlate(&fx, sid, false, 0, VA, RD, NULL), SMMU_TXN_OK);
+		fx_w64(&fx, fx.strtab + sid * 64, 0);	/* now invalid, still cached */
+	}
+	/* Range 1: 2^(1 + 1) = 4 StreamIDs from 12 (aligned): 12..15. */
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_CFGI_STE_RANGE) | FIELD_PREP(CMD_0_SID, 13),
+	       FIELD_PREP(CMD_1_RANGE, 1));
+	ASSERT_EQ(fx_sync(&fx), 0);
+	for (sid = 8; sid < 16; sid++)
+		EXPECT_EQ(fx_xlate(&fx, sid, false, 0, VA, RD, NULL),
+			  sid < 12 ? SMMU_TXN_OK : SMMU_TXN_ABORT);
+	EXPECT_EQ(fx_events_drain(&fx), 4);
+	fx_fini(&fx);
+}

@@ -514,3 +514,201 @@ TEST(engines_run_in_parallel)
 	ep_destroy(ep2);
 	rig_fini(&r);
 }
+
+/* ---- The whole device path through the real SMMU model ------------------- */
+
+#include "tests/unit/smmu_fixture.h"
+
+#define S_SID		7
+#define S_ASID		11
+#define S_CDMAX		4
+
+struct sys {
+	struct fx fx;
+	uint64_t root, cdtab, ring, frames;
+	struct ep *ep;
+	struct dma_engine *eng;
+	uint32_t tail;
+};
+
+/* Stream S_SID: PASID-less traffic bypasses (the ring), PASID 5 translates. */
+static void sys_init(struct sys *s)
+{
+	struct fx_ste ste = { .cdmax = S_CDMAX, .s1dss = STRTAB_STE_1_S1DSS_BYPASS,
+			      .eats = STRTAB_STE_1_EATS_TRANS };
+	struct ep_config cfg;
+	struct mmio_region mmio;
+
+	memset(s, 0, sizeof(*s));
+	ASSERT_EQ(fx_init(&s->fx), 0);
+	s->root = fx_pt_new(&s->fx);
+	s->cdtab = fx_alloc(&s->fx, 64ULL << S_CDMAX, 64ULL << S_CDMAX);
+	s->ring = fx_alloc(&s->fx, DMA_DESC_SIZE << RING_LOG2, 4096);
+	s->frames = fx_alloc(&s->fx, 64 * 4096, 4096);
+	fx_cd(&s->fx, s->cdtab + PASID * 64, s->root, S_ASID, FX_CD_DEFAULT);
+	ste.cdptr = s->cdtab;
+	fx_ste(&s->fx, S_SID, &ste);
+	ep_config_default(&cfg, S_SID);
+	s->ep = ep_create(&cfg, &s->fx.mem.bus, NULL);
+	ASSERT_TRUE(s->ep != NULL);
+	ASSERT_EQ(ep_attach_smmu(s->ep, s->fx.smmu), 0);
+	fake_enable_all(s->ep, 8);
+	s->eng = dma_engine_create(s->ep, NULL);
+	ASSERT_TRUE(s->eng != NULL);
+	mmio = dma_engine_mmio(s->eng);
+	mmio_write64(&mmio, DMA_REG_RING_BASE, s->ring);
+	mmio_write32(&mmio, DMA_REG_RING_LOG2, RING_LOG2);
+	mmio_write32(&mmio, DMA_REG_CTRL, DMA_CTRL_ENABLE);
+	/* Completion records at CR_VA, page 63 of the frames. */
+	fx_map(&s->fx, s->root, CR_VA, s->frames + 63 * 4096, FX_PTE_RW);
+}
+
+static void sys_fini(struct sys *s)
+{
+	dma_engine_destroy(s->eng);
+	fx_fini(&s->fx);
+	ep_destroy(s->ep);
+}
+
+static void sys_submit(struct sys *s, const struct desc *d, uint64_t cra_slot)
+{
+	uint64_t w[DMA_DESC_WORDS] = {
+		FIELD_PREP(DMA_DESC0_OP, d->op) | d->flags | FIELD_PREP(DMA_DESC0_PASID, PASID),
+		d->src, d->dst,
+		FIELD_PREP(DMA_DESC3_LEN, d->len) | FIELD_PREP(DMA_DESC3_PATTERN, d->pattern),
+		CR_VA + cra_slot * DMA_CR_SIZE, 0, 0, 0,
+	};
+	uint64_t slot = s->ring + (uint64_t)(s->tail & ((1u << RING_LOG2) - 1)) * DMA_DESC_SIZE;
+
+	ASSERT_EQ(phys_mem_write(&s->fx.mem, slot, w, sizeof(w)), 0);
+	dma_doorbell(s->eng, ++s->tail);
+}
+
+static uint64_t sys_cr0(struct sys *s, uint64_t cra_slot)
+{
+	return fx_r64(&s->fx, s->frames + 63 * 4096 + cra_slot * DMA_CR_SIZE);
+}
+
+/*
+ * The driver's side of PRI: take each page request, map the page, answer
+ * the group on its Last request (CMD_PRI_RESP + CMD_SYNC).
+ */
+struct pri_driver {
+	struct sys *s;
+	int stop;
+	unsigned int requests, groups;
+};
+
+static void *pri_driver_thread(void *arg)
+{
+	struct pri_driver *d = arg;
+	struct sys *s = d->s;
+	struct smmu_pri_req req;
+
+	while (!__atomic_load_n(&d->stop, __ATOMIC_SEQ_CST)) {
+		if (!fx_pri(&s->fx, &req)) {
+			sched_yield();
+			continue;
+		}
+		d->requests++;
+		fx_map(&s->fx, s->root, req.addr,
+		       s->frames + ((req.addr - VA) >> 12) * 4096, FX_PTE_RW);
+		if (!req.last)
+			continue;
+		d->groups++;
+		fx_cmd(&s->fx, FIELD_PREP(CMD_0_OP, CMD_OP_PRI_RESP) | CMD_0_SSV |
+		       FIELD_PREP(CMD_0_SSID, req.ssid) | FIELD_PREP(CMD_0_SID, req.sid),
+		       FIELD_PREP(CMD_1_PRI_GRPID, req.grpid) |
+		       FIELD_PREP(CMD_1_PRI_RESP, CMD_PRI_RESP_SUCCESS));
+		fx_sync(&s->fx);
+	}
+	return NULL;
+}
+
+TEST(smmu_dma_block_on_fault_through_priq)
+{
+	static struct sys s;
+	struct pri_driver drv = { .s = &s };
+	pthread_t th;
+	uint8_t out[0x3000];
+	unsigned int i;
+
+	sys_init(&s);
+	ASSERT_EQ(pthread_create(&th, NULL, pri_driver_thread, &drv), 0);
+	/* Three unmapped pages, filled with block-on-fault: one group of three. */
+	sys_submit(&s, &(struct desc){ DMA_OP_FILL, STD_FLAGS | DMA_DESC0_BOF, 0, VA + 0x4000,
+				       0x3000, 0x6b, 0 }, 0);
+	ASSERT_EQ(dma_engine_wait_idle(s.eng, WAIT_MS), 0);
+	__atomic_store_n(&drv.stop, 1, __ATOMIC_SEQ_CST);
+	pthread_join(th, NULL);
+	EXPECT_EQ(FIELD_GET(DMA_CR0_STATUS, sys_cr0(&s, 0)), DMA_CS_SUCCESS);
+	ASSERT_EQ(phys_mem_read(&s.fx.mem, s.frames + 4 * 4096, out, sizeof(out)), 0);
+	for (i = 0; i < sizeof(out); i++)
+		ASSERT_EQ(out[i], 0x6b);
+	EXPECT_EQ(drv.requests, 3);
+	EXPECT_EQ(drv.groups, 1);
+	sys_fini(&s);
+}
+
+/*
+ * munmap's order against a running engine: the engine keeps filling VA
+ * while the driver moves VA to another frame with PTE update, TLBI + SYNC,
+ * ATC_INV + SYNC. From then on the old frame must never be written (a
+ * sentinel there is checked before the frame is used again), and every
+ * descriptor succeeds (the page is always mapped to something).
+ */
+#define R_FRAMES	4
+#define R_ROUNDS	60
+#define R_BATCH		16
+
+TEST(smmu_dma_no_write_to_old_frame_after_atc_inv)
+{
+	static struct sys s;
+	unsigned int round, i, cur = 0, slot = 0;
+	uint64_t frame[R_FRAMES];
+	uint8_t buf[256];
+	int bad = 0;
+
+	sys_init(&s);
+	for (i = 0; i < R_FRAMES; i++)
+		frame[i] = s.frames + (16 + i) * 4096ULL;
+	fx_map(&s.fx, s.root, VA, frame[0], FX_PTE_RW);
+	for (round = 0; round < R_ROUNDS && !bad; round++) {
+		unsigned int next = (cur + 1) % R_FRAMES;
+
+		if (round >= R_FRAMES - 1) {
+			ASSERT_EQ(phys_mem_read(&s.fx.mem, frame[next], buf, sizeof(buf)), 0);
+			for (i = 0; i < sizeof(buf); i++)
+				if (buf[i] != 0xee)
+					bad = 1;
+			if (bad)
+				TH_LOG("round %u: old frame %u written after ATC_INV + SYNC", round, next);
+		}
+		/* Queue work, then retarget VA while it runs. */
+		for (i = 0; i < R_BATCH; i++, slot = (slot + 1) % 64)
+			sys_submit(&s, &(struct desc){ DMA_OP_FILL, STD_FLAGS, 0, VA, 256, 0x11, 0 },
+				   slot);
+		fx_map(&s.fx, s.root, VA, frame[next], FX_PTE_RW);
+		fx_tlbi_va(&s.fx, S_ASID, VA);
+		ASSERT_EQ(fx_sync(&s.fx), 0);
+		fx_cmd(&s.fx, FIELD_PREP(CMD_0_OP, CMD_OP_ATC_INV) | CMD_0_SSV |
+		       FIELD_PREP(CMD_0_SSID, PASID) | FIELD_PREP(CMD_0_SID, S_SID),
+		       FIELD_PREP(CMD_1_ATC_SIZE, 0) | (VA & CMD_1_ATC_ADDR));
+		ASSERT_EQ(fx_sync(&s.fx), 0);
+		phys_mem_fill(&s.fx.mem, frame[cur], 0xee, 4096);
+		cur = next;
+		ASSERT_EQ(dma_engine_wait_idle(s.eng, WAIT_MS), 0);
+	}
+	EXPECT_EQ(bad, 0);
+	for (i = 0; i < 64; i++)
+		EXPECT_EQ(FIELD_GET(DMA_CR0_STATUS, sys_cr0(&s, i)), DMA_CS_SUCCESS);
+	{
+		struct ep_stats st;
+
+		ep_get_stats(s.ep, &st);
+		TH_LOG("%" PRIu64 " translations, %" PRIu64 " ATC hits, %" PRIu64 " invalidations",
+		       st.translations, st.atc_hits, st.atc_invalidations);
+		EXPECT_EQ(st.atc_invalidations, round);
+	}
+	sys_fini(&s);
+}

@@ -454,6 +454,27 @@ static bool fully_mapped(struct mm *mm, uint64_t start, uint64_t end)
 	return true;
 }
 
+/*
+ * Merge the areas of [start, end] with each other and with the touching
+ * areas on either side, so that the tree stays canonical (one area per
+ * run of equal protection): the splits, and the areas the range covered,
+ * may now agree.
+ */
+static void merge_range(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct vm_area_struct *vma = vma_lookup(&mm->vmas, start), *next;
+
+	while (vma) {
+		vma = vma_merge(&mm->vmas, vma);
+		if (vma->vm_end > end)
+			return;
+		next = vma_next(&mm->vmas, vma);
+		if (!next || next->vm_start != vma->vm_end)
+			return;
+		vma = next;
+	}
+}
+
 int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, unsigned int prot)
 {
 	uint64_t end = addr + page_align(mm, len);
@@ -476,12 +497,7 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, unsigned int prot)
 	tlb_gather_init(&tlb, mm, &mm->pgt);
 	pgtable_change_prot(&mm->pgt, addr, end, prot, &tlb);
 	tlb_finish_mmu(&tlb);
-	/* Put back together what the split (or earlier mprotects) cut apart. */
-	for (vma = vma_lookup(&mm->vmas, addr); vma; vma = vma_next(&mm->vmas, vma)) {
-		vma = vma_merge(&mm->vmas, vma);
-		if (vma->vm_end >= end)
-			break;
-	}
+	merge_range(mm, addr, end);
 out_unlock:
 	mmap_write_unlock(mm);
 	return ret;

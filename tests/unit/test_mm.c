@@ -1192,3 +1192,133 @@ TEST_TIMEOUT(device_never_uses_a_freed_frame, 60)
 	mmput(mm);
 	teardown(&fx);
 }
+
+/* ---- Random operations against a per-page model ---------------------------------- */
+
+#define MODEL_PAGES	48
+#define MODEL_BASE	0x40000000ULL
+#define MODEL_UNMAPPED	0xffu
+
+struct page_model {
+	unsigned int prot[MODEL_PAGES];		/* MODEL_UNMAPPED or MM_PROT_* */
+	uint64_t data[MODEL_PAGES];		/* first word of the page (0: never written) */
+};
+
+static uint64_t model_rng = 0x2545f4914f6cdd1dULL;
+
+static unsigned int model_rnd(unsigned int bound)
+{
+	model_rng ^= model_rng << 13;
+	model_rng ^= model_rng >> 7;
+	model_rng ^= model_rng << 17;
+	return (unsigned int)(model_rng % bound);
+}
+
+/* VMAs are canonical: one per maximal run of pages with the same protection. */
+static unsigned int model_runs(const struct page_model *m)
+{
+	unsigned int i, runs = 0;
+
+	for (i = 0; i < MODEL_PAGES; i++)
+		if (m->prot[i] != MODEL_UNMAPPED && (i == 0 || m->prot[i - 1] != m->prot[i]))
+			runs++;
+	return runs;
+}
+
+static void model_check(struct fixture *fx, struct mm *mm, const struct page_model *m)
+{
+	unsigned int i;
+
+	ASSERT_EQ(nr_vmas(mm), model_runs(m));
+	for (i = 0; i < MODEL_PAGES; i++) {
+		uint64_t va = MODEL_BASE + i * fx->page, pte = pte_of(mm, va), word = 0;
+		struct vm_area_struct *vma = vma_lookup(&mm->vmas, va);
+
+		if (m->prot[i] == MODEL_UNMAPPED) {
+			ASSERT_TRUE(vma == NULL);
+			ASSERT_EQ(pte, 0);
+			continue;
+		}
+		ASSERT_TRUE(vma != NULL);
+		ASSERT_EQ(vma->vm_flags, m->prot[i]);
+		/* A present page carries exactly its VMA's protection. */
+		if (pte)
+			ASSERT_EQ(pgtable_pte_modify(&mm->pgt, pte, m->prot[i]), pte);
+		if (m->prot[i] & MM_PROT_READ) {
+			ASSERT_EQ(cpu_read(cpu0(fx), va, &word, 8, 0), 0);
+			ASSERT_EQ(word, m->data[i]);
+		} else {
+			ASSERT_EQ(cpu_read(cpu0(fx), va, &word, 8, 0), -EFAULT);
+		}
+	}
+}
+
+static void model_op(struct fixture *fx, struct mm *mm, struct page_model *m, unsigned int step)
+{
+	static const unsigned int prots[] = { MM_PROT_NONE, MM_PROT_READ, RW,
+					      MM_PROT_READ | MM_PROT_EXEC };
+	unsigned int first = model_rnd(MODEL_PAGES), n = model_rnd(6) + 1, i, prot, op;
+	uint64_t va = MODEL_BASE + first * fx->page;
+	bool holes = false;
+	int ret;
+
+	if (first + n > MODEL_PAGES)
+		n = MODEL_PAGES - first;
+	prot = prots[model_rnd(4)];
+	op = model_rnd(4);
+	if (op == 0) {
+		ASSERT_EQ(mm_mmap(mm, va, n * fx->page, prot, MM_MAP_FIXED), (int64_t)va);
+		for (i = first; i < first + n; i++) {
+			m->prot[i] = prot;
+			m->data[i] = 0;
+		}
+	} else if (op == 1) {
+		ASSERT_EQ(mm_munmap(mm, va, n * fx->page), 0);
+		for (i = first; i < first + n; i++)
+			m->prot[i] = MODEL_UNMAPPED;
+	} else if (op == 2) {
+		for (i = first; i < first + n; i++)
+			holes |= m->prot[i] == MODEL_UNMAPPED;
+		ret = mm_mprotect(mm, va, n * fx->page, prot);
+		ASSERT_EQ(ret, holes ? -ENOMEM : 0);
+		for (i = first; i < first + n && !holes; i++)
+			m->prot[i] = prot;
+	} else {
+		/* Write where allowed: the fault path, dirtying, data. */
+		for (i = first; i < first + n; i++) {
+			uint64_t v = ((uint64_t)step << 8) | i;
+
+			ret = cpu_write(cpu0(fx), MODEL_BASE + i * fx->page, &v, 8, 0);
+			ASSERT_EQ(ret, (m->prot[i] != MODEL_UNMAPPED &&
+					(m->prot[i] & MM_PROT_WRITE)) ? 0 : -EFAULT);
+			if (!ret)
+				m->data[i] = v;
+		}
+	}
+}
+
+TEST_TIMEOUT(random_ops_match_page_model, 60)
+{
+	struct fixture fx;
+	struct page_model m;
+	struct mm *mm;
+	unsigned int i, step;
+
+	setup(&fx);
+	mm = mm_create(&fx.sys);
+	ASSERT_TRUE(mm != NULL);
+	mm_switch(&fx.sys, mm, 0);
+	for (i = 0; i < MODEL_PAGES; i++) {
+		m.prot[i] = MODEL_UNMAPPED;
+		m.data[i] = 0;
+	}
+	for (step = 0; step < 3000; step++) {
+		model_op(&fx, mm, &m, step);
+		model_check(&fx, mm, &m);
+	}
+	TH_LOG("%u areas at the end, %" PRIu64 " pages faulted", nr_vmas(mm),
+	       stats(&fx).pages_faulted);
+	mm_switch(&fx.sys, NULL, 0);
+	mmput(mm);
+	teardown(&fx);
+}

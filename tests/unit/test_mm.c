@@ -1297,14 +1297,14 @@ static void model_op(struct fixture *fx, struct mm *mm, struct page_model *m, un
 	}
 }
 
-TEST_TIMEOUT(random_ops_match_page_model, 60)
+static void random_ops(unsigned int shift, unsigned int steps)
 {
 	struct fixture fx;
 	struct page_model m;
 	struct mm *mm;
 	unsigned int i, step;
 
-	setup(&fx);
+	setup_granule(&fx, shift);
 	mm = mm_create(&fx.sys);
 	ASSERT_TRUE(mm != NULL);
 	mm_switch(&fx.sys, mm, 0);
@@ -1312,13 +1312,20 @@ TEST_TIMEOUT(random_ops_match_page_model, 60)
 		m.prot[i] = MODEL_UNMAPPED;
 		m.data[i] = 0;
 	}
-	for (step = 0; step < 3000; step++) {
+	for (step = 0; step < steps; step++) {
 		model_op(&fx, mm, &m, step);
 		model_check(&fx, mm, &m);
 	}
-	TH_LOG("%u areas at the end, %" PRIu64 " pages faulted", nr_vmas(mm),
-	       stats(&fx).pages_faulted);
+	TH_LOG("%uK pages: %u areas at the end, %" PRIu64 " pages faulted", 1u << (shift - 10),
+	       nr_vmas(mm), stats(&fx).pages_faulted);
 	mm_switch(&fx.sys, NULL, 0);
 	mmput(mm);
 	teardown(&fx);
+}
+
+TEST_TIMEOUT(random_ops_match_page_model, 60)
+{
+	random_ops(12, 3000);
+	random_ops(14, 1000);
+	random_ops(16, 1000);
 }

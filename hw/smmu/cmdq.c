@@ -115,34 +115,23 @@ static int smmu_cmd_parse_tlbi(const uint64_t raw[2], struct smmu_cmd *cmd)
 	return 0;
 }
 
-static int smmu_cmd_parse_fields(const uint64_t raw[2], struct smmu_cmd *cmd)
+/* Commands naming a stream: prefetch, CFGI, ATC_INV, PRI_RESP, RESUME/STALL_TERM. */
+static int smmu_cmd_parse_stream(const uint64_t raw[2], struct smmu_cmd *cmd)
 {
 	uint32_t sid = FIELD_GET(CMD_0_SID, raw[0]);
 	uint32_t ssid = FIELD_GET(CMD_0_SSID, raw[0]);
 	bool ssv = FIELD_GET(CMD_0_SSV, raw[0]);
+	uint8_t op = cmd->opcode;
 
-	switch (cmd->opcode) {
+	switch (op) {
 	case CMD_OP_PREFETCH_CONFIG:
 	case CMD_OP_PREFETCH_ADDR:
-		cmd->prefetch = (struct smmu_cmd_prefetch){
-			.sid = sid, .ssv = ssv, .ssid = ssid,
-			.addr = raw[1] & CMD_1_PREFETCH_ADDR,
-			.size = FIELD_GET(CMD_1_PREFETCH_SIZE, raw[1]),
-			.stride = FIELD_GET(CMD_1_PREFETCH_STRIDE, raw[1]),
-		};
-		if (cmd->opcode == CMD_OP_PREFETCH_CONFIG)
-			cmd->prefetch.addr = cmd->prefetch.size = cmd->prefetch.stride = 0;
-		return 0;
-	case CMD_OP_CFGI_STE:
-	case CMD_OP_CFGI_STE_RANGE:
-	case CMD_OP_CFGI_CD:
-	case CMD_OP_CFGI_CD_ALL:
-		cmd->cfgi = (struct smmu_cmd_cfgi){
-			.sid = sid, .ssid = ssid,
-			.leaf = cmd->opcode != CMD_OP_CFGI_STE_RANGE && (raw[1] & CMD_1_LEAF),
-			.range = cmd->opcode == CMD_OP_CFGI_STE_RANGE ?
-				 FIELD_GET(CMD_1_RANGE, raw[1]) : 0,
-		};
+		cmd->prefetch = (struct smmu_cmd_prefetch){ .sid = sid, .ssv = ssv, .ssid = ssid };
+		if (op == CMD_OP_PREFETCH_ADDR) {
+			cmd->prefetch.addr = raw[1] & CMD_1_PREFETCH_ADDR;
+			cmd->prefetch.size = FIELD_GET(CMD_1_PREFETCH_SIZE, raw[1]);
+			cmd->prefetch.stride = FIELD_GET(CMD_1_PREFETCH_STRIDE, raw[1]);
+		}
 		return 0;
 	case CMD_OP_ATC_INV:
 		cmd->atc = (struct smmu_cmd_atc_inv){
@@ -169,19 +158,35 @@ static int smmu_cmd_parse_fields(const uint64_t raw[2], struct smmu_cmd *cmd)
 			.abort = FIELD_GET(CMD_0_RESUME_AB, raw[0]),
 		};
 		return 0;
-	case CMD_OP_SYNC:
-		cmd->sync = (struct smmu_cmd_sync){
-			.cs = FIELD_GET(CMD_0_SYNC_CS, raw[0]),
-			.msh = FIELD_GET(CMD_0_SYNC_MSH, raw[0]),
-			.msiattr = FIELD_GET(CMD_0_SYNC_MSIATTR, raw[0]),
-			.msidata = FIELD_GET(CMD_0_SYNC_MSIDATA, raw[0]),
-			.msiaddr = raw[1] & CMD_1_SYNC_MSIADDR,
-		};
-		/* CS == 0b11 is reserved. */
-		return cmd->sync.cs > CMD_SYNC_CS_SEV ? SMMU_CERROR_ILL : 0;
 	}
-	/* The TLBIs and CFGI_VMS_PIDM: VMID, ASID, range. */
-	return smmu_cmd_parse_tlbi(raw, cmd);
+	/* CFGI_STE, CFGI_STE_RANGE (CFGI_ALL), CFGI_CD, CFGI_CD_ALL. */
+	cmd->cfgi = (struct smmu_cmd_cfgi){
+		.sid = sid,
+		.ssid = ssid,
+		.leaf = op != CMD_OP_CFGI_STE_RANGE && (raw[1] & CMD_1_LEAF),
+		.range = op == CMD_OP_CFGI_STE_RANGE ? FIELD_GET(CMD_1_RANGE, raw[1]) : 0,
+	};
+	return 0;
+}
+
+static int smmu_cmd_parse_sync(const uint64_t raw[2], struct smmu_cmd *cmd)
+{
+	cmd->sync = (struct smmu_cmd_sync){
+		.cs = FIELD_GET(CMD_0_SYNC_CS, raw[0]),
+		.msh = FIELD_GET(CMD_0_SYNC_MSH, raw[0]),
+		.msiattr = FIELD_GET(CMD_0_SYNC_MSIATTR, raw[0]),
+		.msidata = FIELD_GET(CMD_0_SYNC_MSIDATA, raw[0]),
+		.msiaddr = raw[1] & CMD_1_SYNC_MSIADDR,
+	};
+	/* §4.7.3: CS == 0b11 is reserved. */
+	return cmd->sync.cs > CMD_SYNC_CS_SEV ? SMMU_CERROR_ILL : 0;
+}
+
+static bool smmu_cmd_names_stream(uint8_t op)
+{
+	return (op >= CMD_OP_PREFETCH_CONFIG && op <= CMD_OP_CFGI_CD_ALL) ||
+	       op == CMD_OP_ATC_INV || op == CMD_OP_PRI_RESP ||
+	       op == CMD_OP_RESUME || op == CMD_OP_STALL_TERM;
 }
 
 int smmu_cmd_parse(const uint64_t raw[2], struct smmu_cmd *cmd)
@@ -195,7 +200,12 @@ int smmu_cmd_parse(const uint64_t raw[2], struct smmu_cmd *cmd)
 		return SMMU_CERROR_ILL;
 	if ((raw[0] & ~l->dw0) || (raw[1] & ~l->dw1))
 		return SMMU_CERROR_ILL;
-	return smmu_cmd_parse_fields(raw, cmd);
+	if (cmd->opcode == CMD_OP_SYNC)
+		return smmu_cmd_parse_sync(raw, cmd);
+	if (smmu_cmd_names_stream(cmd->opcode))
+		return smmu_cmd_parse_stream(raw, cmd);
+	/* The TLBIs and CFGI_VMS_PIDM: VMID, ASID, range. */
+	return smmu_cmd_parse_tlbi(raw, cmd);
 }
 
 int smmu_cmd_check(const struct smmu_config *cfg, const struct smmu_cmd *cmd)
@@ -244,7 +254,6 @@ int smmu_cmd_check(const struct smmu_config *cfg, const struct smmu_cmd *cmd)
 void smmu_cmdq_kick(struct smmu *smmu)
 {
 	pthread_mutex_lock(&smmu->cmdq_lock);
-	smmu->cmdq_kicks++;
 	pthread_cond_broadcast(&smmu->cmdq_cond);
 	pthread_mutex_unlock(&smmu->cmdq_lock);
 }
@@ -277,9 +286,7 @@ static bool smmu_cmdq_wait(struct smmu *smmu)
 		ready = smmu_cmdq_ready(smmu);
 		if (ready)
 			break;
-		smmu->cmdq_idle = true;
 		pthread_cond_wait(&smmu->cmdq_cond, &smmu->cmdq_lock);
-		smmu->cmdq_idle = false;
 	}
 	pthread_mutex_unlock(&smmu->cmdq_lock);
 	return ready;

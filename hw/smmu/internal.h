@@ -78,10 +78,8 @@ struct smmu {
 
 	/* Command consumer thread (cmdq.c). */
 	pthread_t cmdq_thread;
-	pthread_mutex_t cmdq_lock;	/* protects the wake-up state below */
-	pthread_cond_t cmdq_cond;
-	uint64_t cmdq_kicks;		/* bumped by every event that may unblock it */
-	bool cmdq_idle;			/* consumer waiting for work */
+	pthread_mutex_t cmdq_lock;	/* orders wake-ups against the consumer's check */
+	pthread_cond_t cmdq_cond;	/* kicked by PROD, CR0, GERRORN writes, destroy */
 	_Atomic bool stopping;		/* smmu_destroy() in progress */
 	_Atomic uint64_t cmd_count[CMD_OP_NR];
 

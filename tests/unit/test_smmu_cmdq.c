@@ -552,3 +552,26 @@ TEST(cmdqen_toggling_loses_and_repeats_nothing)
 	TH_LOG("%u commands across %u disable/enable cycles", total, atomic_load(&t.flips));
 	fx_fini(&fx);
 }
+
+TEST(gerror_msi_on_command_error)
+{
+	struct fx fx;
+	uint8_t le[4];
+
+	fx_init(&fx, 4);
+	smmu_mmio_write64(fx.smmu, SMMU_GERROR_IRQ_CFG0, MSI_PA);
+	smmu_mmio_write32(fx.smmu, SMMU_GERROR_IRQ_CFG1, 0x600df00d);
+	smmu_mmio_write32(fx.smmu, SMMU_IRQ_CTRL, SMMU_IRQ_CTRL_GERROR_IRQEN);
+	put(&fx, 0xff, 0);					/* reserved opcode */
+	publish(&fx);
+	ASSERT_TRUE(wait_error(&fx));
+	/* The MSI lands before the interrupt callback runs. */
+	ASSERT_TRUE(wait_irq(&fx, SMMU_IRQ_GERROR, 1));
+	ASSERT_EQ(phys_mem_read(&fx.mem, MSI_PA, le, 4), 0);
+	EXPECT_EQ(le[0] | le[1] << 8 | le[2] << 16 | (uint32_t)le[3] << 24, 0x600df00d);
+	/* Not acknowledged: a second error of the same kind does not signal again. */
+	ASSERT_EQ(phys_mem_write64(&fx.mem, CMDQ_PA, 0xfe), 0);
+	publish(&fx);
+	EXPECT_EQ(atomic_load(&fx.irqs[SMMU_IRQ_GERROR]), 1);
+	fx_fini(&fx);
+}

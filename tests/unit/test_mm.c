@@ -36,12 +36,15 @@ static uint64_t allocated(struct fixture *fx)
 	return st.allocated;
 }
 
-/* A machine with the @shift granule; @httu: the CPUs manage AF and dirty. */
-static void setup_machine(struct fixture *fx, unsigned int shift, bool httu)
+/*
+ * A machine with the @shift granule; @httu: the CPUs manage AF and dirty;
+ * @vhe: the OS runs at EL2 with E2H, so its TLBIs target the EL2&0 regime.
+ */
+static void setup_machine_vhe(struct fixture *fx, unsigned int shift, bool httu, bool vhe)
 {
 	struct cpu_cluster_cfg ccfg = {
 		.nr_cpus = NR_CPUS, .tlb_entries = 64, .asid_bits = 16, .pa_bits = 48,
-		.hafdbs = httu,
+		.hafdbs = httu, .vhe = vhe,
 	};
 	struct mm_system_cfg cfg = { 0 };
 
@@ -57,11 +60,17 @@ static void setup_machine(struct fixture *fx, unsigned int shift, bool httu)
 	cfg.cpus = fx->cpus;
 	cfg.asids = fx->asids;
 	cfg.hw_af_dirty = httu;
+	cfg.vhe = vhe;
 	ASSERT_EQ(mm_system_init(&fx->sys, &cfg), 0);
 	mm_install_fault_handler(&fx->sys);
 	fx->baseline = allocated(fx);
 	fx->page = 1ULL << shift;
 	mm_bind_cpu(0);
+}
+
+static void setup_machine(struct fixture *fx, unsigned int shift, bool httu)
+{
+	setup_machine_vhe(fx, shift, httu, false);
 }
 
 static void setup_granule(struct fixture *fx, unsigned int shift)
@@ -268,6 +277,30 @@ TEST(permission_failures)
 	EXPECT_EQ(handle_mm_fault(mm, MM_TASK_SIZE - fx.page, 0), -EFAULT);
 	mmap_read_unlock(mm);
 	EXPECT_EQ(pte_of(mm, (uint64_t)none), 0);
+	/* A CPU running no mm has nothing to fault in. */
+	mm_switch(&fx.sys, NULL, 0);
+	EXPECT_EQ(cpu_read(cpu0(&fx), (uint64_t)ro, buf, 8, 0), -EFAULT);
+	mmput(mm);
+	teardown(&fx);
+}
+
+TEST(vhe_host_flushes_the_el2_regime)
+{
+	struct fixture fx;
+	struct mm *mm;
+	uint8_t b = 0;
+	int64_t a;
+
+	setup_machine_vhe(&fx, 12, false, true);
+	mm = mm_create(&fx.sys);
+	ASSERT_TRUE(mm != NULL);
+	mm_switch(&fx.sys, mm, 0);
+	a = mm_mmap(mm, 0, 2 * fx.page, RW, MM_MAP_POPULATE);
+	ASSERT_GT(a, 0);
+	ASSERT_EQ(cpu_read(cpu0(&fx), (uint64_t)a, &b, 1, 0), 0);
+	ASSERT_EQ(mm_munmap(mm, (uint64_t)a, fx.page), 0);
+	/* An EL1&0 TLBI would have missed the EL2&0 entry. */
+	EXPECT_EQ(cpu_read(cpu0(&fx), (uint64_t)a, &b, 1, 0), -EFAULT);
 	mm_switch(&fx.sys, NULL, 0);
 	mmput(mm);
 	teardown(&fx);

@@ -11,9 +11,10 @@
  *   valid | page, AttrIndx = MT_NORMAL, AP[1] (EL0 access), SH = inner,
  *   AF (set at creation: Linux's _PROT_DEFAULT), nG, PXN always,
  *   UXN unless executable, and for writable pages PTE_WRITE = DBM.
- * Dirty state (Linux rule, Arm ARM D8.4.6): a writable page with AP[2] set
- * is writable-clean; clearing AP[2] makes it dirty (by software, or by the
- * hardware when DBM is set and TCR.HD is on). The software dirty bit
+ * Dirty state (Linux rule; Arm ARM D8, "Hardware management of the dirty
+ * state"): a writable page with AP[2] set is writable-clean; clearing AP[2]
+ * makes it dirty (by software, or by the hardware when DBM is set and
+ * TCR.HD is on). The software dirty bit
  * (VMSA_PTE_SW_DIRTY) keeps dirtiness across a write-protect.
  * PROT_NONE pages keep their descriptor with valid = 0 and PTE_PROT_NONE.
  * Table descriptors for user tables carry PXNTable (Linux *_populate()).

@@ -34,7 +34,8 @@ struct xlate {
 	unsigned int acc;		/* access after STE overrides */
 	struct smmu_ste_cfg ste;
 	struct smmu_cd_cfg cd;
-	struct smmu_event ev;		/* the fault to stall on */
+	struct smmu_event ev;		/* the fault to stall on, or to record */
+	bool record;			/* ev is to be recorded */
 };
 
 /* ---- Events ---------------------------------------------------------------- */
@@ -57,15 +58,18 @@ static void xlate_event(struct xlate *x, uint8_t id, struct smmu_event *ev)
 	};
 }
 
+/*
+ * Events are recorded by smmu_translate() once outside the read section:
+ * recording may call the driver's interrupt handler on this thread, and a
+ * handler issuing a CMD_SYNC must not wait for the section it runs in.
+ */
 static void xlate_record(struct xlate *x, uint8_t id, uint64_t addr2)
 {
-	struct smmu_event ev;
-
-	xlate_event(x, id, &ev);
-	ev.addr2 = addr2;
+	xlate_event(x, id, &x->ev);
+	x->ev.addr2 = addr2;
 	if (id == EVT_ID_F_WALK_EABT)
-		ev.class = EVT_CLASS_TT;
-	smmu_evtq_record(x->smmu, &ev);
+		x->ev.class = EVT_CLASS_TT;
+	x->record = true;
 }
 
 static enum xlate_step xlate_end(struct xlate *x, enum smmu_txn_status st)
@@ -81,7 +85,7 @@ static enum xlate_step xlate_end(struct xlate *x, enum smmu_txn_status st)
  */
 static enum xlate_step xlate_cfg_error(struct xlate *x, int id, const struct smmu_cfg_err *err)
 {
-	struct smmu_event ev;
+	struct smmu_event *ev = &x->ev;
 
 	if (x->txn->type == SMMU_TXN_ATS_REQUEST)
 		return xlate_end(x, SMMU_TXN_ATS_CA);
@@ -89,17 +93,17 @@ static enum xlate_step xlate_cfg_error(struct xlate *x, int id, const struct smm
 		return xlate_end(x, SMMU_TXN_ABORT);
 	if (id == EVT_ID_C_BAD_STREAMID && !smmu_recinvsid(x->smmu))
 		return xlate_end(x, SMMU_TXN_ABORT);
-	xlate_event(x, (uint8_t)id, &ev);
+	xlate_event(x, (uint8_t)id, ev);
 	if (err && (id == EVT_ID_F_STE_FETCH || id == EVT_ID_F_CD_FETCH))
-		ev.addr2 = err->fetch_addr;
+		ev->addr2 = err->fetch_addr;
 	if (id == EVT_ID_C_BAD_SUBSTREAMID) {
-		ev.ssv = true;	/* always valid in this record (§7.3.9) */
-		ev.ssid = err ? err->ssid : x->txn->ssid;
+		ev->ssv = true;	/* always valid in this record (§7.3.9) */
+		ev->ssid = err ? err->ssid : x->txn->ssid;
 	}
 	if (id == EVT_ID_C_BAD_STREAMID || id == EVT_ID_F_STE_FETCH || id == EVT_ID_C_BAD_STE ||
 	    id == EVT_ID_F_STREAM_DISABLED)
-		ev.rnw = ev.pnu = ev.ind = false;
-	smmu_evtq_record(x->smmu, &ev);
+		ev->rnw = ev->pnu = ev->ind = false;
+	x->record = true;
 	return xlate_end(x, SMMU_TXN_ABORT);
 }
 
@@ -473,6 +477,7 @@ int smmu_translate(struct smmu *smmu, const struct smmu_txn *txn,
 {
 	struct smmu_xlate *xl = smmu->xlate;
 	struct xlate x = { .smmu = smmu, .txn = txn, .res = res };
+	enum xlate_step step;
 	bool retry;
 
 	if (!xl || !txn || !res)
@@ -480,17 +485,26 @@ int smmu_translate(struct smmu *smmu, const struct smmu_txn *txn,
 	memset(res, 0, sizeof(*res));
 	smmu_pmcg_inc(smmu, SMMU_PMCG_TRANSACTION);
 	for (;;) {
+		x.record = false;
 		res->token = grace_read_lock(&xl->grace);
-		if (xlate_once(&x) != XLATE_STALL)
+		step = xlate_once(&x);
+		if (step == XLATE_DONE && !x.record)
 			return 0;
-		/* Never parked inside a read section: CMD_SYNC must not wait for us. */
+		/*
+		 * Never record nor park inside a read section: CMD_SYNC must
+		 * not wait for us. The caller gets a fresh section to end.
+		 */
 		grace_read_unlock(&xl->grace, (grace_token_t)res->token);
-		res->status = xlate_stall(&x, &retry);
-		res->token = grace_read_lock(&xl->grace);
+		retry = false;
+		if (step == XLATE_STALL)
+			res->status = xlate_stall(&x, &retry);
+		else
+			smmu_evtq_record(smmu, &x.ev);
 		if (!retry)
-			return 0;
-		grace_read_unlock(&xl->grace, (grace_token_t)res->token);
+			break;
 	}
+	res->token = grace_read_lock(&xl->grace);
+	return 0;
 }
 
 void smmu_txn_end(struct smmu *smmu, struct smmu_txn_result *res)

@@ -832,3 +832,31 @@ TEST(cfgi_ste_range)
 	EXPECT_EQ(fx_events_drain(&fx), 4);
 	fx_fini(&fx);
 }
+
+/* An event interrupt handler that issues CMD_SYNC on the faulting thread. */
+static int irq_syncs;
+
+static void sync_from_irq(void *ctx)
+{
+	struct fx *fx = ctx;
+
+	fx_tlbi_va(fx, ASID, VA);
+	EXPECT_EQ(fx_sync(fx), 0);
+	__atomic_fetch_add(&irq_syncs, 1, __ATOMIC_SEQ_CST);
+}
+
+TEST_TIMEOUT(event_irq_handler_may_sync, 30)
+{
+	struct fx fx;
+	struct s1 s;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT);
+	smmu_set_irq(fx.smmu, SMMU_IRQ_EVTQ, (struct irq_line){ sync_from_irq, &fx });
+	smmu_mmio_write32(fx.smmu, SMMU_IRQ_CTRL, SMMU_IRQ_CTRL_EVENTQ_IRQEN);
+	/* The fault's record raises the IRQ on this thread: no deadlock. */
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	EXPECT_EQ(irq_syncs, 1);
+	expect_event(&fx, EVT_ID_F_TRANSLATION);
+	fx_fini(&fx);
+}

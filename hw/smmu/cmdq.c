@@ -322,7 +322,6 @@ static int smmu_cmdq_sync(struct smmu *smmu, const struct smmu_cmd *cmd,
 			  uint32_t cons, unsigned int log2)
 {
 	const struct smmu_cmd_sync *s = &cmd->sync;
-	uint8_t le[4] = { s->msidata, s->msidata >> 8, s->msidata >> 16, s->msidata >> 24 };
 	int err;
 
 	err = smmu_sync_wait(smmu);
@@ -330,8 +329,7 @@ static int smmu_cmdq_sync(struct smmu *smmu, const struct smmu_cmd *cmd,
 		return err;
 	smmu_cmdq_advance(smmu, cons, log2);
 	if (s->cs == CMD_SYNC_CS_IRQ) {
-		if (smmu->cfg.msi && s->msiaddr &&
-		    bus_write(&smmu->bus, s->msiaddr, le, sizeof(le)))
+		if (smmu->cfg.msi && s->msiaddr && smmu_msi_write(smmu, s->msiaddr, s->msidata))
 			smmu_gerror_raise(smmu, SMMU_GERROR_MSI_CMDQ_ABT_ERR);
 		irq_raise(&smmu->irq[SMMU_IRQ_CMD_SYNC]);
 	} else if (s->cs == CMD_SYNC_CS_SEV && smmu->cfg.sev) {

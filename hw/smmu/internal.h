@@ -239,6 +239,9 @@ static inline bool smmu_gerror_active(const struct smmu *smmu, uint32_t bit)
 	return (atomic_load(&smmu->gerror) ^ atomic_load(&smmu->gerrorn)) & bit;
 }
 
+/* Write a 32-bit MSI (4-byte aligned @addr) atomically. 0 or -EFAULT (regs.c). */
+int smmu_msi_write(struct smmu *smmu, uint64_t addr, uint32_t data);
+
 /*
  * Signal interrupt @irq: if IDR0.MSI and @msi's address is non-zero, write
  * its 32-bit data there first (an abort toggles GERROR @msi_abt_err), then

@@ -26,11 +26,26 @@
 
 /* ---- Interrupts and global errors -------------------------------------- */
 
-static int smmu_msi_write(struct smmu *smmu, uint64_t addr, uint32_t data)
+/*
+ * An MSI is one single-copy-atomic 32-bit write (§3.18): a waiter polling
+ * the word never sees half of it. The bus offers 64-bit atomics, so the
+ * word is replaced inside its doubleword with compare-and-swap.
+ */
+int smmu_msi_write(struct smmu *smmu, uint64_t addr, uint32_t data)
 {
-	uint8_t le[4] = { data, data >> 8, data >> 16, data >> 24 };
+	uint64_t dw = addr & ~7ull, old, new;
+	unsigned int shift = (addr & 4) ? 32 : 0;
+	int ret;
 
-	return bus_write(&smmu->bus, addr, le, sizeof(le));
+	ret = bus_read64(&smmu->bus, dw, &old);
+	while (!ret) {
+		new = (old & ~(0xffffffffull << shift)) | ((uint64_t)data << shift);
+		ret = bus_cmpxchg64(&smmu->bus, dw, &old, new);
+		if (ret != -EAGAIN)
+			break;
+		ret = 0;
+	}
+	return ret;
 }
 
 void smmu_signal_irq(struct smmu *smmu, enum smmu_irq irq,

@@ -575,3 +575,19 @@ TEST(gerror_msi_on_command_error)
 	EXPECT_EQ(atomic_load(&fx.irqs[SMMU_IRQ_GERROR]), 1);
 	fx_fini(&fx);
 }
+
+TEST(sync_msi_is_one_32bit_word)
+{
+	struct fx fx;
+	uint64_t v;
+
+	fx_init(&fx, 4);
+	ASSERT_EQ(phys_mem_write64(&fx.mem, MSI_PA, 0x1122334455667788ULL), 0);
+	/* The upper word of a doubleword: the lower one is left alone. */
+	put(&fx, sync_w0(CMD_SYNC_CS_IRQ, 0xa5a5a5a5), MSI_PA + 4);
+	publish(&fx);
+	ASSERT_TRUE(wait_irq(&fx, SMMU_IRQ_CMD_SYNC, 1));
+	ASSERT_EQ(phys_mem_read64(&fx.mem, MSI_PA, &v), 0);
+	EXPECT_EQ(v, 0xa5a5a5a555667788ULL);
+	fx_fini(&fx);
+}

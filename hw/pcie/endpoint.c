@@ -147,6 +147,7 @@ struct ep *ep_create(const struct ep_config *cfg, const struct mem_bus *bus,
 		return NULL;
 	ep->sid = cfg->sid;
 	ep->pcie = cfg->pcie;
+	ep->pasid_width = cfg->pcie ? cfg->func.pasid_width : PCIE_PASID_MAX_WIDTH;
 	ep->pri_timeout_ms = cfg->pri_timeout_ms ? cfg->pri_timeout_ms : 5000;
 	ep->pri_max_rounds = cfg->pri_max_rounds ? cfg->pri_max_rounds : 8;
 	ep->bus = *bus;
@@ -403,6 +404,9 @@ int ep_translate(struct ep *ep, const struct ep_access *a, struct ep_xlate *xl)
 		if (!(st & PCIE_ST_MASTER))
 			return -EPERM;
 		if (a->pv && !(st & PCIE_ST_PASID))
+			return -EPERM;
+		/* A PASID wider than the capability says cannot be sent. */
+		if (a->pv && (a->pasid >> ep->pasid_width))
 			return -EPERM;
 	}
 	acc = ep_effective_acc(ep, st, a);

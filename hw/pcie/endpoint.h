@@ -127,6 +127,7 @@ struct ep_pri {
 struct ep {
 	uint32_t sid;
 	bool pcie;
+	unsigned int pasid_width;	/* PASIDs the function can emit */
 	unsigned int pri_timeout_ms;
 	unsigned int pri_max_rounds;
 	struct mem_bus bus;		/* memory, at translated addresses */

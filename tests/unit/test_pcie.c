@@ -301,6 +301,15 @@ TEST(ep_needs_bus_master_and_pasid_enable)
 	EXPECT_EQ(access1(r.ep, VA, WALK_ACC_READ, false, NULL), 0);
 	EXPECT_EQ(r.fu.calls[SMMU_TXN_UNTRANSLATED], 1);	/* ATS still off */
 	rig_fini(&r);
+
+	/* A PASID beyond the capability's width cannot be emitted. */
+	cfg.func.pasid_width = 5;
+	rig_init(&r, &cfg);
+	fake_enable_all(r.ep, 4);
+	fake_map(&r.fu, true, PASID, VA, RAM, WALK_PERM_R, 12);
+	EXPECT_EQ(access1(r.ep, VA, WALK_ACC_READ, false, NULL), -EPERM);	/* 42 >= 32 */
+	EXPECT_EQ(r.fu.calls[SMMU_TXN_ATS_REQUEST], 0);
+	rig_fini(&r);
 }
 
 TEST(ep_untranslated_without_ats)
@@ -594,6 +603,24 @@ TEST(pri_outstanding_never_exceeds_allocation)
 	TH_LOG("max outstanding %u (allocation 2)", r.fu.max_outstanding);
 	EXPECT_LE(r.fu.max_outstanding, 2);
 	EXPECT_GE(r.fu.max_outstanding, 1);
+	rig_fini(&r);
+}
+
+TEST(pri_allocation_latched_at_enable)
+{
+	struct rig r;
+	struct ep_page pages[3] = { { VA, 0 }, { VA + 0x1000, 0 }, { VA + 0x2000, 0 } };
+	unsigned int pri;
+
+	pri_rig(&r, 2, policy_map);
+	pri = pri_off(&r);
+	/* Raising the allocation while enabled changes nothing yet. */
+	pcie_cfg_write32(ep_cfg(r.ep), pri + PCIE_PRI_ALLOC, 3);
+	EXPECT_EQ(ep_page_request_group(r.ep, true, PASID, pages, 3), -EINVAL);
+	pcie_cfg_write16(ep_cfg(r.ep), pri + PCIE_PRI_CTRL, 0);
+	pcie_cfg_write16(ep_cfg(r.ep), pri + PCIE_PRI_CTRL, PCIE_PRI_CTRL_ENABLE);
+	EXPECT_EQ(ep_page_request_group(r.ep, true, PASID, pages, 3), PCIE_PRG_SUCCESS);
+	EXPECT_EQ(r.fu.nreqs, 3);
 	rig_fini(&r);
 }
 

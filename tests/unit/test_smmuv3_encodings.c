@@ -388,6 +388,16 @@ TEST(event_record_layout)
 	EXPECT_EQ(rec[3], 0x90000048ULL);
 }
 
+TEST(event_names)
+{
+	EXPECT_STREQ(smmu_event_name(EVT_ID_F_TRANSLATION), "F_TRANSLATION");
+	EXPECT_STREQ(smmu_event_name(0x0a), "C_BAD_CD");
+	EXPECT_STREQ(smmu_event_name(0x25), "F_VMS_FETCH");
+	EXPECT_TRUE(smmu_event_name(0) == NULL);
+	EXPECT_TRUE(smmu_event_name(0x0c) == NULL);
+	EXPECT_TRUE(smmu_event_name(0xe0) == NULL);
+}
+
 TEST(pri_entry_layout)
 {
 	struct smmu_pri_req req = {

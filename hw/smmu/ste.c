@@ -19,6 +19,12 @@ static bool pa_in_range(const struct smmu *smmu, uint64_t pa)
 	return smmu->cfg.oas >= 64 || !(pa >> smmu->cfg.oas);
 }
 
+/* Low-bit mask of a 2^@shift alignment (saturating: no shift past 63). */
+static uint64_t align_mask(unsigned int shift)
+{
+	return shift >= 64 ? ~0ULL : (1ULL << shift) - 1;
+}
+
 static int read_words(const struct smmu *smmu, uint64_t pa, uint64_t *raw,
 		      unsigned int n, struct smmu_cfg_err *err)
 {
@@ -41,28 +47,31 @@ static int read_words(const struct smmu *smmu, uint64_t pa, uint64_t *raw,
 static int ste_locate(struct smmu *smmu, uint32_t sid, uint64_t *ste_pa,
 		      struct smmu_cfg_err *err, unsigned int *reads)
 {
-	unsigned int log2size, split, span;
+	unsigned int log2size, literal, split, span;
 	uint64_t base, l1std, l1_pa, l2;
 	uint32_t cfg;
 
 	smmu_strtab(smmu, &base, &cfg);
-	log2size = FIELD_GET(SMMU_STRTAB_BASE_CFG_LOG2SIZE, cfg);
-	if (log2size > smmu->cfg.sid_bits)
-		log2size = smmu->cfg.sid_bits;
+	literal = FIELD_GET(SMMU_STRTAB_BASE_CFG_LOG2SIZE, cfg);
+	log2size = literal < smmu->cfg.sid_bits ? literal : smmu->cfg.sid_bits;
 	if (log2size < 32 && (uint64_t)sid >> log2size)
 		return EVT_ID_C_BAD_STREAMID;
 	base &= SMMU_STRTAB_BASE_ADDR;
 
 	if (FIELD_GET(SMMU_STRTAB_BASE_CFG_FMT, cfg) != SMMU_STRTAB_FMT_2LVL ||
 	    !smmu->cfg.st_2lvl) {
-		/* Linear: the table is aligned to its size. */
-		base &= ~((1ULL << (FIELD_GET(SMMU_STRTAB_BASE_CFG_LOG2SIZE, cfg) + 6)) - 1);
+		/* Linear: aligned to the size the literal LOG2SIZE gives (§6.3.23). */
+		base &= ~(align_mask(literal + STRTAB_STE_SHIFT));
 		*ste_pa = base + ((uint64_t)sid << STRTAB_STE_SHIFT);
 		return 0;
 	}
 	split = FIELD_GET(SMMU_STRTAB_BASE_CFG_SPLIT, cfg);
 	if (split != 6 && split != 8 && split != 10)
 		split = 6;	/* other values behave as 6 (§6.3.24) */
+	/* The L1 table is aligned to its size, or 64 bytes (§6.3.23). */
+	if (literal > split)
+		base &= ~align_mask(literal - split + 3);
+	base &= ~align_mask(6);
 	l1_pa = base + (log2size > split ? (uint64_t)(sid >> split) * 8 : 0);
 	if (read_words(smmu, l1_pa, &l1std, 1, err))
 		return EVT_ID_F_STE_FETCH;

@@ -467,6 +467,19 @@ static inline uint32_t smmu_q_wrap(uint32_t val, unsigned int log2)
 #define CMD_OP_RESUME			0x44
 #define CMD_OP_STALL_TERM		0x45
 #define CMD_OP_SYNC			0x46
+/* Secure Command queue only (CERROR_ILL on the Non-secure one). */
+#define CMD_OP_TLBI_S_EL2_ALL		0x50
+#define CMD_OP_TLBI_S_EL2_ASID		0x51
+#define CMD_OP_TLBI_S_EL2_VA		0x52
+#define CMD_OP_TLBI_S_EL2_VAA		0x53
+#define CMD_OP_TLBI_S_S12_VMALL		0x58
+#define CMD_OP_TLBI_S_S2_IPA		0x5a
+#define CMD_OP_TLBI_SNH_ALL		0x60
+/* Device Permission Table (v3.4, IDR3.DPT). */
+#define CMD_OP_DPTI_ALL			0x70
+#define CMD_OP_DPTI_PA			0x73
+#define CMD_OP_IMPDEF_FIRST		0x80
+#define CMD_OP_IMPDEF_LAST		0x8f
 #define CMD_OP_NR			0x100	/* opcodes are 8 bits */
 
 /* Fields common to several commands (§4.1.6). */

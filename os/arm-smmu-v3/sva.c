@@ -233,18 +233,33 @@ static int write_cd(struct arm_smmu_sva_domain *sdom, struct arm_smmu_master *ma
 		    uint32_t pasid, bool released)
 {
 	struct arm_smmu_cd cd;
+	unsigned int had_pasids;
 	uint64_t *cdptr;
 	int ret = 0;
 
 	make_cd(sdom, master, released, &cd);
 	pthread_mutex_lock(&master->lock);
+	had_pasids = master->cd_table.used_ssids;
 	cdptr = released ? arm_smmu_get_cd_ptr(master, pasid) : arm_smmu_alloc_cd_ptr(master, pasid);
 	if (cdptr)
 		arm_smmu_write_cd_entry(master, pasid, cdptr, &cd);
 	else
 		ret = -ENOMEM;
+	/* The first PASID CD: the STE must now point at the CD table (and allow ATS). */
+	if (!ret && !had_pasids && master->cd_table.used_ssids)
+		ret = arm_smmu_master_update_ste(master);
 	pthread_mutex_unlock(&master->lock);
 	return ret;
+}
+
+/* Clear the CD of @pasid (CFGI_CD + CMD_SYNC); the last one also updates the STE. */
+static void clear_cd(struct arm_smmu_master *master, uint32_t pasid)
+{
+	pthread_mutex_lock(&master->lock);
+	arm_smmu_clear_cd(master, pasid);
+	if (!master->cd_table.used_ssids)
+		arm_smmu_master_update_ste(master);
+	pthread_mutex_unlock(&master->lock);
 }
 
 /* ---- Invalidation ---------------------------------------------------------- */
@@ -729,9 +744,7 @@ static void bond_unlink(struct arm_smmu_sva *sva, struct arm_smmu_bond *bond)
 		}
 	}
 	/* CFGI_CD + CMD_SYNC: no new walk through this PASID after this. */
-	pthread_mutex_lock(&bond->master->lock);
-	arm_smmu_clear_cd(bond->master, bond->pasid);
-	pthread_mutex_unlock(&bond->master->lock);
+	clear_cd(bond->master, bond->pasid);
 	pthread_mutex_unlock(&sdom->lock);
 	if (bond->master->ats_enabled)
 		arm_smmu_atc_inv_master(bond->master, true, bond->pasid);

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SVA end to end on the machine model (tests/unit/sva_machine.h): processes
+ * bound to PCIe functions (ATS + PRI + PASID) and platform stall devices
+ * through the arm-smmu-v3 driver and the iommu core; DMA into process
+ * memory with demand paging; invalidation on munmap/mprotect with and
+ * without BTM and ATS for both ASID designs; ASID seizing; exit while
+ * bound; unbind with faults in flight; bad PASIDs; refused binds.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "tests/harness.h"
+#include "tests/unit/sva_machine.h"
+
+#define RW	(MM_PROT_READ | MM_PROT_WRITE)
+#define PAGE	4096ull
+
+static struct sm_dev *add_pci(struct sm *sm, uint32_t sid)
+{
+	struct sm_dev *d;
+	int err;
+
+	d = sm_add_pci(sm, sid, 20, true, true, &err);
+	if (!d)
+		TH_LOG("add_pci(%u): %d", sid, err);
+	/* Its level-2 stream table stays until the SMMU goes: part of the baseline. */
+	sm->baseline = sm_frames(sm);
+	return d;
+}
+
+static struct sm_dev *add_stall(struct sm *sm, uint32_t sid)
+{
+	struct sm_dev *d;
+	int err;
+
+	d = sm_add_platform(sm, sid, 16, true, true, &err);
+	if (!d)
+		TH_LOG("add_stall(%u): %d", sid, err);
+	sm->baseline = sm_frames(sm);
+	return d;
+}
+
+static struct iommu_sva *bind(struct sm_dev *d, struct mm *mm)
+{
+	struct iommu_sva *h;
+	char why[128];
+	int err;
+
+	h = iommu_sva_bind_device(&d->dev, mm, &err, why, sizeof(why));
+	if (!h)
+		TH_LOG("bind: %d (%s)", err, why);
+	return h;
+}
+
+static void setup(struct sm *sm, const struct sm_cfg *cfg)
+{
+	struct sm_cfg def;
+
+	if (!cfg) {
+		sm_cfg_default(&def);
+		cfg = &def;
+	}
+	ASSERT_EQ(sm_init(sm, cfg), 0);
+}
+
+/* The process exits and its struct goes (PASID released as at the last mmdrop). */
+static void process_exit(struct sm *sm, struct mm *mm)
+{
+	unsigned int i;
+
+	for (i = 0; i < SM_NR_CPUS; i++)
+		if (mm_on_cpu(&sm->sys, i) == mm)
+			mm_switch(&sm->sys, NULL, i);
+	mmgrab(mm);
+	mmput(mm);
+	iommu_sva_mm_free(&sm->core, mm);
+	mmdrop(mm);
+}
+
+/* Everything but the devices' removal leaves no frame and no PASID behind. */
+static void finish(struct sm *sm)
+{
+	sm_remove_devs(sm);
+	EXPECT_EQ(sm_frames(sm), sm->baseline);
+	EXPECT_EQ(pasid_nr_allocated(sm->core.pasids), 0);
+	sm_fini(sm);
+}
+
+static uint64_t cmds(struct sm *sm, unsigned int op)
+{
+	return smmu_cmd_count(sm->smmu, op);
+}
+
+static uint64_t cd_qword(struct sm_dev *d, uint32_t pasid, unsigned int i)
+{
+	uint64_t *cd = arm_smmu_get_cd_ptr(d->master, pasid);
+
+	return cd ? __atomic_load_n(&cd[i], __ATOMIC_ACQUIRE) : 0;
+}
+
+static struct sm_stats_snap {
+	uint64_t events, stalls, page_requests, faults_refused;
+} drv_stats(struct sm *sm)
+{
+	struct arm_smmu_stats *s = &sm->drv->stats;
+
+	return (struct sm_stats_snap){
+		__atomic_load_n(&s->events, __ATOMIC_RELAXED),
+		__atomic_load_n(&s->stalls, __ATOMIC_RELAXED),
+		__atomic_load_n(&s->page_requests, __ATOMIC_RELAXED),
+		__atomic_load_n(&s->faults_refused, __ATOMIC_RELAXED),
+	};
+}
+
+TEST(bind_dma_pri_demand_paging)
+{
+	struct sm_dev *d;
+	struct iommu_sva *h;
+	struct ep_stats est;
+	struct mm *mm;
+	struct sm sm;
+	char buf[64], out[64];
+	uint32_t pasid;
+	int64_t va;
+
+	setup(&sm, NULL);
+	d = add_pci(&sm, 1);
+	ASSERT_TRUE(d != NULL);
+	mm = sm_process(&sm, 0);
+	ASSERT_TRUE(mm != NULL);
+	va = mm_mmap(mm, 0, 4 * PAGE, RW, 0);
+	ASSERT_GT(va, 0);
+	h = bind(d, mm);
+	ASSERT_TRUE(h != NULL);
+	pasid = iommu_sva_get_pasid(h);
+	ASSERT_NE(pasid, 0);
+	EXPECT_EQ(pasid, mm->pasid);
+	memset(buf, 0x5a, sizeof(buf));
+	/* Nothing is mapped yet: the write faults, PRI brings the page in. */
+	ASSERT_EQ(sm_dma(d, pasid, (uint64_t)va + PAGE + 8, buf, sizeof(buf), true), 0);
+	ASSERT_EQ(sm_cpu_read(&sm, 0, (uint64_t)va + PAGE + 8, out, sizeof(out)), 0);
+	EXPECT_EQ(memcmp(buf, out, sizeof(buf)), 0);
+	ep_get_stats(d->ep, &est);
+	EXPECT_GE(est.prg_groups, 1);
+	EXPECT_GE(est.prg_success, 1);
+	EXPECT_EQ(est.prg_invalid, 0);
+	/* The CPU writes, the device reads what it wrote. */
+	memset(buf, 0xc3, sizeof(buf));
+	ASSERT_EQ(sm_cpu_write(&sm, 0, (uint64_t)va + 3 * PAGE, buf, sizeof(buf)), 0);
+	ASSERT_EQ(sm_dma(d, pasid, (uint64_t)va + 3 * PAGE, out, sizeof(out), false), 0);
+	EXPECT_EQ(memcmp(buf, out, sizeof(buf)), 0);
+	iommu_sva_unbind_device(h);
+	process_exit(&sm, mm);
+	finish(&sm);
+}
+
+/* The CD the SMMU walks with is the CPU's configuration of the process. */
+TEST(shared_cd_is_the_cpu_configuration)
+{
+	struct sm_dev *d;
+	struct iommu_sva *h;
+	struct mm *mm;
+	struct sm sm;
+	uint64_t cd0;
+	uint32_t pasid;
+
+	setup(&sm, NULL);
+	d = add_pci(&sm, 1);
+	ASSERT_TRUE(d != NULL);
+	mm = sm_process(&sm, 0);
+	h = bind(d, mm);
+	ASSERT_TRUE(h != NULL);
+	pasid = iommu_sva_get_pasid(h);
+	cd0 = cd_qword(d, pasid, 0);
+	EXPECT_TRUE(cd0 & CD_0_V);
+	EXPECT_EQ(FIELD_GET(CD_0_ASID, cd0), asid_of(sm.asids, &mm->context));
+	EXPECT_EQ(arm_smmu_sva_asid(sm.drv, mm), asid_of(sm.asids, &mm->context));
+	EXPECT_FALSE(cd0 & CD_0_ASET);
+	EXPECT_EQ(FIELD_GET(CD_0_T0SZ, cd0), 16);
+	EXPECT_EQ(FIELD_GET(CD_0_TG0, cd0), CD_TG0_4K);
+	EXPECT_EQ(FIELD_GET(CD_0_IR0, cd0), VMSA_RGN_WBWA);
+	EXPECT_EQ(FIELD_GET(CD_0_OR0, cd0), VMSA_RGN_WBWA);
+	EXPECT_EQ(FIELD_GET(CD_0_SH0, cd0), VMSA_SH_INNER);
+	EXPECT_EQ(FIELD_GET(CD_0_IPS, cd0), SMMU_OAS_48);
+	EXPECT_TRUE(cd0 & CD_0_EPD1);
+	EXPECT_FALSE(cd0 & CD_0_EPD0);
+	EXPECT_TRUE(cd0 & CD_0_AA64);
+	EXPECT_TRUE(cd0 & CD_0_R);
+	EXPECT_TRUE(cd0 & CD_0_A);
+	EXPECT_FALSE(cd0 & CD_0_S);	/* a PCIe function does not stall */
+	EXPECT_TRUE(cd0 & CD_0_HA);	/* the model has HTTU (HD) */
+	EXPECT_TRUE(cd0 & CD_0_HD);
+	EXPECT_EQ(cd_qword(d, pasid, 1) & CD_1_TTB0, mm->pgt.root);
+	EXPECT_EQ(cd_qword(d, pasid, 3), VMSA_MAIR_LINUX);
+	iommu_sva_unbind_device(h);
+	/* Unbind cleared it. */
+	EXPECT_FALSE(cd_qword(d, pasid, 0) & CD_0_V);
+	process_exit(&sm, mm);
+	finish(&sm);
+}
+
+TEST(two_devices_share_the_pasid)
+{
+	struct iommu_sva *h1, *h2;
+	struct sm_dev *d1, *d2;
+	struct mm *mm;
+	struct sm sm;
+	uint32_t v = 0x1234, r = 0;
+	int64_t va;
+
+	setup(&sm, NULL);
+	d1 = add_pci(&sm, 1);
+	d2 = add_stall(&sm, 2);
+	ASSERT_TRUE(d1 && d2);
+	mm = sm_process(&sm, 0);
+	va = mm_mmap(mm, 0, 2 * PAGE, RW, 0);
+	ASSERT_GT(va, 0);
+	h1 = bind(d1, mm);
+	h2 = bind(d2, mm);
+	ASSERT_TRUE(h1 && h2);
+	EXPECT_NE(h1, h2);
+	ASSERT_EQ(iommu_sva_get_pasid(h1), iommu_sva_get_pasid(h2));
+	/* One PASID: the allocator holds it once. */
+	EXPECT_EQ(pasid_nr_allocated(sm.core.pasids), 1);
+	ASSERT_EQ(sm_dma(d1, mm->pasid, (uint64_t)va, &v, sizeof(v), true), 0);
+	ASSERT_EQ(sm_dma(d2, mm->pasid, (uint64_t)va, &r, sizeof(r), false), 0);
+	EXPECT_EQ(r, v);
+	/* One device going away leaves the other working. */
+	iommu_sva_unbind_device(h1);
+	EXPECT_NE(sm_dma(d1, mm->pasid, (uint64_t)va, &r, sizeof(r), false), 0);
+	r = 0;
+	ASSERT_EQ(sm_dma(d2, mm->pasid, (uint64_t)va, &r, sizeof(r), false), 0);
+	EXPECT_EQ(r, v);
+	iommu_sva_unbind_device(h2);
+	process_exit(&sm, mm);
+	finish(&sm);
+}
+
+TEST(same_pair_rebind_is_refcounted)
+{
+	struct arm_smmu_sva_stats st;
+	struct iommu_sva *h1, *h2;
+	struct sm_dev *d;
+	struct mm *mm;
+	struct sm sm;
+	uint64_t v = 7;
+	int64_t va;
+
+	setup(&sm, NULL);
+	d = add_pci(&sm, 1);
+	mm = sm_process(&sm, 0);
+	va = mm_mmap(mm, 0, PAGE, RW, MM_MAP_POPULATE);
+	h1 = bind(d, mm);
+	h2 = bind(d, mm);
+	ASSERT_TRUE(h1 && h2);
+	EXPECT_EQ(h1, h2);
+	ASSERT_EQ(arm_smmu_sva_get_stats(sm.drv, &st), 0);
+	EXPECT_EQ(st.binds, 1);
+	EXPECT_EQ(st.rebinds, 1);
+	EXPECT_EQ(st.bonds, 1);
+	iommu_sva_unbind_device(h1);
+	/* Still bound once. */
+	EXPECT_EQ(sm_dma(d, mm->pasid, (uint64_t)va, &v, sizeof(v), true), 0);
+	iommu_sva_unbind_device(h2);
+	EXPECT_NE(sm_dma(d, mm->pasid, (uint64_t)va, &v, sizeof(v), true), 0);
+	arm_smmu_sva_get_stats(sm.drv, &st);
+	EXPECT_EQ(st.bonds, 0);
+	EXPECT_EQ(st.domains, 0);
+	EXPECT_EQ(st.unbinds, 1);
+	process_exit(&sm, mm);
+	finish(&sm);
+}
+
+TEST(stall_demand_paging)
+{
+	struct sm_stats_snap s0, s1;
+	struct iommu_sva *h;
+	struct sm_dev *d;
+	struct mm *mm;
+	struct sm sm;
+	char buf[256], out[256];
+	int64_t va;
+
+	setup(&sm, NULL);
+	d = add_stall(&sm, 5);
+	ASSERT_TRUE(d != NULL);
+	EXPECT_TRUE(d->master->stall_enabled);
+	mm = sm_process(&sm, 0);
+	va = mm_mmap(mm, 0, 8 * PAGE, RW, 0);
+	h = bind(d, mm);
+	ASSERT_TRUE(h != NULL);
+	EXPECT_TRUE(cd_qword(d, mm->pasid, 0) & CD_0_S);
+	s0 = drv_stats(&sm);
+	memset(buf, 0x77, sizeof(buf));
+	/* Across a page boundary: two stalls, two resumes. */
+	ASSERT_EQ(sm_dma(d, mm->pasid, (uint64_t)va + 2 * PAGE - 128, buf, sizeof(buf), true), 0);
+	s1 = drv_stats(&sm);
+	EXPECT_GE(s1.stalls - s0.stalls, 2);
+	EXPECT_EQ(s1.faults_refused, s0.faults_refused);
+	ASSERT_EQ(sm_cpu_read(&sm, 0, (uint64_t)va + 2 * PAGE - 128, out, sizeof(out)), 0);
+	EXPECT_EQ(memcmp(buf, out, sizeof(buf)), 0);
+	EXPECT_GE(cmds(&sm, CMD_OP_RESUME), 2);
+	/* A stall outside any VMA is answered with an abort, not a retry loop. */
+	EXPECT_NE(sm_dma(d, mm->pasid, 0x1000, out, 8, false), 0);
+	iommu_sva_unbind_device(h);
+	process_exit(&sm, mm);
+	finish(&sm);
+}

@@ -69,8 +69,9 @@ int smmu_config_check(const struct smmu_config *cfg)
 	/* §6.3.2: SIDSIZE >= 7 requires 2-level stream table support. */
 	if (cfg->sid_bits >= 7 && !cfg->st_2lvl)
 		return -EINVAL;
-	if (smmu_oas_encode(cfg->oas) < 0 || cfg->oas == 52)
-		return -EINVAL;	/* 52-bit needs DS/LPA descriptors we do not model */
+	/* 52 bits: reachable through 64KB-granule descriptors (no IDR5.DS). */
+	if (smmu_oas_encode(cfg->oas) < 0)
+		return -EINVAL;
 	if (!cfg->granules || (cfg->granules & ~(SMMU_GRAN_4K | SMMU_GRAN_16K | SMMU_GRAN_64K)))
 		return -EINVAL;
 	if (!cfg->s1 && !cfg->s2)

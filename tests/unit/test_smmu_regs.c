@@ -184,6 +184,8 @@ TEST(bad_configs_rejected)
 	smmu_config_default(&cfg);
 	cfg.oas = 47;
 	EXPECT_EQ(smmu_config_check(&cfg), -EINVAL);
+	cfg.oas = 52;
+	EXPECT_EQ(smmu_config_check(&cfg), 0);
 	smmu_config_default(&cfg);
 	cfg.ats = false;		/* PRI without ATS */
 	EXPECT_EQ(smmu_config_check(&cfg), -EINVAL);

@@ -712,3 +712,78 @@ TEST(smmu_dma_no_write_to_old_frame_after_atc_inv)
 	}
 	sys_fini(&s);
 }
+
+/*
+ * A platform DMA engine behind the real SMMU with stall enabled (CD.S):
+ * the faulting write parks in the SMMU, the driver reads the stall event,
+ * maps the page and sends CMD_RESUME (retry); a second fault is terminated
+ * with CMD_RESUME (abort) and completes as a page fault.
+ */
+static struct smmu_event wait_stall_event(struct sys *s)
+{
+	struct smmu_event ev = { 0 };
+
+	FX_WAIT(fx_event(&s->fx, &ev) && ev.stall);
+	return ev;
+}
+
+static void resume(struct sys *s, const struct smmu_event *ev, bool retry)
+{
+	fx_cmd(&s->fx, FIELD_PREP(CMD_0_OP, CMD_OP_RESUME) | FIELD_PREP(CMD_0_SID, ev->sid) |
+	       (retry ? CMD_0_RESUME_AC : CMD_0_RESUME_AB),
+	       FIELD_PREP(CMD_1_RESUME_STAG, ev->stag));
+	EXPECT_EQ(fx_sync(&s->fx), 0);
+}
+
+TEST(smmu_platform_dma_stall_resume)
+{
+	static struct sys s;
+	struct fx_ste ste = { .cdmax = S_CDMAX, .s1dss = STRTAB_STE_1_S1DSS_BYPASS };
+	struct ep_config cfg;
+	struct smmu_event ev;
+	struct mmio_region mmio;
+	uint8_t b = 0;
+
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(fx_init(&s.fx), 0);
+	s.root = fx_pt_new(&s.fx);
+	s.cdtab = fx_alloc(&s.fx, 64ULL << S_CDMAX, 64ULL << S_CDMAX);
+	s.ring = fx_alloc(&s.fx, DMA_DESC_SIZE << RING_LOG2, 4096);
+	s.frames = fx_alloc(&s.fx, 64 * 4096, 4096);
+	fx_cd(&s.fx, s.cdtab + PASID * 64, s.root, S_ASID, FX_CD_DEFAULT | FX_CD_S);
+	ste.cdptr = s.cdtab;
+	fx_ste(&s.fx, S_SID, &ste);
+	ep_config_platform(&cfg, S_SID);
+	s.ep = ep_create(&cfg, &s.fx.mem.bus, NULL);
+	ASSERT_TRUE(s.ep != NULL);
+	ASSERT_EQ(ep_attach_smmu(s.ep, s.fx.smmu), 0);
+	s.eng = dma_engine_create(s.ep, NULL);
+	ASSERT_TRUE(s.eng != NULL);
+	mmio = dma_engine_mmio(s.eng);
+	mmio_write64(&mmio, DMA_REG_RING_BASE, s.ring);
+	mmio_write32(&mmio, DMA_REG_RING_LOG2, RING_LOG2);
+	mmio_write32(&mmio, DMA_REG_CTRL, DMA_CTRL_ENABLE);
+	fx_map(&s.fx, s.root, CR_VA, s.frames + 63 * 4096, FX_PTE_RW);
+
+	sys_submit(&s, &(struct desc){ DMA_OP_FILL, STD_FLAGS, 0, VA + 0x7000, 32, 0x42, 0 }, 0);
+	ev = wait_stall_event(&s);
+	EXPECT_EQ(ev.sid, S_SID);
+	EXPECT_TRUE(ev.ssv);
+	EXPECT_EQ(ev.ssid, PASID);
+	EXPECT_EQ(ev.addr, VA + 0x7000);
+	EXPECT_FALSE(ev.rnw);
+	fx_map(&s.fx, s.root, VA + 0x7000, s.frames + 7 * 4096, FX_PTE_RW);
+	resume(&s, &ev, true);
+	ASSERT_EQ(dma_engine_wait_idle(s.eng, WAIT_MS), 0);
+	EXPECT_EQ(FIELD_GET(DMA_CR0_STATUS, sys_cr0(&s, 0)), DMA_CS_SUCCESS);
+	ASSERT_EQ(phys_mem_read(&s.fx.mem, s.frames + 7 * 4096, &b, 1), 0);
+	EXPECT_EQ(b, 0x42);
+
+	sys_submit(&s, &(struct desc){ DMA_OP_FILL, STD_FLAGS, 0, VA + 0x9000, 32, 0x42, 0 }, 1);
+	ev = wait_stall_event(&s);
+	resume(&s, &ev, false);
+	ASSERT_EQ(dma_engine_wait_idle(s.eng, WAIT_MS), 0);
+	EXPECT_EQ(FIELD_GET(DMA_CR0_STATUS, sys_cr0(&s, 1)), DMA_CS_PAGE_FAULT);
+	EXPECT_EQ(fx_r64(&s.fx, s.frames + 63 * 4096 + DMA_CR_SIZE + 16), VA + 0x9000);
+	sys_fini(&s);
+}

@@ -104,6 +104,63 @@ int handle_mm_fault(struct mm *mm, uint64_t addr, unsigned int flags)
 	}
 }
 
+/*
+ * The frame behind user page @va, present, accessed, and dirty for a write,
+ * as a user access would leave it: faulted in as needed. Mmap lock held.
+ */
+static int user_page(struct mm *mm, uint64_t va, unsigned int flags, uint64_t *pa)
+{
+	struct vm_area_struct *vma = vma_lookup(&mm->vmas, va);
+	unsigned int tries;
+	uint64_t pte;
+	int ret;
+
+	/* A valid PTE is not enough: an execute-only page has one. */
+	if (!vma || !access_permitted(vma, flags))
+		return -EFAULT;
+	for (tries = 0; tries < 3; tries++) {
+		pte = pgtable_read_pte(&mm->pgt, va);
+		if (pte_valid(pte) && pte_young(pte) &&
+		    (!(flags & FAULT_FLAG_WRITE) || pte_hw_dirty(pte))) {
+			*pa = pte_pa(&mm->pgt, pte);
+			return 0;
+		}
+		ret = handle_mm_fault(mm, va, flags);
+		if (ret)
+			return ret;
+	}
+	return -EFAULT;		/* someone keeps undoing the fault: give up */
+}
+
+int mm_access(struct mm *mm, uint64_t va, void *buf, size_t len, bool write)
+{
+	uint64_t page = mm_page_size(mm->sys), off, n, pa;
+	unsigned int flags = write ? FAULT_FLAG_WRITE : 0;
+	uint8_t *p = buf;
+	int ret = 0;
+
+	mmap_read_lock(mm);
+	while (len) {
+		off = va & (page - 1);
+		n = len < page - off ? len : page - off;
+		ret = user_page(mm, va, flags, &pa);
+		if (ret)
+			break;
+		/* The read lock keeps the frame mapped (no munmap) while we copy. */
+		if (write)
+			ret = phys_mem_write(mm->sys->mem, pa + off, p, n);
+		else
+			ret = phys_mem_read(mm->sys->mem, pa + off, p, n);
+		if (ret)
+			break;
+		va += n;
+		p += n;
+		len -= n;
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
 /* ---- The CPU side ------------------------------------------------------------ */
 
 struct mm *mm_on_cpu(struct mm_system *sys, unsigned int cpu_idx)

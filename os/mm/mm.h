@@ -234,6 +234,15 @@ int mm_clear_refs(struct mm *mm, uint64_t addr, uint64_t len);
 int handle_mm_fault(struct mm *mm, uint64_t addr, unsigned int flags);
 
 /*
+ * Copy @len bytes between @buf and user memory at @va of @mm without a CPU
+ * (Linux access_process_vm): pages are faulted in, and made dirty for a
+ * write, exactly as a user access would; the VMA must permit the access.
+ * Takes the mmap lock for read. 0, or -EFAULT/-ENOMEM with the bytes before
+ * the failing page copied.
+ */
+int mm_access(struct mm *mm, uint64_t va, void *buf, size_t len, bool write);
+
+/*
  * Run @mm on CPU @cpu_idx (switch_mm): allocate/revalidate its ASID, then
  * TCR_EL1 and TTBR0_EL1. The CPU holds a reference on @mm until the next
  * switch. @mm NULL switches to the empty reserved table (ASID 0).

@@ -284,6 +284,53 @@ TEST(permission_failures)
 	teardown(&fx);
 }
 
+TEST(access_process_vm_without_a_cpu)
+{
+	struct fixture fx;
+	struct mm *mm;
+	uint8_t in[300], out[300];
+	uint64_t va, pte;
+	unsigned int i;
+	int64_t a, ro, xo;
+
+	setup(&fx);
+	mm = mm_create(&fx.sys);
+	ASSERT_TRUE(mm != NULL);
+	mm_switch(&fx.sys, mm, 0);
+	a = mm_mmap(mm, 0, 2 * fx.page, RW, 0);
+	ro = mm_mmap(mm, 0x600000, fx.page, MM_PROT_READ, MM_MAP_FIXED);
+	xo = mm_mmap(mm, 0x700000, fx.page, MM_PROT_EXEC, MM_MAP_FIXED | MM_MAP_POPULATE);
+	ASSERT_GT(a, 0);
+	ASSERT_GT(ro, 0);
+	ASSERT_GT(xo, 0);
+	va = (uint64_t)a + fx.page - 100;	/* straddles the two pages */
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)(i * 3 + 1);
+	ASSERT_EQ(mm_access(mm, va, in, sizeof(in), true), 0);
+	pte = pte_of(mm, (uint64_t)a);
+	EXPECT_TRUE(pte_hw_dirty(pte));
+	EXPECT_TRUE(pte_hw_dirty(pte_of(mm, (uint64_t)a + fx.page)));
+	/* The CPU sees what was written, through its own MMU. */
+	ASSERT_EQ(cpu_read(cpu0(&fx), va, out, sizeof(out), 0), 0);
+	EXPECT_EQ(memcmp(in, out, sizeof(in)), 0);
+	memset(out, 0xff, sizeof(out));
+	ASSERT_EQ(mm_access(mm, (uint64_t)ro, out, 64, false), 0);	/* faults in zeros */
+	EXPECT_EQ(out[0], 0);
+	EXPECT_EQ(out[63], 0);
+	EXPECT_TRUE(pte_valid(pte_of(mm, (uint64_t)ro)));
+	EXPECT_EQ(mm_access(mm, (uint64_t)ro, in, 8, true), -EFAULT);
+	EXPECT_EQ(mm_access(mm, (uint64_t)xo, out, 8, false), -EFAULT);	/* exec-only */
+	EXPECT_EQ(mm_access(mm, 0x800000, out, 8, false), -EFAULT);
+	/* Up to the hole, the bytes are copied; past it, nothing. */
+	memset(out, 0xee, sizeof(out));
+	EXPECT_EQ(mm_access(mm, (uint64_t)a + 2 * fx.page - 8, out, 16, false), -EFAULT);
+	for (i = 0; i < 16; i++)
+		EXPECT_EQ(out[i], i < 8 ? 0 : 0xee);
+	mm_switch(&fx.sys, NULL, 0);
+	mmput(mm);
+	teardown(&fx);
+}
+
 TEST(vhe_host_flushes_the_el2_regime)
 {
 	struct fixture fx;

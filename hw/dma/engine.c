@@ -38,6 +38,7 @@ struct dma_engine {
 	uint32_t ring_log2_latched;
 	bool halted;
 	bool busy;			/* a descriptor is in progress */
+	unsigned long epoch;		/* bumped by each enable (HEAD reset) */
 	bool stop;
 	/* Engine thread only. */
 	uint8_t buf[2][DMA_CHUNK];
@@ -327,6 +328,7 @@ static void *engine_thread(void *arg)
 	struct dma_engine *e = arg;
 	uint64_t d[DMA_DESC_WORDS], ring;
 	uint32_t idx, log2;
+	unsigned long epoch;
 	bool ok;
 
 	pthread_mutex_lock(&e->lock);
@@ -336,6 +338,7 @@ static void *engine_thread(void *arg)
 		if (e->stop)
 			break;
 		idx = e->head;
+		epoch = e->epoch;
 		ring = e->ring_pa_latched;
 		log2 = e->ring_log2_latched;
 		e->busy = true;
@@ -347,10 +350,13 @@ static void *engine_thread(void *arg)
 
 		pthread_mutex_lock(&e->lock);
 		e->busy = false;
-		if (!ok)
-			e->halted = true;
-		else if (e->head == idx)	/* not reset by a re-enable meanwhile */
-			e->head = idx + 1;
+		/* A re-enable meanwhile restarted the ring: this result is moot. */
+		if (e->epoch == epoch) {
+			if (!ok)
+				e->halted = true;
+			else
+				e->head = idx + 1;
+		}
 		pthread_cond_broadcast(&e->idle);
 	}
 	pthread_mutex_unlock(&e->lock);
@@ -418,6 +424,7 @@ static void write_ctrl(struct dma_engine *e, uint32_t val)
 		e->head = 0;
 		e->tail = 0;
 		e->halted = false;
+		e->epoch++;
 		e->ring_pa_latched = e->ring_base & DMA_RING_BASE_ADDR;
 		e->ring_log2_latched = e->ring_log2;
 	}

@@ -174,7 +174,8 @@ int atc_fill(struct atc *atc, const struct atc_key *key, uint64_t cpl, uint64_t 
 		tag |= ATC_TAG_PV;
 	if (cpl & PCIE_ATS_CPL_PRIV)
 		tag |= ATC_TAG_PRIV;
-	if (cpl & PCIE_ATS_CPL_GLOBAL)
+	/* Global means "every PASID": only meaningful for a PASID request. */
+	if ((cpl & PCIE_ATS_CPL_GLOBAL) && key->pv)
 		tag |= ATC_TAG_GLOBAL;
 	data = (pcie_s_base(cpl) & ATC_DATA_BASE) |
 	       (cpl & PCIE_ATS_CPL_R ? ATC_DATA_R : 0) |

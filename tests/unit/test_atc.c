@@ -131,6 +131,16 @@ TEST(large_and_global_entries)
 	k.pv = false;
 	EXPECT_FALSE(atc_lookup(&atc, &k, &hit));
 	atc_read_unlock(&atc, tok);
+
+	/* Global on a PASID-less completion means nothing: the entry still serves it. */
+	k = (struct atc_key){ .pv = false, .addr = 0x9000 };
+	ASSERT_EQ(atc_fill(&atc, &k, cpl(0x82000000, 12, PCIE_ATS_CPL_R | PCIE_ATS_CPL_GLOBAL),
+			   atc_generation(&atc)), 0);
+	tok = atc_read_lock(&atc);
+	EXPECT_TRUE(atc_lookup(&atc, &k, &hit));
+	k.pv = true;
+	EXPECT_FALSE(atc_lookup(&atc, &k, &hit));
+	atc_read_unlock(&atc, tok);
 	atc_fini(&atc);
 }
 

@@ -485,3 +485,61 @@ TEST(pmcg_counters)
 	EXPECT_TRUE(smmu_pmcg_event_name(SMMU_PMCG_NR_EVENTS) == NULL);
 	fx_fini(&fx);
 }
+
+/* xorshift64: a fixed sequence, so a failure reproduces. */
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+TEST(random_mmio_never_breaks_the_model)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15ULL, off, val, w;
+	struct fx fx;
+	unsigned int i;
+
+	fx_init(&fx);
+	for (i = 0; i < 200000; i++) {
+		off = rnd(&seed) % (SMMU_MMIO_SIZE + 0x100);
+		if (i & 1)
+			off &= ~3ULL;	/* mostly aligned, so registers are hit */
+		val = rnd(&seed);
+		/* Keep queues and MSIs inside RAM half of the time. */
+		if (rnd(&seed) & 1)
+			val = BASE + (val % (SIZE - 0x1000));
+		switch (rnd(&seed) % 4) {
+		case 0:
+			smmu_mmio_write64(fx.smmu, off, val);
+			break;
+		case 1:
+			(void)smmu_mmio_read64(fx.smmu, off);
+			break;
+		case 2:
+			(void)smmu_mmio_read32(fx.smmu, off);
+			break;
+		default:
+			smmu_mmio_write32(fx.smmu, off, (uint32_t)val);
+			break;
+		}
+	}
+	/* Still a working SMMU: disable, acknowledge errors, run one command. */
+	wr(&fx, SMMU_IRQ_CTRL, 0);
+	ASSERT_TRUE(write_cr0_sync(&fx, 0));
+	wr(&fx, SMMU_GERRORN, rd(&fx, SMMU_GERROR));
+	smmu_mmio_write64(fx.smmu, SMMU_CMDQ_BASE, (BASE + 0x100000) | 4);
+	wr(&fx, SMMU_CMDQ_PROD, 0);
+	wr(&fx, SMMU_CMDQ_CONS, 0);
+	ASSERT_EQ(phys_mem_write64(&fx.mem, BASE + 0x100000, CMD_OP_SYNC), 0);
+	ASSERT_EQ(phys_mem_write64(&fx.mem, BASE + 0x100008, 0), 0);
+	ASSERT_TRUE(write_cr0_sync(&fx, SMMU_CR0_CMDQEN));
+	wr(&fx, SMMU_CMDQ_PROD, 1);
+	for (i = 0; i < 10000000 && (rd(&fx, SMMU_CMDQ_CONS) & 0x1f) != 1; i++)
+		sched_yield();
+	w = rd(&fx, SMMU_CMDQ_CONS);
+	EXPECT_EQ(w & 0x1f, 1);
+	EXPECT_EQ(FIELD_GET(SMMU_CMDQ_CONS_ERR, w), 0);
+	fx_fini(&fx);
+}

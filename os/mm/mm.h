@@ -52,9 +52,9 @@
 #define MM_UNMAPPED_BASE	(MM_TASK_SIZE / 4)
 
 /*
- * Above this many pages, a range flush becomes one TLBI ASIDE1IS: issuing
- * more DVM operations than that costs more than refilling the TLB (Linux
- * arm64 MAX_DVM_OPS, which is PTRS_PER_PTE for 4K pages).
+ * From this many pages on, a range flush becomes one TLBI ASIDE1IS: issuing
+ * that many DVM operations costs more than refilling the TLB (Linux arm64
+ * __flush_tlb_range() against MAX_DVM_OPS, PTRS_PER_PTE for 4K pages).
  */
 #define MM_MAX_DVM_OPS		512
 
@@ -264,7 +264,7 @@ void mm_install_fault_handler(struct mm_system *sys);
 
 /*
  * Flush [start, end) of @mm from the CPUs' TLBs (broadcast TLBI by VA, or
- * by ASID past MM_MAX_DVM_OPS pages; @leaf_only when no table was freed),
+ * by ASID from MM_MAX_DVM_OPS pages on; @leaf_only when no table was freed),
  * DSB, then tell the MMU notifiers. Frames may be freed only after this.
  */
 void mm_flush_tlb_range(struct mm *mm, uint64_t start, uint64_t end, bool leaf_only);

@@ -4,7 +4,7 @@
  * mapping operations (mmap, munmap, mprotect, populate, clear_refs).
  *
  * Every page-table change is followed, in Linux's order, by: broadcast TLBI
- * (by VA range, or by ASID past MM_MAX_DVM_OPS pages) -> DSB -> MMU
+ * (by VA range, or by ASID from MM_MAX_DVM_OPS pages on) -> DSB -> MMU
  * notifiers' invalidate_range -> only then the frames are freed (the
  * mmu_gather in pgtable.c). So when munmap returns, neither a CPU nor a
  * device that listens to the notifiers can reach a page it unmapped.
@@ -266,7 +266,7 @@ static bool flush_cpus(struct mm *mm, uint64_t start, uint64_t end, bool leaf_on
 void mm_flush_tlb_range(struct mm *mm, uint64_t start, uint64_t end, bool leaf_only)
 {
 	uint64_t pages = (end - start) >> mm->sys->page_shift;
-	bool whole = pages > MM_MAX_DVM_OPS;
+	bool whole = pages >= MM_MAX_DVM_OPS;
 	unsigned int n;
 
 	flush_cpus(mm, start, end, leaf_only, whole);

@@ -632,16 +632,30 @@ TEST(big_flush_is_by_asid_and_notifies_everything)
 	mm = mm_create(&fx.sys);
 	ASSERT_TRUE(mm != NULL);
 	mm_switch(&fx.sys, mm, 0);
-	len = (MM_MAX_DVM_OPS + 1) * fx.page;
+	len = 2 * MM_MAX_DVM_OPS * fx.page;
 	a = mm_mmap(mm, 0, len, RW, MM_MAP_POPULATE);
 	ASSERT_GT(a, 0);
 	ASSERT_EQ(mmu_notifier_register(&w.mn, mm), 0);
-	ASSERT_EQ(mm_munmap(mm, (uint64_t)a, len), 0);
+	/*
+	 * MM_MAX_DVM_OPS pages in the middle, across two last-level tables that
+	 * both keep pages (so no table is freed): one TLBI by ASID.
+	 */
+	ASSERT_EQ(mm_munmap(mm, (uint64_t)a + MM_MAX_DVM_OPS / 2 * fx.page,
+			    MM_MAX_DVM_OPS * fx.page), 0);
+	EXPECT_EQ(stats(&fx).tables_freed, 0);
 	EXPECT_EQ(stats(&fx).tlbi_asid, 1);
 	EXPECT_EQ(stats(&fx).tlbi_va, 0);
 	ASSERT_EQ(w.calls, 1);
 	EXPECT_EQ(w.start[0], 0);
 	EXPECT_EQ(w.end[0], UINT64_MAX);
+	/* One page fewer: a range TLBI by VA, and the notifier hears the range. */
+	ASSERT_EQ(mm_munmap(mm, (uint64_t)a + fx.page, (MM_MAX_DVM_OPS / 2 - 1) * fx.page), 0);
+	EXPECT_EQ(stats(&fx).tlbi_asid, 1);
+	EXPECT_EQ(stats(&fx).tlbi_va, 1);
+	EXPECT_EQ(stats(&fx).tlbi_va_pages, MM_MAX_DVM_OPS / 2 - 1);
+	ASSERT_EQ(w.calls, 2);
+	EXPECT_EQ(w.start[1], (uint64_t)a + fx.page);
+	EXPECT_EQ(w.end[1], (uint64_t)a + MM_MAX_DVM_OPS / 2 * fx.page);
 	mmu_notifier_unregister(&w.mn, mm);
 	mm_switch(&fx.sys, NULL, 0);
 	mmput(mm);

@@ -311,7 +311,10 @@ TEST(block_on_fault_outcomes)
 	fake_start_responder(&r.fu, r.ep, policy_fail);
 	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS | DMA_DESC0_BOF, 0, VA + 0x30000,
 				   0x100, 1, CR_VA });
-	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_ERROR);
+	cr = read_cr(&r, CR_VA);
+	EXPECT_EQ(CR_STATUS(cr), DMA_CS_ERROR);
+	EXPECT_EQ(cr.w[2], VA + 0x30000);
+	EXPECT_NE(cr.w[0] & DMA_CR0_FW, 0);
 	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS | DMA_DESC0_BOF, 0, VA + 0x40000,
 				   0x100, 1, CR_VA });
 	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_ERROR);
@@ -332,6 +335,24 @@ TEST(block_on_fault_outcomes)
 		EXPECT_EQ(st.errors, 1);
 		EXPECT_EQ(st.cr_lost, 1);
 	}
+	rig_fini(&r);
+}
+
+TEST(bus_error_is_an_error)
+{
+	struct rig r;
+	struct cr cr;
+
+	rig_init(&r);
+	map_pages(&r, VA, 1);
+	/* Translates fine, but to a physical address with no memory behind it. */
+	fake_map(&r.fu, true, PASID, VA + 0x1000, 0x1000, WALK_PERM_R | WALK_PERM_W, 12);
+	submit(&r, &(struct desc){ DMA_OP_COPY, STD_FLAGS, VA + 0x1000, VA, 64, 0, CR_VA });
+	cr = read_cr(&r, CR_VA);
+	EXPECT_EQ(CR_STATUS(cr), DMA_CS_ERROR);
+	EXPECT_EQ(cr.w[0] & DMA_CR0_FW, 0);
+	EXPECT_EQ(cr.w[1], 0);
+	EXPECT_EQ(cr.w[2], VA + 0x1000);
 	rig_fini(&r);
 }
 

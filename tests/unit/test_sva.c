@@ -4,7 +4,8 @@
  * bound to PCIe functions (ATS + PRI + PASID) and platform stall devices
  * through the arm-smmu-v3 driver and the iommu core; DMA into process
  * memory with demand paging; invalidation on munmap/mprotect with and
- * without BTM and ATS for both ASID designs; ASID seizing; exit while
+ * without BTM and ATS (a PCIe function with ATS + PRI, or a platform
+ * device that stalls) for both ASID designs; ASID seizing; exit while
  * bound; unbind with faults in flight; bad PASIDs; refused binds.
  */
 #include <errno.h>
@@ -304,6 +305,143 @@ TEST(stall_demand_paging)
 	/* A stall outside any VMA is answered with an abort, not a retry loop. */
 	EXPECT_NE(sm_dma(d, mm->pasid, 0x1000, out, 8, false), 0);
 	iommu_sva_unbind_device(h);
+	process_exit(&sm, mm);
+	finish(&sm);
+}
+
+/*
+ * munmap and mprotect of a bound process: what the SMMU TLB and the ATC
+ * held must go before the call returns. The commands seen by the SMMU say
+ * who did it: with the CPU's ASID and BTM, the CPUs' broadcast TLBI (the
+ * notifier issues no TLBI); otherwise explicit TLBIs; with ATS, ATC_INV.
+ */
+static void invalidation_case(bool btm, bool ats, enum arm_smmu_sva_asid_mode mode)
+{
+	uint64_t tlbi0, atc0, tlbi1, atc1, v = 0x1122334455667788ull, r;
+	struct arm_smmu_sva_stats st;
+	struct iommu_sva *h;
+	struct sm_cfg cfg;
+	struct sm_dev *d;
+	struct mm *mm;
+	struct sm sm;
+	unsigned int i;
+	int64_t va;
+
+	sm_cfg_default(&cfg);
+	cfg.btm = btm;
+	cfg.asid_mode = mode;
+	setup(&sm, &cfg);
+	/* PRI needs ATS: without ATS, the recoverable faults are stalls. */
+	d = ats ? add_pci(&sm, 3) : add_stall(&sm, 3);
+	ASSERT_TRUE(d != NULL);
+	EXPECT_EQ(d->master->ats_enabled, false);
+	mm = sm_process(&sm, 0);
+	va = mm_mmap(mm, 0, 8 * PAGE, RW, MM_MAP_POPULATE);
+	ASSERT_GT(va, 0);
+	h = bind(d, mm);
+	ASSERT_TRUE(h != NULL);
+	EXPECT_EQ(d->master->ats_enabled, ats);
+	/* Fill the SMMU TLB (and the ATC) with every page. */
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(sm_dma(d, mm->pasid, (uint64_t)va + i * PAGE, &v, sizeof(v), true), 0);
+
+	tlbi0 = cmds(&sm, CMD_OP_TLBI_NH_VA) + cmds(&sm, CMD_OP_TLBI_NH_ASID);
+	atc0 = cmds(&sm, CMD_OP_ATC_INV);
+	ASSERT_EQ(mm_munmap(mm, (uint64_t)va + 2 * PAGE, PAGE), 0);
+	tlbi1 = cmds(&sm, CMD_OP_TLBI_NH_VA) + cmds(&sm, CMD_OP_TLBI_NH_ASID);
+	atc1 = cmds(&sm, CMD_OP_ATC_INV);
+	if (btm && mode == ARM_SMMU_SVA_ASID_SHARED)
+		EXPECT_EQ(tlbi1 - tlbi0, 0);
+	else
+		EXPECT_GE(tlbi1 - tlbi0, 1);
+	if (ats)
+		EXPECT_GE(atc1 - atc0, 1);
+	else
+		EXPECT_EQ(atc1 - atc0, 0);
+	arm_smmu_sva_get_stats(sm.drv, &st);
+	EXPECT_GE(st.invalidations, 1);
+	EXPECT_EQ(st.tlbi_skipped > 0, btm && mode == ARM_SMMU_SVA_ASID_SHARED);
+
+	/* The unmapped page is gone for the device; its neighbours are not. */
+	EXPECT_NE(sm_dma(d, mm->pasid, (uint64_t)va + 2 * PAGE, &r, sizeof(r), false), 0);
+	r = 0;
+	EXPECT_EQ(sm_dma(d, mm->pasid, (uint64_t)va + 3 * PAGE, &r, sizeof(r), false), 0);
+	EXPECT_EQ(r, v);
+
+	/* Read-only now: a write from the device must fail, a read must not. */
+	ASSERT_EQ(mm_mprotect(mm, (uint64_t)va, PAGE, MM_PROT_READ), 0);
+	EXPECT_NE(sm_dma(d, mm->pasid, (uint64_t)va, &v, sizeof(v), true), 0);
+	r = 0;
+	EXPECT_EQ(sm_dma(d, mm->pasid, (uint64_t)va, &r, sizeof(r), false), 0);
+	EXPECT_EQ(r, v);
+
+	/* A large munmap: one TLBI by ASID (or BTM's), not one per page. */
+	tlbi0 = cmds(&sm, CMD_OP_TLBI_NH_VA);
+	va = mm_mmap(mm, 0, 1024 * PAGE, RW, MM_MAP_POPULATE);
+	ASSERT_GT(va, 0);
+	ASSERT_EQ(sm_dma(d, mm->pasid, (uint64_t)va + 600 * PAGE, &v, sizeof(v), true), 0);
+	ASSERT_EQ(mm_munmap(mm, (uint64_t)va, 1024 * PAGE), 0);
+	EXPECT_LE(cmds(&sm, CMD_OP_TLBI_NH_VA) - tlbi0, 1);
+	EXPECT_NE(sm_dma(d, mm->pasid, (uint64_t)va + 600 * PAGE, &r, sizeof(r), false), 0);
+
+	iommu_sva_unbind_device(h);
+	process_exit(&sm, mm);
+	finish(&sm);
+}
+
+TEST(invalidate_shared_btm_ats)
+{
+	invalidation_case(true, true, ARM_SMMU_SVA_ASID_SHARED);
+}
+
+TEST(invalidate_shared_btm_no_ats)
+{
+	invalidation_case(true, false, ARM_SMMU_SVA_ASID_SHARED);
+}
+
+TEST(invalidate_shared_no_btm_ats)
+{
+	invalidation_case(false, true, ARM_SMMU_SVA_ASID_SHARED);
+}
+
+TEST(invalidate_shared_no_btm_no_ats)
+{
+	invalidation_case(false, false, ARM_SMMU_SVA_ASID_SHARED);
+}
+
+TEST(invalidate_private_btm_ats)
+{
+	invalidation_case(true, true, ARM_SMMU_SVA_ASID_PRIVATE);
+}
+
+TEST(invalidate_private_no_btm_no_ats)
+{
+	invalidation_case(false, false, ARM_SMMU_SVA_ASID_PRIVATE);
+}
+
+/* Private ASIDs: the driver's own, in the SMMU's set (ASET = 1). */
+TEST(private_asid_cd)
+{
+	struct sm_cfg cfg;
+	struct iommu_sva *h;
+	struct sm_dev *d;
+	struct mm *mm;
+	struct sm sm;
+	uint64_t cd0;
+
+	sm_cfg_default(&cfg);
+	cfg.asid_mode = ARM_SMMU_SVA_ASID_PRIVATE;
+	setup(&sm, &cfg);
+	d = add_pci(&sm, 3);
+	mm = sm_process(&sm, 0);
+	h = bind(d, mm);
+	ASSERT_TRUE(h != NULL);
+	cd0 = cd_qword(d, mm->pasid, 0);
+	EXPECT_TRUE(cd0 & CD_0_ASET);
+	EXPECT_EQ(FIELD_GET(CD_0_ASID, cd0), arm_smmu_sva_asid(sm.drv, mm));
+	EXPECT_EQ(arm_smmu_asid_load(sm.drv, FIELD_GET(CD_0_ASID, cd0)) != NULL, true);
+	iommu_sva_unbind_device(h);
+	EXPECT_EQ(arm_smmu_asid_load(sm.drv, FIELD_GET(CD_0_ASID, cd0)), NULL);
 	process_exit(&sm, mm);
 	finish(&sm);
 }

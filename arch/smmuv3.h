@@ -420,7 +420,7 @@ static inline uint32_t smmu_q_wrap(uint32_t val, unsigned int log2)
 #define CD_0_HA				BIT_ULL(43)
 #define CD_0_S				BIT_ULL(44)	/* stall on fault */
 #define CD_0_R				BIT_ULL(45)	/* record faults */
-#define CD_0_A				BIT_ULL(46)	/* abort (vs RAZ/WI) terminated txns */
+#define CD_0_A				BIT_ULL(46)	/* terminate with abort, not RAZ/WI */
 #define CD_0_ASET			BIT_ULL(47)	/* 1: private ASID set (no BTM) */
 #define CD_0_ASID			GENMASK_ULL(63, 48)
 

@@ -52,7 +52,7 @@ struct smmu_config {
 	unsigned int ssid_bits;		/* IDR1.SSIDSIZE, 0..20 */
 	bool asid16;
 	bool vmid16;
-	unsigned int oas;		/* output address size in bits: 32, 36, 40, 42, 44, 48, 52 */
+	unsigned int oas;		/* OA bits: 32 36 40 42 44 48 52 */
 	unsigned int granules;		/* SMMU_GRAN_* */
 	bool s1;			/* stage 1 implemented */
 	bool s2;			/* stage 2 implemented */

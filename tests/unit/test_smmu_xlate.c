@@ -860,3 +860,58 @@ TEST_TIMEOUT(event_irq_handler_may_sync, 30)
 	expect_event(&fx, EVT_ID_F_TRANSLATION);
 	fx_fini(&fx);
 }
+
+/*
+ * The same guarantee for configuration: the STE is switched (one 64-bit
+ * write of S1ContextPtr) between two CDs, each its own address space (own
+ * ASID, tables and frame), while devices translate; after CFGI_STE + TLBI
+ * of the old ASID + CMD_SYNC the old frame is poisoned. A config or TLB
+ * fill from an STE fetched before the CFGI must never survive it.
+ */
+TEST_TIMEOUT(no_stale_context_after_cfgi_sync, 120)
+{
+	struct fx fx;
+	struct s1 s;
+	struct race r = { .fx = &fx };
+	struct fx_ste ste = { 0 };
+	pthread_t t[NR_DEV];
+	uint64_t roots[2], frames[2], cds[2], raw[8];
+	uint16_t asids[2] = { ASID, ASID + 1 };
+	unsigned int i, cur = 0;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT);
+	for (i = 0; i < 2; i++) {
+		roots[i] = fx_pt_new(&fx);
+		frames[i] = s.data + i * 0x1000;
+		cds[i] = fx_alloc(&fx, 64, 64);
+		fx_map(&fx, roots[i], VA, frames[i], FX_PTE_RW);
+		fx_cd(&fx, cds[i], roots[i], asids[i], FX_CD_DEFAULT);
+	}
+	fx_w64(&fx, frames[0] + 0x18, 1);
+	ste.cdptr = cds[0];
+	fx_ste(&fx, SID, &ste);
+	for (i = 0; i < NR_DEV; i++)
+		ASSERT_EQ(pthread_create(&t[i], NULL, device, &r), 0);
+	for (i = 0; i < ROUNDS; i++) {
+		unsigned int nx = cur ^ 1;
+
+		fx_w64(&fx, frames[nx] + 0x18, i + 2);
+		ste.cdptr = cds[nx];
+		fx_ste_make(&ste, raw);
+		fx_w64(&fx, fx.strtab + SID * 64, raw[0]);	/* single-copy atomic */
+		fx_cfgi_ste(&fx, SID);
+		fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_TLBI_NH_ASID) |
+		       FIELD_PREP(CMD_0_ASID, asids[cur]), 0);
+		ASSERT_EQ(fx_sync(&fx), 0);
+		fx_w64(&fx, frames[cur] + 0x18, POISON);
+		cur = nx;
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_SEQ_CST);
+	for (i = 0; i < NR_DEV; i++)
+		pthread_join(t[i], NULL);
+	TH_LOG("%lu device reads over %u context switches", r.reads, ROUNDS);
+	EXPECT_EQ(r.bad, 0);
+	EXPECT_GT(r.reads, 0);
+	fx_fini(&fx);
+}

@@ -156,6 +156,34 @@ TEST(probe_reset_default)
 	dfx_fini(&fx);
 }
 
+static enum smmu_txn_status dma(struct dfx *fx, uint32_t sid, uint64_t addr, unsigned int acc,
+				uint64_t *pa);
+
+/* With E2H: StreamWorld EL2 in the STE, EL2 TLBIs for the domain. */
+static void vhe_domain_uses_el2(struct dfx *fx)
+{
+	struct arm_smmu_master *m = platform_master(fx, 33, false, 0);
+	struct arm_smmu_domain *dom = arm_smmu_domain_alloc_paging(fx->drv);
+	uint64_t buf = frame_alloc(fx->pool, FRAME_ZERO), pa = 0;
+
+	ASSERT_TRUE(m && dom && buf);
+	ASSERT_EQ(arm_smmu_attach_dev(m, dom), 0);
+	EXPECT_EQ(FIELD_GET(STRTAB_STE_1_STRW, arm_smmu_get_step(fx->drv, 33)[1]),
+		  STRTAB_STE_1_STRW_EL2);
+	ASSERT_EQ(arm_smmu_map(dom, 0x4000, buf, 0x1000, IOMMU_READ), 0);
+	EXPECT_EQ(dma(fx, 33, 0x4010, WALK_ACC_READ, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, buf + 0x10);
+	EXPECT_EQ(arm_smmu_unmap(dom, 0x4000, 0x1000), 0x1000);
+	EXPECT_EQ(smmu_cmd_count(fx->hw, CMD_OP_TLBI_EL2_VA), 1);
+	EXPECT_EQ(smmu_cmd_count(fx->hw, CMD_OP_TLBI_NH_VA), 0);
+	EXPECT_EQ(dma(fx, 33, 0x4010, WALK_ACC_READ, NULL), SMMU_TXN_ABORT);
+	arm_smmu_attach_blocked(m);
+	arm_smmu_domain_free(dom);	/* TLBI_EL2_ASID */
+	EXPECT_EQ(smmu_cmd_count(fx->hw, CMD_OP_TLBI_EL2_ASID), 1);
+	frame_put(fx->pool, buf);
+	arm_smmu_release_device(m);
+}
+
 TEST(probe_vhe_linear_no_msi)
 {
 	struct arm_smmu_probe_opts opts = { .vhe = true };
@@ -166,6 +194,7 @@ TEST(probe_vhe_linear_no_msi)
 	smmu_config_default(&cfg);
 	cfg.msi = false;
 	cfg.sid_bits = 6;	/* too few for a level-1 table */
+	cfg.ats = cfg.pri = false;
 	cfg.btm = false;
 	ASSERT_EQ(dfx_init(&fx, &cfg, &opts), 0);
 	EXPECT_TRUE(fx.drv->features & ARM_SMMU_FEAT_E2H);
@@ -179,6 +208,8 @@ TEST(probe_vhe_linear_no_msi)
 	/* The CMD_SYNCs of the reset completed by polling CONS. */
 	EXPECT_EQ(smmu_cmd_count(fx.hw, CMD_OP_SYNC), arm_smmu_cmdq_count(fx.drv, CMD_OP_SYNC));
 	EXPECT_EQ(smmu_cmd_count(fx.hw, CMD_OP_SYNC), 2);
+	EXPECT_FALSE(smmu_mmio_read32(fx.hw, SMMU_CR0) & (SMMU_CR0_PRIQEN | SMMU_CR0_ATSCHK));
+	vhe_domain_uses_el2(&fx);
 	dfx_fini(&fx);
 }
 
@@ -717,5 +748,44 @@ TEST(pci_master_ats_pri)
 	EXPECT_FALSE(pcie_cfg_state(&pcfg) & PCIE_ST_PRI);
 	EXPECT_FALSE(pcie_cfg_state(&pcfg) & PCIE_ST_PASID);
 	pcie_cfg_fini(&pcfg);
+	dfx_fini(&fx);
+}
+
+static unsigned int overflows;
+
+static void count_overflow(void *ctx)
+{
+	(void)ctx;
+	overflows++;
+}
+
+TEST(priq_overflow_reported_and_acknowledged)
+{
+	static const struct arm_smmu_fault_ops ops = { .pri_overflow = count_overflow };
+	struct smmu_page_req req = { .read = true, .grpid = 1, .addr = 0x1000 };
+	struct smmu_config cfg;
+	uint32_t prod, cons;
+	unsigned int i;
+	struct dfx fx;
+
+	smmu_config_default(&cfg);
+	cfg.priq_log2 = 2;	/* 4 entries */
+	ASSERT_EQ(dfx_init(&fx, &cfg, &no_opts), 0);
+	arm_smmu_set_fault_ops(fx.drv, &ops, NULL);
+	for (i = 0; i < 6; i++)
+		smmu_page_request(fx.hw, 0x10, &req);	/* not Last: nothing auto-answered */
+	prod = smmu_mmio_read32(fx.hw, SMMU_PRIQ_PROD);
+	EXPECT_TRUE(prod & SMMU_Q_PROD_OVFLG);
+	arm_smmu_priq_irq(fx.drv);
+	EXPECT_EQ(overflows, 1);
+	EXPECT_EQ(fx.drv->stats.priq_overflows, 1);
+	EXPECT_EQ(fx.drv->stats.page_requests, 4);	/* what fitted */
+	cons = smmu_mmio_read32(fx.hw, SMMU_PRIQ_CONS);
+	EXPECT_EQ(cons & SMMU_Q_CONS_OVACKFLG, prod & SMMU_Q_PROD_OVFLG);
+	/* Acknowledged: the next drain reports no new overflow. */
+	smmu_page_request(fx.hw, 0x10, &req);
+	arm_smmu_priq_irq(fx.drv);
+	EXPECT_EQ(overflows, 1);
+	EXPECT_EQ(fx.drv->stats.page_requests, 5);
 	dfx_fini(&fx);
 }

@@ -445,3 +445,175 @@ TEST(private_asid_cd)
 	process_exit(&sm, mm);
 	finish(&sm);
 }
+
+/*
+ * The process's CPU ASID is held by a private DMA domain of the driver:
+ * bind moves the domain to a fresh ASID (its CD rewritten, the old ASID
+ * invalidated), and both kinds of DMA keep working.
+ */
+TEST(asid_seized_from_private_domain)
+{
+	struct arm_smmu_sva_stats st;
+	struct arm_smmu_domain *dom;
+	struct sm_dev *d1, *d2;
+	struct iommu_sva *h;
+	uint64_t pa, iova = 0x40000000ull, v = 0xfeedull, r;
+	uint16_t cpu_asid, old;
+	struct mm *mm;
+	struct sm sm;
+	int64_t va;
+
+	setup(&sm, NULL);
+	d1 = add_pci(&sm, 1);
+	d2 = add_pci(&sm, 2);
+	ASSERT_TRUE(d1 && d2);
+	dom = arm_smmu_domain_alloc_paging(sm.drv);
+	ASSERT_TRUE(dom != NULL);
+	ASSERT_EQ(arm_smmu_attach_dev(d1->master, dom), 0);
+	pa = frame_alloc(sm.pool, FRAME_ZERO);
+	ASSERT_NE(pa, 0);
+	ASSERT_EQ(arm_smmu_map(dom, iova, pa, PAGE, IOMMU_READ | IOMMU_WRITE), 0);
+	ASSERT_EQ(sm_dma(d1, 0, iova + 8, &v, sizeof(v), true), 0);
+
+	mm = sm_process(&sm, 0);
+	va = mm_mmap(mm, 0, PAGE, RW, MM_MAP_POPULATE);
+	cpu_asid = asid_of(sm.asids, &mm->context);
+	old = dom->asid;
+	/* Both allocators hand out their lowest ASID first. */
+	ASSERT_EQ(cpu_asid, old);
+
+	h = bind(d2, mm);
+	ASSERT_TRUE(h != NULL);
+	arm_smmu_sva_get_stats(sm.drv, &st);
+	EXPECT_EQ(st.asids_seized, 1);
+	EXPECT_NE(dom->asid, old);
+	EXPECT_EQ(FIELD_GET(CD_0_ASID, cd_qword(d1, 0, 0)), dom->asid);
+	EXPECT_EQ(FIELD_GET(CD_0_ASID, cd_qword(d2, mm->pasid, 0)), cpu_asid);
+	EXPECT_EQ(arm_smmu_asid_load(sm.drv, dom->asid), dom);
+	EXPECT_NE(arm_smmu_asid_load(sm.drv, cpu_asid), dom);
+
+	/* DMA of both: the private domain under its new ASID, SVA under the CPU's. */
+	r = 0;
+	EXPECT_EQ(sm_dma(d1, 0, iova + 8, &r, sizeof(r), false), 0);
+	EXPECT_EQ(r, v);
+	EXPECT_EQ(sm_dma(d2, mm->pasid, (uint64_t)va, &v, sizeof(v), true), 0);
+	/* The domain's own invalidation follows it to the new ASID. */
+	EXPECT_EQ(arm_smmu_unmap(dom, iova, PAGE), PAGE);
+	EXPECT_NE(sm_dma(d1, 0, iova + 8, &r, sizeof(r), false), 0);
+
+	iommu_sva_unbind_device(h);
+	process_exit(&sm, mm);
+	ASSERT_EQ(arm_smmu_attach_blocked(d1->master), 0);
+	arm_smmu_domain_free(dom);
+	frame_put(sm.pool, pa);
+	finish(&sm);
+}
+
+/*
+ * Exit while bound: the CDs go quiet (valid, EPD0 = 1, no recording, no
+ * stall), so DMA fails at once and floods nothing; the bonds stay until
+ * unbind, which then cleans up as usual.
+ */
+TEST(exit_while_bound_goes_quiet)
+{
+	struct sm_stats_snap s0, s1;
+	struct arm_smmu_sva_stats st;
+	struct iommu_sva *hs, *hp;
+	struct sm_dev *ds, *dp;
+	uint64_t v = 1, cd0;
+	struct mm *mm;
+	struct sm sm;
+	unsigned int i;
+	uint32_t pasid;
+	int64_t va;
+
+	setup(&sm, NULL);
+	ds = add_stall(&sm, 4);
+	dp = add_pci(&sm, 5);
+	ASSERT_TRUE(ds && dp);
+	mm = sm_process(&sm, 0);
+	va = mm_mmap(mm, 0, 4 * PAGE, RW, MM_MAP_POPULATE);
+	hs = bind(ds, mm);
+	hp = bind(dp, mm);
+	ASSERT_TRUE(hs && hp);
+	pasid = mm->pasid;
+	ASSERT_EQ(sm_dma(ds, pasid, (uint64_t)va, &v, sizeof(v), true), 0);
+	ASSERT_EQ(sm_dma(dp, pasid, (uint64_t)va, &v, sizeof(v), true), 0);
+
+	/* The process exits; the devices are still bound. */
+	mm_switch(&sm.sys, NULL, 0);
+	mmgrab(mm);
+	mmput(mm);
+	arm_smmu_sva_get_stats(sm.drv, &st);
+	EXPECT_EQ(st.releases, 1);
+	cd0 = cd_qword(ds, pasid, 0);
+	EXPECT_TRUE(cd0 & CD_0_V);
+	EXPECT_TRUE(cd0 & CD_0_EPD0);
+	EXPECT_FALSE(cd0 & CD_0_R);
+	EXPECT_FALSE(cd0 & CD_0_S);
+	EXPECT_TRUE(cd_qword(dp, pasid, 0) & CD_0_EPD0);
+
+	s0 = drv_stats(&sm);
+	for (i = 0; i < 32; i++) {
+		EXPECT_NE(sm_dma(ds, pasid, (uint64_t)va + (i % 4) * PAGE, &v, sizeof(v), false), 0);
+		EXPECT_NE(sm_dma(dp, pasid, (uint64_t)va + (i % 4) * PAGE, &v, sizeof(v), false), 0);
+	}
+	s1 = drv_stats(&sm);
+	/* No fault records: neither events nor stalls. */
+	EXPECT_EQ(s1.events, s0.events);
+	EXPECT_EQ(s1.stalls, s0.stalls);
+
+	iommu_sva_unbind_device(hs);
+	iommu_sva_unbind_device(hp);
+	iommu_sva_mm_free(&sm.core, mm);
+	mmdrop(mm);
+	finish(&sm);
+}
+
+/*
+ * A device asking for pages of a PASID it is not bound to — another
+ * process's, or one never allocated — is answered InvalidRequest, and no
+ * page of that process is touched.
+ */
+TEST(bad_pasid_is_answered_invalid)
+{
+	struct arm_smmu_sva_stats st;
+	struct iommu_sva *ha, *hb;
+	struct mm_stats m0, m1;
+	struct sm_dev *d1, *d2;
+	struct mm *mma, *mmb;
+	struct ep_page pg;
+	struct sm sm;
+	int64_t vb;
+
+	setup(&sm, NULL);
+	d1 = add_pci(&sm, 1);
+	d2 = add_pci(&sm, 2);
+	mma = sm_process(&sm, 0);
+	mmb = sm_process(&sm, 1);
+	vb = mm_mmap(mmb, 0, PAGE, RW, 0);
+	ASSERT_GT(vb, 0);
+	ha = bind(d1, mma);
+	hb = bind(d2, mmb);
+	ASSERT_TRUE(ha && hb);
+	ASSERT_NE(mma->pasid, mmb->pasid);
+
+	mm_get_stats(&sm.sys, &m0);
+	pg = (struct ep_page){ .addr = (uint64_t)vb, .acc = WALK_ACC_WRITE };
+	EXPECT_EQ(ep_page_request_group(d1->ep, true, mmb->pasid, &pg, 1), SMMU_PRG_RESP_INVALID);
+	EXPECT_EQ(ep_page_request_group(d1->ep, true, 4321, &pg, 1), SMMU_PRG_RESP_INVALID);
+	/* No PASID at all: SSID 0 has no process behind it. */
+	EXPECT_EQ(ep_page_request_group(d1->ep, false, 0, &pg, 1), SMMU_PRG_RESP_INVALID);
+	mm_get_stats(&sm.sys, &m1);
+	EXPECT_EQ(m1.pages_faulted, m0.pages_faulted);
+	arm_smmu_sva_get_stats(sm.drv, &st);
+	EXPECT_GE(st.faults_refused, 3);
+	/* The rightful device gets its page. */
+	EXPECT_EQ(ep_page_request_group(d2->ep, true, mmb->pasid, &pg, 1), SMMU_PRG_RESP_SUCCESS);
+
+	iommu_sva_unbind_device(ha);
+	iommu_sva_unbind_device(hb);
+	process_exit(&sm, mma);
+	process_exit(&sm, mmb);
+	finish(&sm);
+}

@@ -349,14 +349,18 @@ static void smmu_cmdq_consume_one(struct smmu *smmu)
 
 	pa = smmu_q_base_pa(&smmu->cmdq, SMMU_CMDQ_ENT_SHIFT) +
 	     ((uint64_t)smmu_q_idx(cons, log2) << SMMU_CMDQ_ENT_SHIFT);
-	if (bus_read64(&smmu->bus, pa, &raw[0]) || bus_read64(&smmu->bus, pa + 8, &raw[1]))
-		return smmu_cmdq_error(smmu, cons, SMMU_CERROR_ABT);
+	if (bus_read64(&smmu->bus, pa, &raw[0]) || bus_read64(&smmu->bus, pa + 8, &raw[1])) {
+		smmu_cmdq_error(smmu, cons, SMMU_CERROR_ABT);
+		return;
+	}
 	smmu_trace(smmu, SMMU_TRACE_CMD, raw, CMD_DWORDS);
 	err = smmu_cmd_parse(raw, &cmd);
 	if (!err)
 		err = smmu_cmd_check(&smmu->cfg, &cmd);
-	if (err)
-		return smmu_cmdq_error(smmu, cons, err);
+	if (err) {
+		smmu_cmdq_error(smmu, cons, err);
+		return;
+	}
 	atomic_fetch_add_explicit(&smmu->cmd_count[cmd.opcode], 1, memory_order_relaxed);
 	if (cmd.opcode == CMD_OP_SYNC) {
 		err = smmu_cmdq_sync(smmu, &cmd, cons, log2);

@@ -462,34 +462,43 @@ static void smmu_write_page0(struct smmu *smmu, uint64_t off, uint32_t val)
 {
 	switch (off) {
 	case SMMU_CR0:
-		return smmu_write_cr0(smmu, val);
+		smmu_write_cr0(smmu, val);
+		break;
 	case SMMU_CR1:
-		return smmu_write_cr1(smmu, val);
+		smmu_write_cr1(smmu, val);
+		break;
 	case SMMU_CR2:
-		return smmu_write_cr2(smmu, val);
+		smmu_write_cr2(smmu, val);
+		break;
 	case SMMU_GBPA:
-		return smmu_write_gbpa(smmu, val);
+		smmu_write_gbpa(smmu, val);
+		break;
 	case SMMU_IRQ_CTRL:
-		return smmu_write_irq_ctrl(smmu, val);
+		smmu_write_irq_ctrl(smmu, val);
+		break;
 	case SMMU_GERRORN:
-		return smmu_write_gerrorn(smmu, val);
+		smmu_write_gerrorn(smmu, val);
+		break;
 	case SMMU_STRTAB_BASE_CFG:
 		if (!smmu_cr0_busy(smmu, SMMU_CR0_SMMUEN))
 			smmu_set_strtab(smmu, atomic_load(&smmu->strtab_base),
 					val & (SMMU_STRTAB_BASE_CFG_LOG2SIZE |
 					       SMMU_STRTAB_BASE_CFG_SPLIT |
 					       SMMU_STRTAB_BASE_CFG_FMT));
-		return;
+		break;
 	case SMMU_CMDQ_PROD:
 		atomic_store(&smmu->cmdq.prod, val & SMMU_Q_IDX_WRAP);
-		return smmu_cmdq_kick(smmu);
+		smmu_cmdq_kick(smmu);
+		break;
 	case SMMU_CMDQ_CONS:
 		if (!smmu_cr0_busy(smmu, SMMU_CR0_CMDQEN))
 			atomic_store(&smmu->cmdq.cons,
 				     val & (SMMU_Q_IDX_WRAP | SMMU_CMDQ_CONS_ERR));
-		return;
+		break;
+	default:
+		smmu_write_msi32(smmu, off, val);
+		break;
 	}
-	smmu_write_msi32(smmu, off, val);
 }
 
 /* ---- Public accessors ---------------------------------------------------- */

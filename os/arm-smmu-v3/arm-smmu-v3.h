@@ -213,10 +213,11 @@ struct arm_smmu_cmdq_batch {
 };
 
 /*
- * Issue @n prebuilt commands, followed by a CMD_SYNC and a wait for its
- * completion if @sync. 0, -ETIMEDOUT (queue stuck), -EIO (CMD_SYNC
- * consumed but an error was recovered on the way is not an error: only a
- * stuck queue is).
+ * Issue @n prebuilt commands with one PROD write, followed by a CMD_SYNC
+ * and a wait for its completion if @sync. Returns 0, or -ETIMEDOUT when the
+ * queue stays full or the CMD_SYNC does not complete within the bound (a
+ * wedged SMMU). A command error recovered on the way (CERROR_*) is not an
+ * error for the caller; it is counted in smmu->stats.
  */
 int arm_smmu_cmdq_issue_cmdlist(struct arm_smmu_device *smmu, const uint64_t *cmds,
 				unsigned int n, bool sync);
@@ -414,7 +415,11 @@ void arm_smmu_release_device(struct arm_smmu_master *master);
  * disabled before the STE forbids it. For sva.c after it changed a PASID CD.
  */
 int arm_smmu_master_update_ste(struct arm_smmu_master *master);
-/* The master owning @sid, or NULL. */
+/*
+ * The master owning @sid, or NULL. Not reference counted: a master is
+ * released only after its device stopped issuing transactions and its
+ * faults were drained, as in Linux.
+ */
 struct arm_smmu_master *arm_smmu_find_master(struct arm_smmu_device *smmu, uint32_t sid);
 
 /* Ordered StreamID tree (stream_tree.c): insert (-EEXIST), erase, find. */
@@ -524,7 +529,11 @@ void arm_smmu_priq_irq(void *smmu);
 void arm_smmu_gerror_irq(void *smmu);
 /* CMD_SYNC completion interrupt: completion is polled, so this only counts. */
 void arm_smmu_cmd_sync_irq(void *smmu);
-/* Answer a fault the core resolved (CMD_RESUME or CMD_PRI_RESP). */
+/*
+ * Answer a fault the core resolved: CMD_RESUME (retry on SUCCESS, abort
+ * otherwise) for a stall, CMD_PRI_RESP for a page request group, on the
+ * stream resp->sid (the master's first stream if it is not one of its).
+ */
 void arm_smmu_page_response(struct arm_smmu_master *master,
 			    const struct iommu_page_response *resp);
 

@@ -215,11 +215,13 @@ void arm_smmu_page_response(struct arm_smmu_master *master,
 			    const struct iommu_page_response *resp)
 {
 	struct arm_smmu_cmdq_ent cmd = { 0 };
-	uint32_t sid = resp->sid;
+	uint32_t sid = master->streams[0].id;
+	unsigned int i;
 
-	/* Platform devices answer on their (first) stream. */
-	if (!sid && master->num_streams)
-		sid = master->streams[0].id;
+	/* Answer on the stream the fault came from, if it is the master's. */
+	for (i = 0; i < master->num_streams; i++)
+		if (master->streams[i].id == resp->sid)
+			sid = resp->sid;
 	if (resp->flags & IOMMU_FAULT_STALL) {
 		cmd.opcode = CMD_OP_RESUME;
 		cmd.resume.sid = sid;

@@ -343,7 +343,8 @@ static inline struct sm_dev *sm_add_pci(struct sm *sm, uint32_t sid, unsigned in
 	ecfg.func.ats = sm->cfg.ats;
 	ecfg.func.pri = pri;
 	ecfg.func.pasid = pasid_bits > 0;
-	ecfg.func.pasid_width = pasid_bits ? pasid_bits : 1;
+	ecfg.func.pasid_width = pasid_bits;
+	ecfg.func.pri_pasid_required = pri && pasid_bits;
 	ecfg.pri_timeout_ms = 10000;
 	d->ep = ep_create(&ecfg, &sm->mem.bus, NULL);
 	*err = -ENOMEM;

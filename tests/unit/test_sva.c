@@ -617,3 +617,99 @@ TEST(bad_pasid_is_answered_invalid)
 	process_exit(&sm, mmb);
 	finish(&sm);
 }
+
+/* A refused bind says which check failed; SVA cannot even be enabled. */
+static void expect_refused(struct sm *sm, struct sm_dev *d, const char *what)
+{
+	struct iommu_sva *h;
+	struct mm *mm;
+	char why[160] = "";
+	int err = 0;
+
+	EXPECT_NE(iommu_dev_enable_feature(&d->dev, IOMMU_DEV_FEAT_SVA), 0);
+	mm = sm_process(sm, 0);
+	ASSERT_TRUE(mm != NULL);
+	h = d->dev.ops->sva_bind(&d->dev, mm, &err, why, sizeof(why));
+	EXPECT_TRUE(h == NULL);
+	EXPECT_EQ(err, -EOPNOTSUPP);
+	if (!strstr(why, what))
+		HARNESS_FAIL(0, "why \"%s\" does not mention \"%s\"", why, what);
+	EXPECT_EQ(mm->pasid, 0);
+	process_exit(sm, mm);
+}
+
+static void refused_smmu_case(struct sm_cfg *cfg, const char *what)
+{
+	struct sm_dev *d;
+	struct sm sm;
+	int err;
+
+	setup(&sm, cfg);
+	d = sm_add_pci(&sm, 1, 20, true, false, &err);
+	ASSERT_TRUE(d != NULL);
+	EXPECT_EQ(arm_smmu_sva_supported(sm.drv, NULL, 0), -EOPNOTSUPP);
+	expect_refused(&sm, d, what);
+	sm_fini(&sm);
+}
+
+TEST(refused_smmu_not_coherent)
+{
+	struct sm_cfg cfg;
+
+	sm_cfg_default(&cfg);
+	cfg.coherent = false;
+	refused_smmu_case(&cfg, "coherent");
+}
+
+TEST(refused_smmu_oas_below_cpu_pa)
+{
+	struct sm_cfg cfg;
+
+	sm_cfg_default(&cfg);
+	cfg.smmu_oas = 40;
+	refused_smmu_case(&cfg, "OAS");
+}
+
+TEST(refused_smmu_asid_bits)
+{
+	struct sm_cfg cfg;
+
+	sm_cfg_default(&cfg);
+	cfg.asid16 = false;
+	refused_smmu_case(&cfg, "ASID");
+}
+
+TEST(refused_smmu_granule)
+{
+	struct sm_cfg cfg;
+
+	sm_cfg_default(&cfg);
+	cfg.page_shift = 14;
+	cfg.granules = SMMU_GRAN_4K | SMMU_GRAN_64K;
+	refused_smmu_case(&cfg, "granule");
+}
+
+TEST(refused_device_checks)
+{
+	struct sm_dev *nopasid, *nostall, *nopri;
+	struct sm sm;
+	int err;
+
+	setup(&sm, NULL);
+	nopasid = sm_add_pci(&sm, 1, 0, true, false, &err);
+	ASSERT_TRUE(nopasid != NULL);
+	expect_refused(&sm, nopasid, "PASID");
+	/* A platform device that cannot stall has no recoverable faults. */
+	nostall = sm_add_platform(&sm, 2, 16, false, false, &err);
+	ASSERT_TRUE(nostall == NULL);
+	EXPECT_EQ(err, -EINVAL);
+	nostall = &sm.devs[1];
+	EXPECT_NE(arm_smmu_master_iopf_supported(nostall->master, NULL, 0), 0);
+	expect_refused(&sm, nostall, "stall");
+	/* A PCIe function without PRI: no I/O page faults either. */
+	nopri = sm_add_pci(&sm, 3, 20, false, false, &err);
+	ASSERT_TRUE(nopri == NULL);
+	nopri = &sm.devs[2];
+	expect_refused(&sm, nopri, "PRI");
+	sm_fini(&sm);
+}

@@ -91,22 +91,29 @@ static void resume_abort(struct arm_smmu_device *smmu, uint32_t sid, uint16_t st
 	arm_smmu_cmdq_issue_cmd(smmu, &cmd);
 }
 
+/* Log the first events, then every power of two: a fault storm stays readable. */
+static bool event_log_ratelimit(uint64_t n)
+{
+	return n <= 16 || !(n & (n - 1));
+}
+
 static void handle_event(struct arm_smmu_device *smmu, const uint64_t *evt)
 {
 	uint32_t sid = FIELD_GET(EVT_0_SID, evt[0]);
+	uint64_t n;
 	struct arm_smmu_master *master = arm_smmu_find_master(smmu, sid);
 	const struct arm_smmu_fault_ops *ops;
 	struct iommu_fault fault = { 0 };
 
-	arm_smmu_stat_inc(&smmu->stats.events);
+	n = __atomic_add_fetch(&smmu->stats.events, 1, __ATOMIC_RELAXED);
 	if (!(evt[1] & EVT_1_STALL)) {
 		ops = __atomic_load_n(&smmu->fault_ops, __ATOMIC_ACQUIRE);
 		if (ops && ops->event)
 			ops->event(smmu->fault_ctx, master, evt);
-		else
-			fprintf(stderr, "arm-smmu-v3: event %#llx sid %u addr %#llx\n",
+		else if (event_log_ratelimit(n))
+			fprintf(stderr, "arm-smmu-v3: event %#llx sid %u addr %#llx (%llu events)\n",
 				(unsigned long long)FIELD_GET(EVT_0_ID, evt[0]), sid,
-				(unsigned long long)evt[2]);
+				(unsigned long long)evt[2], (unsigned long long)n);
 		return;
 	}
 

@@ -789,3 +789,69 @@ TEST(priq_overflow_reported_and_acknowledged)
 	EXPECT_EQ(fx.drv->stats.page_requests, 5);
 	dfx_fini(&fx);
 }
+
+TEST(gerror_irq_recovers_cmdq_error)
+{
+	struct arm_smmu_cmdq_ent good = { .opcode = CMD_OP_CFGI_STE, .cfgi = { .sid = 2 } };
+	uint64_t bad[2] = { 0x7e, 0 };
+	struct smmu_config cfg;
+	struct dfx fx;
+	unsigned int spins = 0;
+
+	smmu_config_default(&cfg);
+	ASSERT_EQ(dfx_init(&fx, &cfg, &no_opts), 0);
+	/* No waiter this time: the GERROR interrupt handler does the repair. */
+	ASSERT_EQ(arm_smmu_cmdq_issue_cmdlist(fx.drv, bad, 1, false), 0);
+	while (!((smmu_mmio_read32(fx.hw, SMMU_GERROR) ^ smmu_mmio_read32(fx.hw, SMMU_GERRORN)) &
+		 SMMU_GERROR_CMDQ_ERR)) {
+		ASSERT_LT(++spins, 10000000);
+		sched_yield();
+	}
+	EXPECT_EQ(FIELD_GET(SMMU_CMDQ_CONS_ERR, smmu_mmio_read32(fx.hw, SMMU_CMDQ_CONS)),
+		  SMMU_CERROR_ILL);
+	arm_smmu_gerror_irq(fx.drv);
+	EXPECT_EQ(fx.drv->stats.gerrors, 1);
+	EXPECT_EQ(fx.drv->stats.cerror_ill, 1);
+	EXPECT_EQ(smmu_mmio_read32(fx.hw, SMMU_GERROR), smmu_mmio_read32(fx.hw, SMMU_GERRORN));
+	EXPECT_EQ(arm_smmu_cmdq_issue_cmd_with_sync(fx.drv, &good), 0);
+	dfx_fini(&fx);
+}
+
+TEST(evtq_overflow_reported_and_acknowledged)
+{
+	static const struct arm_smmu_fault_ops ops = { .event = log_event };
+	struct evt_log log = { 0 };
+	struct arm_smmu_domain *dom;
+	struct arm_smmu_master *m;
+	struct smmu_config cfg;
+	unsigned int i;
+	struct dfx fx;
+
+	smmu_config_default(&cfg);
+	cfg.evtq_log2 = 2;	/* 4 records */
+	ASSERT_EQ(dfx_init(&fx, &cfg, &no_opts), 0);
+	arm_smmu_set_fault_ops(fx.drv, &ops, &log);
+	m = platform_master(&fx, 12, false, 0);
+	dom = arm_smmu_domain_alloc_paging(fx.drv);
+	ASSERT_TRUE(m && dom);
+	ASSERT_EQ(arm_smmu_attach_dev(m, dom), 0);
+	/* Seven translation faults, nobody draining: three records are lost. */
+	for (i = 0; i < 7; i++)
+		EXPECT_EQ(dma(&fx, 12, 0x1000 * (i + 1), WALK_ACC_READ, NULL), SMMU_TXN_ABORT);
+	EXPECT_TRUE(smmu_mmio_read32(fx.hw, SMMU_EVENTQ_PROD) & SMMU_Q_PROD_OVFLG);
+	arm_smmu_evtq_irq(fx.drv);
+	EXPECT_EQ(log.n, 4);
+	EXPECT_EQ(fx.drv->stats.evtq_overflows, 1);
+	EXPECT_EQ(smmu_mmio_read32(fx.hw, SMMU_EVENTQ_CONS) & SMMU_Q_CONS_OVACKFLG,
+		  smmu_mmio_read32(fx.hw, SMMU_EVENTQ_PROD) & SMMU_Q_PROD_OVFLG);
+	/* After the acknowledgement, records flow again and no new overflow shows. */
+	EXPECT_EQ(dma(&fx, 12, 0x9000, WALK_ACC_READ, NULL), SMMU_TXN_ABORT);
+	arm_smmu_evtq_irq(fx.drv);
+	EXPECT_EQ(log.n, 5);
+	EXPECT_EQ(log.last[2], 0x9000);
+	EXPECT_EQ(fx.drv->stats.evtq_overflows, 1);
+	arm_smmu_attach_blocked(m);
+	arm_smmu_domain_free(dom);
+	arm_smmu_release_device(m);
+	dfx_fini(&fx);
+}

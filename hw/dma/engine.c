@@ -81,7 +81,7 @@ static bool job_decode(const uint64_t d[DMA_DESC_WORDS], struct dma_job *job)
 	job->len = FIELD_GET(DMA_DESC3_LEN, d[3]);
 	job->pattern = (uint8_t)FIELD_GET(DMA_DESC3_PATTERN, d[3]);
 	job->cra = d[4];
-	if (job->op > DMA_OP_COMPARE || (d[0] & DMA_DESC0_RES0) || (d[3] & DMA_DESC3_RES0) ||
+	if (job->op > DMA_OP_CHECK || (d[0] & DMA_DESC0_RES0) || (d[3] & DMA_DESC3_RES0) ||
 	    d[5] || d[6] || d[7])
 		return false;
 	return !(job->rcr && (job->cra & (DMA_CR_ALIGN - 1)));
@@ -229,6 +229,18 @@ static uint64_t job_chunk(struct dma_engine *e, struct dma_job *job, uint64_t n)
 			return 0;
 		}
 		return m;
+	case DMA_OP_CHECK:
+		if (job_access(e, job, s, &n, false, false, e->buf[0], left))
+			return 0;
+		memset(e->buf[1], job->pattern, n);
+		at = first_diff(e->buf[0], e->buf[1], n);
+		if (at < n) {
+			job->status = DMA_CS_MISMATCH;
+			job->addr = s + at;
+			job->done += at;
+			return 0;
+		}
+		return n;
 	default:
 		return 0;
 	}
@@ -240,7 +252,8 @@ static void job_run(struct dma_engine *e, struct dma_job *job)
 
 	while (job->done < job->len && job->op != DMA_OP_NOP) {
 		n = job->len - job->done;
-		if (n > DMA_CHUNK - ((job->dst + job->done) & (DMA_CHUNK - 1)))
+		if (job->op != DMA_OP_CHECK &&
+		    n > DMA_CHUNK - ((job->dst + job->done) & (DMA_CHUNK - 1)))
 			n = DMA_CHUNK - ((job->dst + job->done) & (DMA_CHUNK - 1));
 		if (job->op != DMA_OP_FILL &&
 		    n > DMA_CHUNK - ((job->src + job->done) & (DMA_CHUNK - 1)))
@@ -280,7 +293,12 @@ static void job_complete(struct dma_engine *e, struct dma_job *job)
 
 /* ---- The engine thread -------------------------------------------------- */
 
-/* Fetch descriptor @idx of the ring. false: the fetch failed (halt). */
+/*
+ * Fetch descriptor @idx of the ring. false: the fetch failed (halt). The
+ * ring is read at its physical address, like descriptors written to a DSA
+ * portal never see the IOMMU; with cfg.ring_translated it is PASID-less DMA
+ * through the function instead.
+ */
 static bool fetch(struct dma_engine *e, uint64_t ring, uint32_t log2, uint32_t idx,
 		  uint64_t d[DMA_DESC_WORDS])
 {
@@ -291,6 +309,8 @@ static bool fetch(struct dma_engine *e, uint64_t ring, uint32_t log2, uint32_t i
 	struct ep_xlate xl;
 	int ret;
 
+	if (!e->cfg.ring_translated)
+		return !bus_read(ep_bus(e->ep), a.addr, d, DMA_DESC_SIZE);
 	if (ep_translate(e->ep, &a, &xl))
 		return false;
 	if (xl.razwi)

@@ -26,6 +26,8 @@ struct dma_engine;
 struct dma_engine_config {
 	struct irq_line irq;		/* completion interrupt (RCI) */
 	unsigned int pri_group_max;	/* pages per PRI group on a fault (default 4) */
+	bool ring_translated;		/* fetch the ring by PASID-less DMA through the
+					   function (default: at its physical address) */
 };
 
 struct dma_engine_stats {

@@ -19,10 +19,12 @@
  *                          a descriptor is complete (record written) once HEAD
  *                          has moved past it.
  *
- * The ring is read by DMA without a PASID (the driver maps it for the
- * function's requester ID, like any coherent DMA buffer). Everything a
- * descriptor names (source, destination, completion record) is in the
- * descriptor's address space: its PASID if PV is set, else none.
+ * The ring is read at its physical address (as descriptors written to a DSA
+ * portal never pass the IOMMU), unless the engine was built with
+ * ring_translated, where it is PASID-less DMA through the function (the
+ * driver then maps it for the requester ID like a coherent buffer).
+ * Everything a descriptor names (source, destination, completion record)
+ * is in the descriptor's address space: its PASID if PV is set, else none.
  *
  * Descriptor: 64 bytes, 8 little-endian 64-bit words.
  *
@@ -36,10 +38,10 @@
  *       [31:13] RES0
  *       [51:32] PASID
  *       [63:52] RES0
- *   dw1         SRC      source address (COPY, COMPARE)
+ *   dw1         SRC      source address (COPY, COMPARE, CHECK)
  *   dw2         DST      destination address (FILL, COPY; second operand of COMPARE)
  *   dw3 [31:0]  LEN      bytes
- *       [39:32] PATTERN  FILL byte
+ *       [39:32] PATTERN  FILL byte; the byte CHECK expects
  *       [63:40] RES0
  *   dw4         CRA      completion record address, 32-byte aligned when RCR
  *   dw5..dw7    RES0
@@ -55,7 +57,8 @@
  *       [23:16] OPCODE   echoed
  *   dw1         BYTES    bytes completed before the fault / mismatch / error
  *   dw2         ADDR     faulting address (PAGE_FAULT, ERROR), or the source
- *                        address of the first differing byte (MISMATCH)
+ *                        address of the first differing byte (MISMATCH:
+ *                        COMPARE SRC vs DST, CHECK SRC vs PATTERN)
  *   dw3         RES0
  */
 #ifndef HW_DMA_REGS_H
@@ -98,7 +101,8 @@ enum dma_op {
 	DMA_OP_NOP = 0,
 	DMA_OP_FILL = 1,
 	DMA_OP_COPY = 2,
-	DMA_OP_COMPARE = 3,
+	DMA_OP_COMPARE = 3,	/* SRC against DST */
+	DMA_OP_CHECK = 4,	/* SRC against PATTERN (reads only) */
 };
 
 #define DMA_CR_SIZE		32

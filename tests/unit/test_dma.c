@@ -196,12 +196,22 @@ TEST(fill_copy_compare_success)
 	EXPECT_EQ(cr.w[2], VA + 0x4010 + 7777);
 	EXPECT_EQ(cr.w[3], 0);
 
+	/* CHECK against a byte: the FILLed range passes, one byte further fails. */
+	submit(&r, &(struct desc){ DMA_OP_CHECK, STD_FLAGS, VA + 0x123, 0, 10000, 0x5a, CR_VA });
+	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_SUCCESS);
+	submit(&r, &(struct desc){ DMA_OP_CHECK, STD_FLAGS, VA + 0x123, 0, 10001, 0x5a, CR_VA });
+	cr = read_cr(&r, CR_VA);
+	EXPECT_EQ(CR_STATUS(cr), DMA_CS_MISMATCH);
+	EXPECT_EQ(FIELD_GET(DMA_CR0_OP, cr.w[0]), DMA_OP_CHECK);
+	EXPECT_EQ(cr.w[1], 10000);
+	EXPECT_EQ(cr.w[2], VA + 0x123 + 10000);
+
 	/* NOP: success, nothing moved. */
 	submit(&r, &(struct desc){ DMA_OP_NOP, STD_FLAGS, 0, 0, 0, 0, CR_VA });
 	cr = read_cr(&r, CR_VA);
 	EXPECT_EQ(CR_STATUS(cr), DMA_CS_SUCCESS);
 	EXPECT_EQ(cr.w[1], 0);
-	EXPECT_EQ(dma_mmio_read32(r.eng, DMA_REG_HEAD), 5);
+	EXPECT_EQ(dma_mmio_read32(r.eng, DMA_REG_HEAD), 7);
 	EXPECT_NE(dma_mmio_read32(r.eng, DMA_REG_STATUS) & DMA_STATUS_IDLE, 0);
 	rig_fini(&r);
 }
@@ -409,7 +419,24 @@ TEST(registers_and_ring_fetch_fault_halts)
 	EXPECT_EQ(mmio_read32(&mmio, DMA_REG_TAIL), 0);
 	EXPECT_EQ(mmio_read32(&mmio, DMA_REG_STATUS), DMA_STATUS_ENABLED | DMA_STATUS_IDLE);
 
-	/* A ring the function cannot read: the engine halts at that descriptor. */
+	/* A ring outside memory: the engine halts at its first descriptor. */
+	mmio_write32(&mmio, DMA_REG_CTRL, 0);
+	mmio_write64(&mmio, DMA_REG_RING_BASE, 0x1000);
+	mmio_write32(&mmio, DMA_REG_CTRL, DMA_CTRL_ENABLE);
+	dma_doorbell(r.eng, 1);
+	ASSERT_EQ(dma_engine_wait_idle(r.eng, WAIT_MS), 0);
+	EXPECT_NE(mmio_read32(&mmio, DMA_REG_STATUS) & DMA_STATUS_HALTED, 0);
+	EXPECT_EQ(mmio_read32(&mmio, DMA_REG_HEAD), 0);
+
+	/* A ring fetched through the IOMMU that it cannot read: the same. */
+	dma_engine_destroy(r.eng);
+	r.eng = dma_engine_create(r.ep, &(struct dma_engine_config){ .ring_translated = true });
+	ASSERT_TRUE(r.eng != NULL);
+	mmio = dma_engine_mmio(r.eng);
+	mmio_write64(&mmio, DMA_REG_RING_BASE, RING_PA);
+	mmio_write32(&mmio, DMA_REG_RING_LOG2, RING_LOG2);
+	mmio_write32(&mmio, DMA_REG_CTRL, DMA_CTRL_ENABLE);
+	r.tail = 0;
 	fake_unmap(&r.fu, false, 0, RAM);
 	map_pages(&r, VA, 1);
 	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS, 0, VA, 16, 0, CR_VA });

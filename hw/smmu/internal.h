@@ -174,12 +174,16 @@ static inline bool smmu_q_full(uint32_t prod, uint32_t cons, unsigned int log2)
 	       smmu_q_wrap(prod, log2) != smmu_q_wrap(cons, log2);
 }
 
-/* @val advanced by one entry; bits above index and wrap are preserved. */
+/*
+ * @val advanced by one entry, wrapped to the queue size. Index bits above
+ * the wrap flag read as zero once the SMMU has moved the index (§6.3.28);
+ * flags outside the index field (ERR, OVFLG) are preserved.
+ */
 static inline uint32_t smmu_q_inc(uint32_t val, unsigned int log2)
 {
 	uint32_t mask = (uint32_t)((2ull << log2) - 1);
 
-	return (val & ~mask) | ((val + 1) & mask);
+	return (val & ~SMMU_Q_IDX_WRAP) | ((val + 1) & mask);
 }
 
 /*

@@ -432,20 +432,20 @@ static void smmu_write_evtq_cons(struct smmu *smmu, uint32_t val)
 /* Called with regs_lock held. */
 static void smmu_write_page1(struct smmu *smmu, uint64_t off, uint32_t val)
 {
-	uint32_t prod_mask = SMMU_Q_IDX_WRAP | SMMU_Q_PROD_OVFLG;
-
 	switch (off) {
 	case SMMU_EVENTQ_PROD:
 		/* The SMMU owns PROD while the queue is enabled. */
 		if (!smmu_cr0_busy(smmu, SMMU_CR0_EVENTQEN))
-			atomic_store(&smmu->evtq.prod, val & prod_mask);
+			atomic_store(&smmu->evtq.prod, smmu_q_iw(val, smmu_q_log2(&smmu->evtq)) |
+				     (val & SMMU_Q_PROD_OVFLG));
 		break;
 	case SMMU_EVENTQ_CONS:
 		smmu_write_evtq_cons(smmu, val);
 		break;
 	case SMMU_PRIQ_PROD:
 		if (smmu->cfg.pri && !smmu_cr0_busy(smmu, SMMU_CR0_PRIQEN))
-			atomic_store(&smmu->priq.prod, val & prod_mask);
+			atomic_store(&smmu->priq.prod, smmu_q_iw(val, smmu_q_log2(&smmu->priq)) |
+				     (val & SMMU_Q_PROD_OVFLG));
 		break;
 	case SMMU_PRIQ_CONS:
 		if (!smmu->cfg.pri)
@@ -491,9 +491,11 @@ static void smmu_write_page0(struct smmu *smmu, uint64_t off, uint32_t val)
 		smmu_cmdq_kick(smmu);
 		break;
 	case SMMU_CMDQ_CONS:
+		/* SMMU-owned index: bits above the wrap flag are RAZ. */
 		if (!smmu_cr0_busy(smmu, SMMU_CR0_CMDQEN))
 			atomic_store(&smmu->cmdq.cons,
-				     val & (SMMU_Q_IDX_WRAP | SMMU_CMDQ_CONS_ERR));
+				     smmu_q_iw(val, smmu_q_log2(&smmu->cmdq)) |
+				     (val & SMMU_CMDQ_CONS_ERR));
 		break;
 	default:
 		smmu_write_msi32(smmu, off, val);

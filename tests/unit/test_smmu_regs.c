@@ -317,6 +317,13 @@ TEST(queue_registers_read_only_while_enabled)
 	wr(&fx, SMMU_EVENTQ_PROD, 7 | SMMU_Q_PROD_OVFLG);
 	EXPECT_EQ(rd(&fx, SMMU_CMDQ_CONS), 5);
 	EXPECT_EQ(rd(&fx, SMMU_EVENTQ_PROD), 7 | SMMU_Q_PROD_OVFLG);
+	/* SMMU-owned indexes: bits above the wrap flag (bit 8, then bit 4) are RAZ. */
+	wr(&fx, SMMU_CMDQ_CONS, 0xffc01 | BIT(31));
+	EXPECT_EQ(rd(&fx, SMMU_CMDQ_CONS), 0x001);
+	wr(&fx, SMMU_EVENTQ_BASE, 0x80100000 | 4);
+	wr(&fx, SMMU_EVENTQ_PROD, 0xfff13);
+	EXPECT_EQ(rd(&fx, SMMU_EVENTQ_PROD), 0x13);
+	wr(&fx, SMMU_EVENTQ_BASE, 0x80100000 | 31);
 	wr(&fx, SMMU_CMDQ_CONS, 0);
 	wr(&fx, SMMU_EVENTQ_PROD, 0);
 

@@ -125,6 +125,14 @@ static int job_fault_in(struct dma_engine *e, struct dma_job *job, uint64_t addr
 		return -EFAULT;
 	stat_add(&e->stats.prg_groups, 1);
 	code = ep_page_request_group(ep, job->pv, job->pasid, pages, n);
+	/*
+	 * Software answers a group as a whole: Invalid Request may be about
+	 * a later page. Ask for the faulting page alone before giving up.
+	 */
+	if (code == PCIE_PRG_INVALID && n > 1) {
+		stat_add(&e->stats.prg_groups, 1);
+		code = ep_page_request_group(ep, job->pv, job->pasid, pages, 1);
+	}
 	if (code == PCIE_PRG_SUCCESS)
 		return 0;
 	if (code == PCIE_PRG_INVALID || code == -EINVAL)

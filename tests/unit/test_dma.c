@@ -301,6 +301,36 @@ TEST(block_on_fault_pages_in_by_groups)
 	rig_fini(&r);
 }
 
+/* Like a process whose mapping ends at VA + 0x22000: beyond it, Invalid Request. */
+static int policy_map_below_limit(struct fake_up *fu, const struct smmu_page_req *reqs,
+				  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (reqs[i].addr >= VA + 0x22000)
+			return PCIE_PRG_INVALID;
+	return policy_map_rw(fu, reqs, n);
+}
+
+TEST(block_on_fault_stops_at_the_first_bad_page)
+{
+	struct rig r;
+	struct cr cr;
+
+	rig_init(&r);
+	fake_start_responder(&r.fu, r.ep, policy_map_below_limit);
+	/* Pages 0x20000, 0x21000 can be faulted in, 0x22000 cannot. */
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS | DMA_DESC0_BOF, 0, VA + 0x20000,
+				   0x4000, 0x3c, CR_VA });
+	cr = read_cr(&r, CR_VA);
+	EXPECT_EQ(CR_STATUS(cr), DMA_CS_PAGE_FAULT);
+	EXPECT_EQ(cr.w[1], 0x2000);
+	EXPECT_EQ(cr.w[2], VA + 0x22000);
+	EXPECT_NE(cr.w[0] & DMA_CR0_FW, 0);
+	rig_fini(&r);
+}
+
 TEST(block_on_fault_outcomes)
 {
 	struct rig r;

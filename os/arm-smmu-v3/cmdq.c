@@ -110,10 +110,11 @@ static bool cmdq_error_pending(struct arm_smmu_device *smmu)
 	return (gerror ^ gerrorn) & SMMU_GERROR_CMDQ_ERR;
 }
 
-static void log_bad_cmd(const uint64_t *cmd, uint32_t err)
+static void log_bad_cmd(const uint64_t *cmd)
 {
-	fprintf(stderr, "arm-smmu-v3: CMDQ error %u on %s: %016llx %016llx\n", err,
+	fprintf(stderr, "arm-smmu-v3: CERROR_ILL on command %s (%#llx): %016llx %016llx\n",
 		arm_smmu_cmd_name(FIELD_GET(CMD_0_OP, cmd[0])),
+		(unsigned long long)FIELD_GET(CMD_0_OP, cmd[0]),
 		(unsigned long long)cmd[0], (unsigned long long)cmd[1]);
 }
 
@@ -143,7 +144,7 @@ void arm_smmu_cmdq_skip_err(struct arm_smmu_device *smmu)
 		arm_smmu_stat_inc(&cmdq->stats_cerror[err]);
 	switch (err) {
 	case SMMU_CERROR_ILL:
-		log_bad_cmd(slot, err);
+		log_bad_cmd(slot);
 		arm_smmu_stat_inc(&smmu->stats.cerror_ill);
 		arm_smmu_cmdq_build_cmd(cmd, &nop);
 		arm_smmu_write_qword(&slot[1], cmd[1]);
@@ -204,6 +205,8 @@ static int cmdq_put(struct arm_smmu_device *smmu, const uint64_t *cmd, bool *pub
 	uint64_t *slot;
 	int ret;
 
+	if (cmdq->prod64 - cmdq->cons64 >= (1ull << q->log2))
+		cmdq_refresh_cons(smmu);	/* the cached CONS may be stale */
 	if (cmdq->prod64 - cmdq->cons64 >= (1ull << q->log2)) {
 		/* Full: hand over what we have so far, then wait for room. */
 		cmdq_publish(smmu);

@@ -6,7 +6,9 @@
  * with CMD_RESUME (retry, or terminate with abort / RAZ-WI) or
  * CMD_STALL_TERM (terminate every stall of a StreamID). At most STALL_MAX
  * transactions are stalled at once; one more faults as if it could not
- * stall (terminated). smmu_destroy() aborts every parked transaction.
+ * stall (terminated). smmu_destroy() aborts every parked transaction and
+ * waits until each has left the table; those return from smmu_translate()
+ * without touching the SMMU again, and their smmu_txn_end() is a no-op.
  *
  * The caller must not be inside a grace read section while parked: a
  * CMD_SYNC issued before the RESUME must be able to complete.
@@ -105,14 +107,16 @@ int smmu_stall_park(struct smmu *smmu, struct smmu_event *ev)
 	 */
 	if (smmu_evtq_record(smmu, ev) < 0) {
 		pthread_mutex_lock(&st->lock);
+		state = st->stopping ? SMMU_STALL_STOPPED : -ENODEV;
 		stall_free(st, (unsigned int)idx);
 		pthread_mutex_unlock(&st->lock);
-		return -ENODEV;
+		return state;
 	}
 	pthread_mutex_lock(&st->lock);
 	while (st->slots[idx].state == SMMU_STALL_WAITING)
 		pthread_cond_wait(&st->cond, &st->lock);
-	state = st->slots[idx].state;
+	state = st->stopping ? SMMU_STALL_STOPPED : st->slots[idx].state;
+	/* Once freed, smmu_destroy() may go on: @st is not touched again. */
 	stall_free(st, (unsigned int)idx);
 	pthread_mutex_unlock(&st->lock);
 	return state;

@@ -36,7 +36,11 @@ struct xlate {
 	struct smmu_cd_cfg cd;
 	struct smmu_event ev;		/* the fault to stall on, or to record */
 	bool record;			/* ev is to be recorded */
+	bool gone;			/* released by smmu_destroy() while stalled */
 };
+
+/* The token of a transaction released by smmu_destroy(): nothing to end. */
+#define XLATE_NO_TOKEN	UINT64_MAX
 
 /* ---- Events ---------------------------------------------------------------- */
 
@@ -460,6 +464,7 @@ static enum smmu_txn_status xlate_stall(struct xlate *x, bool *retry)
 	int state = smmu_stall_park(x->smmu, &x->ev);
 
 	*retry = state == SMMU_STALL_RETRY;
+	x->gone = state == SMMU_STALL_STOPPED;
 	if (state == -ENOSPC) {
 		/* No STAG left: terminate as the CD says, without stalling. */
 		x->ev.stall = false;
@@ -500,6 +505,10 @@ int smmu_translate(struct smmu *smmu, const struct smmu_txn *txn,
 			res->status = xlate_stall(&x, &retry);
 		else
 			smmu_evtq_record(smmu, &x.ev);
+		if (x.gone) {
+			res->token = XLATE_NO_TOKEN;	/* the SMMU may be freed */
+			return 0;
+		}
 		if (!retry)
 			break;
 	}
@@ -509,6 +518,8 @@ int smmu_translate(struct smmu *smmu, const struct smmu_txn *txn,
 
 void smmu_txn_end(struct smmu *smmu, struct smmu_txn_result *res)
 {
+	if (res->token == XLATE_NO_TOKEN)
+		return;
 	grace_read_unlock(&smmu->xlate->grace, (grace_token_t)res->token);
 }
 

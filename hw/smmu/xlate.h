@@ -47,6 +47,7 @@ enum smmu_stall_state {
 	SMMU_STALL_RETRY,
 	SMMU_STALL_ABORT,
 	SMMU_STALL_RAZWI,
+	SMMU_STALL_STOPPED,	/* released by smmu_destroy(): touch nothing more */
 };
 
 struct smmu_stall_slot {
@@ -89,7 +90,8 @@ void smmu_stall_release_all(struct smmu_stall_table *st);
  * Park the calling thread: takes a STAG (-ENOSPC if all STALL_MAX are in
  * use), records @ev with Stall = 1 and that STAG (-ENODEV if it could not
  * be recorded), then sleeps until CMD_RESUME / CMD_STALL_TERM. Returns the
- * final state: SMMU_STALL_RETRY, _ABORT or _RAZWI.
+ * final state: SMMU_STALL_RETRY, _ABORT or _RAZWI; or SMMU_STALL_STOPPED when
+ * smmu_destroy() released it, after which the SMMU may be gone.
  */
 int smmu_stall_park(struct smmu *smmu, struct smmu_event *ev);
 /* CMD_RESUME: 0, or -ENOENT when no stalled transaction has (sid, stag). */

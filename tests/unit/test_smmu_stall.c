@@ -242,3 +242,20 @@ TEST(term_model_makes_razwi_abort)
 	EXPECT_EQ(d.status, SMMU_TXN_ABORT);
 	fx_fini(&fx);
 }
+
+/* smmu_destroy() with a transaction parked: it is released (aborted) safely. */
+TEST(destroy_releases_parked_transactions)
+{
+	struct smmu_event ev;
+	struct dev d;
+	struct fx fx;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, FX_CD_S | FX_CD_R | FX_CD_A);
+	dev_start(&d, &fx, SID, VA);
+	ev = wait_event(&fx);
+	ASSERT_TRUE(ev.stall);
+	fx_fini(&fx);
+	pthread_join(d.thread, NULL);
+	EXPECT_EQ(d.status, SMMU_TXN_ABORT);
+}

@@ -739,7 +739,7 @@ TEST(smmu_dma_block_on_fault_through_priq)
 #define R_ROUNDS	60
 #define R_BATCH		16
 
-TEST(smmu_dma_no_write_to_old_frame_after_atc_inv)
+static void no_write_after_atc_inv(bool atschk)
 {
 	static struct sys s;
 	unsigned int round, i, cur = 0, slot = 0;
@@ -748,6 +748,13 @@ TEST(smmu_dma_no_write_to_old_frame_after_atc_inv)
 	int bad = 0;
 
 	sys_init(&s);
+	if (atschk) {
+		/* Translated requests are then checked against the STE too. */
+		uint32_t cr0 = smmu_mmio_read32(s.fx.smmu, SMMU_CR0) | SMMU_CR0_ATSCHK;
+
+		smmu_mmio_write32(s.fx.smmu, SMMU_CR0, cr0);
+		FX_WAIT(smmu_mmio_read32(s.fx.smmu, SMMU_CR0ACK) == cr0);
+	}
 	for (i = 0; i < R_FRAMES; i++)
 		frame[i] = s.frames + (16 + i) * 4096ULL;
 	fx_map(&s.fx, s.root, VA, frame[0], FX_PTE_RW);
@@ -789,6 +796,16 @@ TEST(smmu_dma_no_write_to_old_frame_after_atc_inv)
 		EXPECT_EQ(st.atc_invalidations, round);
 	}
 	sys_fini(&s);
+}
+
+TEST(smmu_dma_no_write_to_old_frame_after_atc_inv)
+{
+	no_write_after_atc_inv(false);
+}
+
+TEST(smmu_dma_no_write_to_old_frame_after_atc_inv_atschk)
+{
+	no_write_after_atc_inv(true);
 }
 
 /*

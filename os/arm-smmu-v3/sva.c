@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arch/vmsa.h"
 #include "os/arm-smmu-v3/arm-smmu-v3.h"
@@ -22,6 +23,11 @@
 
 /* PRI credits given to a function whose PRI the driver enables itself. */
 #define ARM_SMMU_SVA_PRI_REQS		32
+
+/* Unbind's bounded waits for the fault queues: 50 us polls, 10 s at most. */
+#define ARM_SMMU_SVA_FLUSH_POLL_US	50
+#define ARM_SMMU_SVA_FLUSH_WAITS	200000
+#define ARM_SMMU_SVA_FLUSH_KICK		200	/* polls without progress: consume here */
 
 struct arm_smmu_sva;
 
@@ -61,6 +67,7 @@ struct arm_smmu_sva {
 	struct arm_smmu_sva_domain *domains;
 	pthread_mutex_t bonds_lock;	/* bonds (read by the fault path) */
 	struct arm_smmu_bond *bonds;
+	unsigned int reports_inflight;	/* atomic: faults being passed to the core */
 	struct arm_smmu_sva_stats stats;	/* atomic counters */
 	struct arm_smmu_sva *next;	/* registry */
 };
@@ -706,35 +713,99 @@ err_refused:
 	return NULL;
 }
 
+/* Has the consumer index @cons passed the producer snapshot @prod? (§3.5.1) */
+static bool queue_consumed(const struct arm_smmu_queue *q, uint32_t prod, uint32_t cons)
+{
+	if (arm_smmu_q_wrp(q, prod) == arm_smmu_q_wrp(q, cons))
+		return arm_smmu_q_idx(q, cons) >= arm_smmu_q_idx(q, prod);
+	return arm_smmu_q_idx(q, cons) <= arm_smmu_q_idx(q, prod);
+}
+
+static void sleep_us(unsigned int us)
+{
+	struct timespec ts = { 0, (long)us * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
 /*
- * Wait until no fault of @bond's PASID is anywhere in the fault path: the
- * CD is gone and faults for the bond are refused, so what remains is what
- * was already queued. Consume the event and PRI queues (their handlers take
- * the queue's consumer lock, so this also waits for an IRQ thread in the
- * middle of one), wait for the groups reported so far to be answered, then
- * drop partial page requests that can never complete.
+ * Wait until the driver has consumed every entry @q held when called (as
+ * Linux's queue flush: a snapshot of PROD, not "until empty", so a device
+ * that keeps faulting cannot hold unbind forever). The IRQ thread does the
+ * consuming; if CONS does not move at all, run the handler here once.
+ */
+static void flush_queue(struct arm_smmu_sva *sva, struct arm_smmu_queue *q,
+			void (*handler)(void *))
+{
+	struct mmio_region *mmio = &sva->smmu->mmio;
+	uint32_t mask = (2u << q->log2) - 1;
+	uint32_t prod = mmio_read32(mmio, q->prod_reg) & mask;
+	uint32_t cons, last = ~0u;
+	unsigned int idle = 0, waits;
+
+	for (waits = 0; waits < ARM_SMMU_SVA_FLUSH_WAITS; waits++) {
+		cons = mmio_read32(mmio, q->cons_reg) & mask;
+		if (queue_consumed(q, prod, cons))
+			return;
+		idle = cons == last ? idle + 1 : 0;
+		last = cons;
+		if (idle == ARM_SMMU_SVA_FLUSH_KICK)
+			handler(sva->smmu);
+		sleep_us(ARM_SMMU_SVA_FLUSH_POLL_US);
+	}
+	fprintf(stderr, "arm-smmu-v3: SVA unbind: fault queue not consumed, giving up\n");
+}
+
+/*
+ * Wait until no fault of @bond's PASID is anywhere in the fault path. The
+ * CD is quiet and new reports for the bond are refused; what remains was
+ * already queued: in the event and PRI queues (flushed), inside a report
+ * (waited for), or in the iopf queue (flushed). Partial page requests of
+ * the PASID can never complete: dropped.
  */
 static void drain_faults(struct arm_smmu_sva *sva, struct arm_smmu_bond *bond)
 {
 	struct device *dev = bond->sva.dev;
+	unsigned int waits;
 
-	arm_smmu_evtq_irq(sva->smmu);
+	flush_queue(sva, &sva->smmu->evtq, arm_smmu_evtq_irq);
 	if (sva->smmu->features & ARM_SMMU_FEAT_PRI)
-		arm_smmu_priq_irq(sva->smmu);
+		flush_queue(sva, &sva->smmu->priq, arm_smmu_priq_irq);
+	for (waits = 0; waits < ARM_SMMU_SVA_FLUSH_WAITS; waits++) {
+		if (!__atomic_load_n(&sva->reports_inflight, __ATOMIC_ACQUIRE))
+			break;
+		sleep_us(ARM_SMMU_SVA_FLUSH_POLL_US);
+	}
 	if (!dev->iopf)
 		return;
 	iopf_queue_flush_dev(dev->iopf, true, bond->pasid);
 	iopf_queue_discard_partial(dev->iopf, true, bond->pasid);
 }
 
-static void bond_unlink(struct arm_smmu_sva *sva, struct arm_smmu_bond *bond)
+/*
+ * Stop the bond's traffic in two steps. First the CD goes quiet (EPD0, no
+ * recording, no stall: hitless from the live CD) and faults for the bond
+ * are refused, so a device still issuing DMA cannot keep the fault path
+ * busy while unbind drains it. Then, after the drain, the CD is cleared.
+ */
+static void bond_quiesce(struct arm_smmu_sva *sva, struct arm_smmu_bond *bond)
 {
 	struct arm_smmu_sva_domain *sdom = bond->sdom;
-	struct arm_smmu_bond **pp;
 
 	pthread_mutex_lock(&sva->bonds_lock);
 	bond->dying = true;
 	pthread_mutex_unlock(&sva->bonds_lock);
+
+	pthread_mutex_lock(&sdom->lock);
+	if (!sdom->cleared)
+		write_cd(sdom, bond->master, bond->pasid, true);
+	pthread_mutex_unlock(&sdom->lock);
+}
+
+static void bond_unlink(struct arm_smmu_bond *bond)
+{
+	struct arm_smmu_sva_domain *sdom = bond->sdom;
+	struct arm_smmu_bond **pp;
 
 	pthread_mutex_lock(&sdom->lock);
 	for (pp = &sdom->bonds; *pp; pp = &(*pp)->dom_next) {
@@ -743,10 +814,10 @@ static void bond_unlink(struct arm_smmu_sva *sva, struct arm_smmu_bond *bond)
 			break;
 		}
 	}
-	/* CFGI_CD + CMD_SYNC: no new walk through this PASID after this. */
+	/* CFGI_CD + CMD_SYNC: nothing reaches the mm through this PASID after this. */
 	clear_cd(bond->master, bond->pasid);
 	pthread_mutex_unlock(&sdom->lock);
-	if (bond->master->ats_enabled)
+	if (__atomic_load_n(&bond->master->ats_enabled, __ATOMIC_ACQUIRE))
 		arm_smmu_atc_inv_master(bond->master, true, bond->pasid);
 }
 
@@ -776,8 +847,9 @@ static void sva_unbind(struct iommu_sva *handle)
 		pthread_mutex_unlock(&sva->lock);
 		return;
 	}
-	bond_unlink(sva, bond);
+	bond_quiesce(sva, bond);
 	drain_faults(sva, bond);
+	bond_unlink(bond);
 	iommu_sva_put_pasid(handle->dev->core, mm);
 	domain_put(sva, bond->sdom);
 	bond_free(sva, bond);
@@ -896,16 +968,15 @@ static int sva_fault_report(void *ctx, struct arm_smmu_master *master,
 {
 	struct arm_smmu_sva *sva = ctx;
 	struct device *dev = master->iopf_ctx;
-	int ret;
+	int ret = -EINVAL;
 
-	if (!dev || !(fault->flags & IOMMU_FAULT_PASID_VALID) ||
-	    !pasid_bound(sva, master, fault->pasid)) {
-		stat_add(&sva->stats.faults_refused, 1);
-		return -EINVAL;
-	}
-	ret = iommu_report_device_fault(dev, fault);
-	if (!ret)
-		stat_add(&sva->stats.faults_reported, 1);
+	/* Counted before the check: unbind waits for reports that passed it. */
+	__atomic_fetch_add(&sva->reports_inflight, 1, __ATOMIC_SEQ_CST);
+	if (dev && (fault->flags & IOMMU_FAULT_PASID_VALID) &&
+	    pasid_bound(sva, master, fault->pasid))
+		ret = iommu_report_device_fault(dev, fault);
+	__atomic_fetch_sub(&sva->reports_inflight, 1, __ATOMIC_SEQ_CST);
+	stat_add(ret ? &sva->stats.faults_refused : &sva->stats.faults_reported, 1);
 	return ret;
 }
 

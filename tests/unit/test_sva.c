@@ -713,3 +713,106 @@ TEST(refused_device_checks)
 	expect_refused(&sm, nopri, "PRI");
 	sm_fini(&sm);
 }
+
+/* A device writing one fresh page after another: every write faults. */
+struct fault_stream {
+	struct sm_dev *d;
+	uint32_t pasid;
+	uint64_t va;
+	unsigned int pages;
+	bool unbound;			/* atomic: unbind has returned */
+	unsigned int written;		/* atomic: pages written */
+	unsigned int late;		/* writes started after unbind that succeeded */
+	int err;			/* the error that ended the stream */
+	pthread_t thread;
+};
+
+static void *fault_stream_main(void *arg)
+{
+	struct timespec backoff = { 0, 20000 };
+	struct fault_stream *fs = arg;
+	unsigned int i;
+	bool after;
+	int ret;
+
+	/* Cycle over the pages until a write fails after unbind (bounded). */
+	for (i = 0; i < 1000 * fs->pages; i++) {
+		after = __atomic_load_n(&fs->unbound, __ATOMIC_ACQUIRE);
+		ret = sm_dma(fs->d, fs->pasid, fs->va + (i % fs->pages) * PAGE, &i, sizeof(i), true);
+		if (!ret) {
+			__atomic_fetch_add(&fs->written, 1, __ATOMIC_RELEASE);
+			fs->late += after;
+			continue;
+		}
+		if (after) {
+			fs->err = ret;
+			break;
+		}
+		/* Refused while unbind runs: back off instead of flooding events. */
+		nanosleep(&backoff, NULL);
+	}
+	return NULL;
+}
+
+static void wait_written(struct fault_stream *fs, unsigned int n)
+{
+	struct timespec ts = { 0, 200000 };
+	unsigned int spins;
+
+	/* Bounded: 10 s at most. */
+	for (spins = 0; spins < 50000; spins++) {
+		if (__atomic_load_n(&fs->written, __ATOMIC_ACQUIRE) >= n)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
+/*
+ * Unbind while faults are in flight (stalls and page requests): unbind
+ * returns, every fault is answered (no device left waiting), nothing the
+ * devices start afterwards reaches the process, nothing leaks.
+ */
+TEST(unbind_with_faults_in_flight)
+{
+	struct fault_stream fs[2];
+	struct iopf_stats ist;
+	struct iommu_sva *h[2];
+	struct mm *mm;
+	struct sm sm;
+	unsigned int i;
+	int64_t va;
+
+	setup(&sm, NULL);
+	memset(fs, 0, sizeof(fs));
+	fs[0].d = add_stall(&sm, 6);
+	fs[1].d = add_pci(&sm, 7);
+	ASSERT_TRUE(fs[0].d && fs[1].d);
+	mm = sm_process(&sm, 0);
+	va = mm_mmap(mm, 0, 2048 * PAGE, RW, 0);
+	ASSERT_GT(va, 0);
+	for (i = 0; i < 2; i++) {
+		h[i] = bind(fs[i].d, mm);
+		ASSERT_TRUE(h[i] != NULL);
+		fs[i].pasid = mm->pasid;
+		fs[i].va = (uint64_t)va + i * 1024 * PAGE;
+		fs[i].pages = 1024;
+		ASSERT_EQ(pthread_create(&fs[i].thread, NULL, fault_stream_main, &fs[i]), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		wait_written(&fs[i], 4);
+		iommu_sva_unbind_device(h[i]);
+		__atomic_store_n(&fs[i].unbound, true, __ATOMIC_RELEASE);
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(fs[i].thread, NULL);
+		TH_LOG("device %u: %u pages before unbind, then %d", i, fs[i].written, fs[i].err);
+		EXPECT_GE(fs[i].written, 4);
+		EXPECT_EQ(fs[i].late, 0);
+		EXPECT_NE(fs[i].err, 0);
+	}
+	/* Every group reported was answered. */
+	iopf_queue_get_stats(sm.core.iopf_queue, &ist);
+	EXPECT_EQ(ist.groups, ist.success + ist.invalid + ist.failure);
+	process_exit(&sm, mm);
+	finish(&sm);
+}

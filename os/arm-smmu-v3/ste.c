@@ -143,9 +143,13 @@ static void init_initial_stes(struct arm_smmu_device *smmu, uint64_t *stes, unsi
 static int init_strtab_linear(struct arm_smmu_device *smmu, bool bypass)
 {
 	struct arm_smmu_strtab_cfg *cfg = &smmu->strtab_cfg;
-	unsigned int n = 1u << smmu->sid_bits;
+	unsigned int n;
 	void *va;
 
+	/* Without 2-level support every StreamID needs its STE up front. */
+	if (smmu->sid_bits > 24)
+		return -ENOMEM;
+	n = 1u << smmu->sid_bits;
 	cfg->base_pa = arm_smmu_alloc_coherent(smmu, (uint64_t)n << STRTAB_STE_SHIFT,
 					       &cfg->order, &va);
 	if (!cfg->base_pa)

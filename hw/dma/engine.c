@@ -81,7 +81,7 @@ static bool job_decode(const uint64_t d[DMA_DESC_WORDS], struct dma_job *job)
 	job->len = FIELD_GET(DMA_DESC3_LEN, d[3]);
 	job->pattern = (uint8_t)FIELD_GET(DMA_DESC3_PATTERN, d[3]);
 	job->cra = d[4];
-	if (job->op > DMA_OP_CHECK || (d[0] & DMA_DESC0_RES0) || (d[3] & DMA_DESC3_RES0) ||
+	if (job->op > DMA_OP_DRAIN || (d[0] & DMA_DESC0_RES0) || (d[3] & DMA_DESC3_RES0) ||
 	    d[5] || d[6] || d[7])
 		return false;
 	return !(job->rcr && (job->cra & (DMA_CR_ALIGN - 1)));
@@ -254,9 +254,25 @@ static uint64_t job_chunk(struct dma_engine *e, struct dma_job *job, uint64_t n)
 	}
 }
 
+/* DRAIN: nothing of this engine is in flight before it; tell the IOMMU side. */
+static void job_drain(struct dma_engine *e, struct dma_job *job)
+{
+	struct ep *ep = e->ep;
+	uint32_t st = pcie_cfg_state(ep_cfg(ep));
+
+	job->status = DMA_CS_SUCCESS;
+	if (job->pv && ep->pcie && (st & PCIE_ST_PRI) && ep_stop_marker(ep, job->pasid))
+		job->status = DMA_CS_ERROR;
+}
+
 static void job_run(struct dma_engine *e, struct dma_job *job)
 {
 	uint64_t n, got;
+
+	if (job->op == DMA_OP_DRAIN) {
+		job_drain(e, job);
+		return;
+	}
 
 	while (job->done < job->len && job->op != DMA_OP_NOP) {
 		n = job->len - job->done;

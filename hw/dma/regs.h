@@ -103,6 +103,12 @@ enum dma_op {
 	DMA_OP_COPY = 2,
 	DMA_OP_COMPARE = 3,	/* SRC against DST */
 	DMA_OP_CHECK = 4,	/* SRC against PATTERN (reads only) */
+	/*
+	 * Every earlier descriptor of this engine is complete (the engine is
+	 * in order); then, for a PCIe function with PRI and PV set, a PASID
+	 * Stop Marker goes out. What a driver issues before unbinding a PASID.
+	 */
+	DMA_OP_DRAIN = 5,
 };
 
 #define DMA_CR_SIZE		32

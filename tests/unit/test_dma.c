@@ -396,6 +396,30 @@ TEST(bus_error_is_an_error)
 	rig_fini(&r);
 }
 
+TEST(drain_sends_stop_marker_after_earlier_work)
+{
+	struct rig r;
+	unsigned int i;
+
+	rig_init(&r);
+	fake_start_responder(&r.fu, r.ep, policy_map_rw);
+	for (i = 0; i < 3; i++)
+		submit_to(&r, r.eng, r.ring_pa, &r.tail,
+			  &(struct desc){ DMA_OP_FILL, STD_FLAGS | DMA_DESC0_BOF, 0,
+					  VA + 0x60000 + i * 0x1000ULL, 16, 1, CR_VA }, false);
+	submit(&r, &(struct desc){ DMA_OP_DRAIN, STD_FLAGS, 0, 0, 0, 0, CR_VA });
+	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_SUCCESS);
+	EXPECT_EQ(FIELD_GET(DMA_CR0_OP, read_cr(&r, CR_VA).w[0]), DMA_OP_DRAIN);
+	/* Three faults paged in, then the stop marker, last. */
+	ASSERT_EQ(r.fu.nreqs, 4);
+	EXPECT_TRUE(r.fu.reqs[3].last);
+	EXPECT_FALSE(r.fu.reqs[3].read || r.fu.reqs[3].write);
+	EXPECT_EQ(r.fu.reqs[3].ssid, PASID);
+	for (i = 0; i < 3; i++)
+		EXPECT_TRUE(r.fu.reqs[i].write);
+	rig_fini(&r);
+}
+
 TEST(invalid_descriptors)
 {
 	struct rig r;

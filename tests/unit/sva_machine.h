@@ -464,10 +464,19 @@ static inline int sm_cpu_read(struct sm *sm, unsigned int cpu, uint64_t va, void
 
 /* ---- Teardown ----------------------------------------------------------------- */
 
-/* Remove the devices; every bond must be gone. */
+/*
+ * Remove the devices; every bond must be gone and the devices quiet. The
+ * queues are drained first: the driver's handlers look masters up without
+ * a reference, so none may be running for a master being released.
+ */
 static inline void sm_remove_devs(struct sm *sm)
 {
 	unsigned int i;
+
+	if (sm->drv) {
+		arm_smmu_evtq_irq(sm->drv);
+		arm_smmu_priq_irq(sm->drv);
+	}
 
 	for (i = 0; i < SM_MAX_DEVS; i++)
 		sm_dev_remove(&sm->devs[i]);
@@ -481,13 +490,16 @@ static inline void sm_fini(struct sm *sm)
 	for (i = 0; i < SM_NR_CPUS; i++)
 		mm_switch(&sm->sys, NULL, i);
 	if (sm->drv) {
-		arm_smmu_sva_fini(sm->drv);
-		arm_smmu_device_remove(sm->drv);
+		/* No handler may run while the driver goes away. */
+		for (i = SMMU_IRQ_EVTQ; i <= SMMU_IRQ_GERROR; i++)
+			smmu_set_irq(sm->smmu, i, (struct irq_line){ NULL, NULL });
 		pthread_mutex_lock(&sm->irq_lock);
 		sm->irq_stop = true;
 		pthread_cond_signal(&sm->irq_cond);
 		pthread_mutex_unlock(&sm->irq_lock);
 		pthread_join(sm->irq_thread, NULL);
+		arm_smmu_sva_fini(sm->drv);
+		arm_smmu_device_remove(sm->drv);
 	}
 	if (sm->core.pasids)
 		iommu_core_fini(&sm->core);

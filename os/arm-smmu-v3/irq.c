@@ -142,10 +142,10 @@ void arm_smmu_evtq_irq(void *data)
 	struct arm_smmu_device *smmu = data;
 
 	pthread_mutex_lock(&smmu->evtq_lock);
-	if (queue_drain(smmu, &smmu->evtq, handle_event)) {
-		arm_smmu_stat_inc(&smmu->stats.evtq_overflows);
+	if (queue_drain(smmu, &smmu->evtq, handle_event) &&
+	    event_log_ratelimit(__atomic_add_fetch(&smmu->stats.evtq_overflows, 1,
+						   __ATOMIC_RELAXED)))
 		fprintf(stderr, "arm-smmu-v3: event queue overflow: events lost\n");
-	}
 	pthread_mutex_unlock(&smmu->evtq_lock);
 }
 

@@ -855,3 +855,87 @@ TEST(evtq_overflow_reported_and_acknowledged)
 	arm_smmu_release_device(m);
 	dfx_fini(&fx);
 }
+
+struct switch_ctx {
+	struct dfx *fx;
+	uint64_t pa_a, pa_b;
+	int stop;
+	unsigned int bad, ok_a, ok_b, aborts;
+};
+
+static void *switch_device(void *arg)
+{
+	struct switch_ctx *sc = arg;
+	enum smmu_txn_status st;
+	uint64_t pa;
+
+	while (!__atomic_load_n(&sc->stop, __ATOMIC_ACQUIRE)) {
+		st = dma(sc->fx, 21, 0x40000, WALK_ACC_READ, &pa);
+		if (st != SMMU_TXN_OK)
+			sc->aborts++;
+		else if (pa == sc->pa_a)
+			sc->ok_a++;
+		else if (pa == sc->pa_b)
+			sc->ok_b++;
+		else
+			sc->bad++;
+	}
+	return NULL;
+}
+
+/*
+ * A device translating continuously while its master is switched between
+ * two domains, identity and blocked: every translation it sees is one of
+ * the configurations (or an abort), never a mix; once an attach returned,
+ * the new configuration is the one in force.
+ */
+static const struct arm_smmu_fault_ops quiet_ops = { .event = log_event };
+static struct evt_log quiet_log;
+
+TEST(switch_domains_under_dma)
+{
+	struct arm_smmu_domain *a, *b;
+	struct switch_ctx sc = { 0 };
+	struct arm_smmu_master *m;
+	struct smmu_config cfg;
+	uint64_t pa;
+	unsigned int i;
+	struct dfx fx;
+	pthread_t th;
+
+	smmu_config_default(&cfg);
+	ASSERT_EQ(dfx_init(&fx, &cfg, &no_opts), 0);
+	arm_smmu_set_fault_ops(fx.drv, &quiet_ops, &quiet_log);
+	m = platform_master(&fx, 21, false, 0);
+	a = arm_smmu_domain_alloc_paging(fx.drv);
+	b = arm_smmu_domain_alloc_paging(fx.drv);
+	ASSERT_TRUE(m && a && b);
+	sc.fx = &fx;
+	sc.pa_a = frame_alloc(fx.pool, FRAME_ZERO);
+	sc.pa_b = frame_alloc(fx.pool, FRAME_ZERO);
+	ASSERT_EQ(arm_smmu_map(a, 0x40000, sc.pa_a, 0x1000, IOMMU_READ), 0);
+	ASSERT_EQ(arm_smmu_map(b, 0x40000, sc.pa_b, 0x1000, IOMMU_READ), 0);
+	ASSERT_EQ(pthread_create(&th, NULL, switch_device, &sc), 0);
+	for (i = 0; i < 200; i++) {
+		ASSERT_EQ(arm_smmu_attach_dev(m, (i & 1) ? b : a), 0);
+		EXPECT_EQ(dma(&fx, 21, 0x40000, WALK_ACC_READ, &pa), SMMU_TXN_OK);
+		EXPECT_EQ(pa, (i & 1) ? sc.pa_b : sc.pa_a);
+		if (i % 50 == 49) {
+			ASSERT_EQ(arm_smmu_attach_blocked(m), 0);
+			EXPECT_EQ(dma(&fx, 21, 0x40000, WALK_ACC_READ, NULL), SMMU_TXN_ABORT);
+		}
+		arm_smmu_evtq_irq(fx.drv);
+	}
+	__atomic_store_n(&sc.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	TH_LOG("device saw A %u, B %u, aborts %u", sc.ok_a, sc.ok_b, sc.aborts);
+	EXPECT_EQ(sc.bad, 0);
+	arm_smmu_attach_blocked(m);
+	arm_smmu_evtq_irq(fx.drv);
+	frame_put(fx.pool, sc.pa_a);
+	frame_put(fx.pool, sc.pa_b);
+	arm_smmu_domain_free(a);
+	arm_smmu_domain_free(b);
+	arm_smmu_release_device(m);
+	dfx_fini(&fx);
+}

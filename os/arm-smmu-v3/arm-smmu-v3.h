@@ -527,7 +527,9 @@ void arm_smmu_set_fault_ops(struct arm_smmu_device *smmu, const struct arm_smmu_
 void arm_smmu_evtq_irq(void *smmu);
 void arm_smmu_priq_irq(void *smmu);
 void arm_smmu_gerror_irq(void *smmu);
-/* CMD_SYNC completion interrupt: completion is polled, so this only counts. */
+/* A short name for an event record ID ("F_TRANSLATION", ...), "?" if unknown. */
+const char *arm_smmu_event_name(unsigned int id);
+/* CMD_SYNC completion interrupt: completion is polled, so this does nothing. */
 void arm_smmu_cmd_sync_irq(void *smmu);
 /*
  * Answer a fault the core resolved: CMD_RESUME (retry on SUCCESS, abort

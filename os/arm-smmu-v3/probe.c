@@ -331,10 +331,29 @@ static int device_disable(struct arm_smmu_device *smmu)
 	return write_reg_sync(smmu, 0, SMMU_CR0, SMMU_CR0ACK);
 }
 
+/*
+ * Attributes of the SMMU's own table and queue accesses (§6.3.11): cached
+ * and inner shareable when it is coherent with the CPUs, otherwise
+ * non-cacheable outer shareable, as the CPUs' writes reach memory.
+ */
+static uint32_t reset_cr1(struct arm_smmu_device *smmu)
+{
+	bool coherent = smmu->features & ARM_SMMU_FEAT_COHERENCY;
+	uint32_t cache = coherent ? SMMU_CR1_CACHE_WB : SMMU_CR1_CACHE_NC;
+	uint32_t sh = coherent ? SMMU_SH_ISH : SMMU_SH_OSH;
+
+	return FIELD_PREP(SMMU_CR1_TABLE_SH, sh) |
+	       FIELD_PREP(SMMU_CR1_TABLE_OC, cache) |
+	       FIELD_PREP(SMMU_CR1_TABLE_IC, cache) |
+	       FIELD_PREP(SMMU_CR1_QUEUE_SH, sh) |
+	       FIELD_PREP(SMMU_CR1_QUEUE_OC, cache) |
+	       FIELD_PREP(SMMU_CR1_QUEUE_IC, cache);
+}
+
 static int device_reset(struct arm_smmu_device *smmu, bool bypass)
 {
 	uint32_t enables = 0;
-	uint32_t cr1, cr2;
+	uint32_t cr2;
 	int ret;
 
 	/* Whatever ran before, stop translating: abort while we reprogram. */
@@ -344,13 +363,7 @@ static int device_reset(struct arm_smmu_device *smmu, bool bypass)
 	if (ret)
 		return ret;
 
-	cr1 = FIELD_PREP(SMMU_CR1_TABLE_SH, SMMU_SH_ISH) |
-	      FIELD_PREP(SMMU_CR1_TABLE_OC, SMMU_CR1_CACHE_WB) |
-	      FIELD_PREP(SMMU_CR1_TABLE_IC, SMMU_CR1_CACHE_WB) |
-	      FIELD_PREP(SMMU_CR1_QUEUE_SH, SMMU_SH_ISH) |
-	      FIELD_PREP(SMMU_CR1_QUEUE_OC, SMMU_CR1_CACHE_WB) |
-	      FIELD_PREP(SMMU_CR1_QUEUE_IC, SMMU_CR1_CACHE_WB);
-	mmio_write32(&smmu->mmio, SMMU_CR1, cr1);
+	mmio_write32(&smmu->mmio, SMMU_CR1, reset_cr1(smmu));
 	/*
 	 * RECINVSID: report unknown StreamIDs. PTM (private TLB maintenance)
 	 * only when the driver does not rely on broadcast TLBIs.

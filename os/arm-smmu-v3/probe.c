@@ -488,8 +488,9 @@ void arm_smmu_device_remove(struct arm_smmu_device *smmu)
 {
 	if (!smmu)
 		return;
-	device_disable(smmu);
+	/* Abort, not bypass, once translation is off: GBPA first. */
 	update_gbpa(smmu, SMMU_GBPA_ABORT, 0);
+	device_disable(smmu);
 	write_reg_sync(smmu, 0, SMMU_IRQ_CTRL, SMMU_IRQ_CTRLACK);
 	free_resources(smmu);
 }

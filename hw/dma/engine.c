@@ -48,7 +48,7 @@ struct dma_engine {
 /* One descriptor being processed, and its outcome. */
 struct dma_job {
 	enum dma_op op;
-	bool pv, bof, rcr, rci, priv;
+	bool pv, bof, rcr, rci, priv, crnp;
 	uint32_t pasid;
 	uint64_t src, dst, len, cra;
 	uint8_t pattern;
@@ -75,6 +75,7 @@ static bool job_decode(const uint64_t d[DMA_DESC_WORDS], struct dma_job *job)
 	job->rcr = d[0] & DMA_DESC0_RCR;
 	job->rci = d[0] & DMA_DESC0_RCI;
 	job->priv = d[0] & DMA_DESC0_PRIV;
+	job->crnp = d[0] & DMA_DESC0_CRNP;
 	job->pasid = (uint32_t)FIELD_GET(DMA_DESC0_PASID, d[0]);
 	job->src = d[1];
 	job->dst = d[2];
@@ -295,8 +296,9 @@ static void job_run(struct dma_engine *e, struct dma_job *job)
 static void job_complete(struct dma_engine *e, struct dma_job *job)
 {
 	struct ep_access a = {
-		.pv = job->pv, .pasid = job->pasid, .addr = job->cra,
-		.acc = WALK_ACC_WRITE | (job->priv ? WALK_ACC_PRIV : 0), .fault_in = job->bof,
+		.pv = job->pv && !job->crnp, .pasid = job->pasid, .addr = job->cra,
+		.acc = WALK_ACC_WRITE | (job->priv && !job->crnp ? WALK_ACC_PRIV : 0),
+		.fault_in = job->bof && !job->crnp,
 	};
 	uint64_t rest[3] = { job->done, job->addr, 0 };
 	uint64_t dw0 = FIELD_PREP(DMA_CR0_STATUS, job->status) |

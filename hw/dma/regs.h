@@ -24,7 +24,8 @@
  * ring_translated, where it is PASID-less DMA through the function (the
  * driver then maps it for the requester ID like a coherent buffer).
  * Everything a descriptor names (source, destination, completion record)
- * is in the descriptor's address space: its PASID if PV is set, else none.
+ * is in the descriptor's address space: its PASID if PV is set, else none;
+ * CRNP moves the completion record to the PASID-less space.
  *
  * Descriptor: 64 bytes, 8 little-endian 64-bit words.
  *
@@ -35,7 +36,11 @@
  *       [10]    RCR      write a completion record
  *       [11]    RCI      raise the completion interrupt
  *       [12]    PRIV     privileged accesses (with PV, if PASID priv is enabled)
- *       [31:13] RES0
+ *       [13]    CRNP     the completion record is written without a PASID, in the
+ *                        function's own (requester ID) address space: a kernel
+ *                        driver's completion area, valid even when the PASID's
+ *                        address space is gone
+ *       [31:14] RES0
  *       [51:32] PASID
  *       [63:52] RES0
  *   dw1         SRC      source address (COPY, COMPARE, CHECK)
@@ -91,8 +96,9 @@
 #define DMA_DESC0_RCR		BIT_ULL(10)
 #define DMA_DESC0_RCI		BIT_ULL(11)
 #define DMA_DESC0_PRIV		BIT_ULL(12)
+#define DMA_DESC0_CRNP		BIT_ULL(13)
 #define DMA_DESC0_PASID		GENMASK_ULL(51, 32)
-#define DMA_DESC0_RES0		(GENMASK_ULL(31, 13) | GENMASK_ULL(63, 52))
+#define DMA_DESC0_RES0		(GENMASK_ULL(31, 14) | GENMASK_ULL(63, 52))
 #define DMA_DESC3_LEN		GENMASK_ULL(31, 0)
 #define DMA_DESC3_PATTERN	GENMASK_ULL(39, 32)
 #define DMA_DESC3_RES0		GENMASK_ULL(63, 40)

@@ -442,6 +442,22 @@ TEST(invalid_descriptors)
 	rig_fini(&r);
 }
 
+TEST(completion_record_without_pasid)
+{
+	struct rig r;
+	uint64_t w0 = 0;
+
+	rig_init(&r);
+	map_pages(&r, VA, 1);
+	/* CRNP: the record goes to the function's PASID-less space (identity here). */
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS | DMA_DESC0_CRNP, 0, VA, 16, 0,
+				   RAM + 0x30000 });
+	ASSERT_EQ(phys_mem_read64(&r.mem, RAM + 0x30000, &w0), 0);
+	EXPECT_EQ(FIELD_GET(DMA_CR0_STATUS, w0), DMA_CS_SUCCESS);
+	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_NONE);
+	rig_fini(&r);
+}
+
 TEST(interrupt_on_request_only)
 {
 	struct rig r;

@@ -939,3 +939,88 @@ TEST(switch_domains_under_dma)
 	arm_smmu_release_device(m);
 	dfx_fini(&fx);
 }
+
+static enum smmu_txn_status dma_pasid(struct dfx *fx, uint32_t sid, uint32_t ssid, uint64_t addr,
+				      uint64_t *pa)
+{
+	struct smmu_txn txn = { .sid = sid, .ssv = true, .ssid = ssid, .addr = addr,
+				.acc = WALK_ACC_READ };
+	struct smmu_txn_result res;
+
+	EXPECT_EQ(smmu_translate(fx->hw, &txn, &res), 0);
+	if (pa)
+		*pa = res.pa;
+	smmu_txn_end(fx->hw, &res);
+	return res.status;
+}
+
+/*
+ * A PASID context next to SSID-less traffic that is identity, then blocked,
+ * then translated by a domain: the STE is a CD table STE whose S1DSS says
+ * what SSID-less traffic does, and each switch keeps the PASID working.
+ */
+TEST(pasid_cd_beside_rid_modes)
+{
+	struct arm_smmu_domain *pasid_dom, *rid_dom;
+	struct arm_smmu_master *m;
+	struct smmu_config cfg;
+	uint64_t buf, pa, *cdptr, *ste;
+	struct arm_smmu_cd cd;
+	struct dfx fx;
+
+	smmu_config_default(&cfg);
+	ASSERT_EQ(dfx_init(&fx, &cfg, &no_opts), 0);
+	arm_smmu_set_fault_ops(fx.drv, &quiet_ops, &quiet_log);
+	m = platform_master(&fx, 40, false, 8);
+	pasid_dom = arm_smmu_domain_alloc_paging(fx.drv);
+	rid_dom = arm_smmu_domain_alloc_paging(fx.drv);
+	buf = frame_alloc(fx.pool, FRAME_ZERO);
+	ASSERT_TRUE(m && pasid_dom && rid_dom && buf);
+	ASSERT_EQ(arm_smmu_map(pasid_dom, 0x5000, buf, 0x1000, IOMMU_READ), 0);
+	ASSERT_EQ(arm_smmu_map(rid_dom, 0x6000, buf, 0x1000, IOMMU_READ), 0);
+
+	pthread_mutex_lock(&m->lock);
+	m->rid_mode = ARM_SMMU_RID_IDENTITY;
+	cdptr = arm_smmu_alloc_cd_ptr(m, 5);
+	ASSERT_TRUE(cdptr != NULL);
+	arm_smmu_make_s1_cd(&cd, m, &pasid_dom->s1, pasid_dom->asid);
+	arm_smmu_write_cd_entry(m, 5, cdptr, &cd);
+	EXPECT_EQ(m->cd_table.used_ssids, 1);
+	ASSERT_EQ(arm_smmu_master_update_ste(m), 0);
+	pthread_mutex_unlock(&m->lock);
+	ste = arm_smmu_get_step(fx.drv, 40);
+	EXPECT_EQ(FIELD_GET(STRTAB_STE_0_CFG, ste[0]), STRTAB_STE_0_CFG_S1_TRANS);
+	EXPECT_EQ(FIELD_GET(STRTAB_STE_1_S1DSS, ste[1]), STRTAB_STE_1_S1DSS_BYPASS);
+	EXPECT_EQ(dma_pasid(&fx, 40, 5, 0x5008, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, buf + 8);
+	EXPECT_EQ(dma(&fx, 40, buf + 16, WALK_ACC_READ, &pa), SMMU_TXN_OK);	/* bypass */
+	EXPECT_EQ(pa, buf + 16);
+
+	ASSERT_EQ(arm_smmu_attach_blocked(m), 0);
+	EXPECT_EQ(FIELD_GET(STRTAB_STE_1_S1DSS, ste[1]), STRTAB_STE_1_S1DSS_TERMINATE);
+	EXPECT_EQ(dma(&fx, 40, buf + 16, WALK_ACC_READ, NULL), SMMU_TXN_ABORT);
+	EXPECT_EQ(dma_pasid(&fx, 40, 5, 0x5008, &pa), SMMU_TXN_OK);
+
+	ASSERT_EQ(arm_smmu_attach_dev(m, rid_dom), 0);
+	EXPECT_EQ(FIELD_GET(STRTAB_STE_1_S1DSS, ste[1]), STRTAB_STE_1_S1DSS_SSID0);
+	EXPECT_EQ(dma(&fx, 40, 0x6010, WALK_ACC_READ, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, buf + 16);
+	EXPECT_EQ(dma_pasid(&fx, 40, 5, 0x5008, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, buf + 8);
+	EXPECT_EQ(dma_pasid(&fx, 40, 6, 0x5008, NULL), SMMU_TXN_ABORT);	/* no CD 6 */
+
+	/* Clearing the PASID CD leaves the domain; blocking then drops the CD table. */
+	pthread_mutex_lock(&m->lock);
+	arm_smmu_clear_cd(m, 5);
+	EXPECT_EQ(m->cd_table.used_ssids, 0);
+	pthread_mutex_unlock(&m->lock);
+	EXPECT_EQ(dma_pasid(&fx, 40, 5, 0x5008, NULL), SMMU_TXN_ABORT);
+	ASSERT_EQ(arm_smmu_attach_blocked(m), 0);
+	EXPECT_EQ(ste[0], STRTAB_STE_0_V);	/* plain abort STE again */
+	arm_smmu_evtq_irq(fx.drv);
+	frame_put(fx.pool, buf);
+	arm_smmu_domain_free(pasid_dom);
+	arm_smmu_domain_free(rid_dom);
+	arm_smmu_release_device(m);
+	dfx_fini(&fx);
+}

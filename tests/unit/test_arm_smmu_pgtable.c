@@ -244,3 +244,39 @@ TEST(concurrent_disjoint_maps)
 	EXPECT_EQ(fx.pgt->nr_tables, 5);
 	teardown(&fx);
 }
+
+TEST(granule_64k)
+{
+	struct io_pgtable_cfg cfg = {
+		.granule_shift = 16, .ias = 48, .oas = 48,
+		.pgsize_bitmap = (1ull << 16) | (1ull << 29),
+	};
+	struct walk_cfg wcfg = { .tsz = 16, .granule_shift = 16, .oas = 48 };
+	struct walk_result res;
+	struct io_pgtable *pgt;
+	struct fixture fx;
+	uint64_t pa = BASE;	/* 512M aligned */
+
+	setup(&fx);
+	cfg.pool = fx.pool;
+	pgt = io_pgtable_alloc(&cfg);
+	ASSERT_TRUE(pgt != NULL);
+	EXPECT_EQ(pgt->start_level, 1);		/* 48 bits: 64 L1 entries, then 13 + 13 + 16 */
+	EXPECT_EQ(pgt->table_order, 4);		/* a 64K table is 16 frames */
+	ASSERT_EQ(io_pgtable_map(pgt, 0x20000000, pa, 1ull << 29, IO_PGTABLE_READ), 0);
+	ASSERT_EQ(io_pgtable_map(pgt, 0x40010000, pa + 0x30000, 0x10000, IO_PGTABLE_READ), 0);
+	wcfg.ttb = pgt->pgd_pa;
+	ASSERT_EQ(walk_stage1(&fx.mem.bus, &wcfg, 0x20345678, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_EQ(res.leaf_shift, 29);
+	EXPECT_EQ(res.oa, pa + 0x345678);
+	ASSERT_EQ(walk_stage1(&fx.mem.bus, &wcfg, 0x4001abcd, WALK_ACC_READ, &res), WALK_OK);
+	EXPECT_EQ(res.leaf_shift, 16);
+	EXPECT_EQ(res.oa, pa + 0x3abcd);
+	/* 4K alignment is not enough with a 64K granule. */
+	EXPECT_EQ(io_pgtable_map(pgt, 0x50001000, pa, 0x10000, IO_PGTABLE_READ), -EINVAL);
+	EXPECT_EQ(io_pgtable_unmap(pgt, 0x20000000, 1ull << 29, NULL), 1ull << 29);
+	EXPECT_EQ(io_pgtable_iova_to_phys(pgt, 0x20345678), 0);
+	EXPECT_EQ(io_pgtable_iova_to_phys(pgt, 0x4001abcd), pa + 0x3abcd);
+	io_pgtable_free(pgt);
+	teardown(&fx);
+}

@@ -11,7 +11,9 @@
  *   FZ_GUARD     filled with FZ_GUARD_WORD; must stay intact
  *   FZ_STRICT    tables, the command queue, data: the SMMU only reads them
  *   FZ_PTABLE    page tables: only HTTU updates (AF set, AP[2] cleared on
- *                a DBM descriptor) when the SMMU implements HTTU
+ *                a DBM descriptor) when the SMMU implements HTTU; with
+ *                httu_anywhere (fuzzed tables point walks anywhere), the
+ *                FZ_STRICT pages may take HTTU updates too
  *   FZ_WRITABLE  event and PRI queues, the MSI area: the SMMU writes them
  *
  * Whatever the harness writes goes to memory and to a shadow copy; after
@@ -83,19 +85,33 @@ static inline uint8_t fz_u8(struct fz_input *in)
 	return v;
 }
 
+/*
+ * Little-endian; each byte read in its own statement, so that gcc and
+ * clang consume an input identically (operands of | are unsequenced).
+ */
+static inline uint64_t fz_uint(struct fz_input *in, unsigned int bytes)
+{
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < bytes; i++)
+		v |= (uint64_t)fz_u8(in) << (8 * i);
+	return v;
+}
+
 static inline uint16_t fz_u16(struct fz_input *in)
 {
-	return fz_u8(in) | (uint16_t)fz_u8(in) << 8;
+	return (uint16_t)fz_uint(in, 2);
 }
 
 static inline uint32_t fz_u32(struct fz_input *in)
 {
-	return fz_u16(in) | (uint32_t)fz_u16(in) << 16;
+	return (uint32_t)fz_uint(in, 4);
 }
 
 static inline uint64_t fz_u64(struct fz_input *in)
 {
-	return fz_u32(in) | (uint64_t)fz_u32(in) << 32;
+	return fz_uint(in, 8);
 }
 
 /* ---- Failure reports ----------------------------------------------------- */
@@ -165,6 +181,7 @@ struct fz_machine {
 	bool have_stall;
 	unsigned long events, pri_reqs, atc_invs, pri_resps;
 	bool atc_fail;			/* endpoints fail ATC invalidations */
+	bool httu_anywhere;		/* walks may reach FZ_STRICT memory too */
 
 	/* The device thread: one transaction at a time. */
 	pthread_t dev;
@@ -274,7 +291,7 @@ static inline void fz_machine_init(struct fz_machine *m, const struct smmu_confi
 	m->shadow = malloc(FZ_MEM_SIZE);
 	if (!m->shadow)
 		fz_fail("no memory for the shadow");
-	m->next = FZ_MEM_BASE - FZ_PAGE;	/* the first region starts after a guard */
+	m->next = FZ_MEM_BASE;	/* the first region starts after a guard page too */
 	for (pa = FZ_MEM_BASE; pa < FZ_MEM_BASE + FZ_MEM_SIZE; pa += 8)
 		fz_w64(m, pa, FZ_GUARD_WORD);
 	m->cfg = *cfg;
@@ -700,7 +717,8 @@ static inline void fz_check_word(const struct fz_machine *m, uint64_t off)
 		return;
 	memcpy(&old, was, 8);
 	memcpy(&new, now, 8);
-	if (kind == FZ_PTABLE && fz_httu_change(m, old, new))
+	if ((kind == FZ_PTABLE || (kind == FZ_STRICT && m->httu_anywhere)) &&
+	    fz_httu_change(m, old, new))
 		return;
 	for (b = 0; b < 8; b++) {
 		if (now[b] == was[b] || fz_msi_covers(m, FZ_MEM_BASE + off + b))

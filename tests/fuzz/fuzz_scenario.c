@@ -149,9 +149,7 @@ static size_t fuzz_detokenize(const uint8_t *data, size_t size, char *out, size_
 	return n;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int fuzz_scenario_one(const uint8_t *data, size_t size)
 {
 	static char text[1 << 16];
 	struct scn_parser *p;
@@ -187,3 +185,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(p);
 	return 0;
 }
+
+#ifndef FUZZ_NO_ENTRY
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_scenario_one(data, size);
+}
+#endif

@@ -160,7 +160,7 @@ static void fzc_cd(struct fz_machine *m, const struct fzc_layout *l, uint64_t pa
 }
 
 /*
- * Linear: 2^ssid_bits CDs. 2-level (S1CDMax 8, 64 CDs per leaf): L1CD 0
+ * Linear: 2^ssid_bits CDs (and one more). 2-level (S1CDMax 8, 64 CDs per leaf): L1CD 0
  * and 2 share one leaf, 1 is invalid, 3 points at no memory.
  */
 static void fzc_cds(struct fz_machine *m, const struct fzc_hdr *h, struct fzc_layout *l)
@@ -169,8 +169,9 @@ static void fzc_cds(struct fz_machine *m, const struct fzc_hdr *h, struct fzc_la
 
 	l->cd_2lvl = m->cfg.cd_2lvl;
 	l->cd_bits = m->cfg.ssid_bits;
-	l->cd_l2 = fz_alloc(m, 1, FZ_STRICT);
-	nr = l->cd_2lvl ? 1u << CD_L2_SPLIT_4K : 1u << l->cd_bits;
+	l->cd_l2 = fz_alloc(m, 2, FZ_STRICT);
+	/* At least CDs 0 and 1: STEs of class 7 use CD 1 alone. */
+	nr = l->cd_2lvl ? 1u << CD_L2_SPLIT_4K : 2u << l->cd_bits;
 	for (n = 0; n < nr; n++)
 		fzc_cd(m, l, l->cd_l2 + n * 64, n, h->cd[n % 8]);
 	if (!l->cd_2lvl)
@@ -438,20 +439,33 @@ static void fzc_op_txn(struct fz_machine *m, struct fz_input *in)
 
 static void fzc_op_page_request(struct fz_machine *m, struct fz_input *in)
 {
-	uint8_t sid = fz_u8(in), f = fz_u8(in);
+	uint8_t sid = fz_u8(in), f = fz_u8(in), ssid = fz_u8(in);
+	/*
+	 * A PCIe PRG index has 9 bits (struct smmu_page_req). Wider values
+	 * are a misuse; test_fuzz_regressions covers how the model takes them.
+	 */
+	uint16_t grpid = fz_u16(in) & 0x1ff;
 	struct smmu_page_req req = {
 		.ssv = f & 1,
-		.ssid = fz_u8(in),
+		.ssid = ssid,
 		.read = f & 2,
 		.write = f & 4,
 		.exec = f & 8,
 		.priv = f & 0x10,
 		.last = f & 0x20,
-		.grpid = fz_u16(in),
+		.grpid = grpid,
 	};
 
 	req.addr = fzc_addr(in);
 	smmu_page_request(m->smmu, sid, &req);
+}
+
+static void fzc_op_pte(struct fz_machine *m, const struct fzc_layout *l, struct fz_input *in)
+{
+	unsigned int idx = fz_u8(in) % FZC_NR_PAGES;
+	unsigned int flavour = fz_u8(in);
+
+	fz_w64(m, l->pt[2] + idx * 8, fzc_pte(l, flavour));
 }
 
 /* ---- The program ------------------------------------------------------------------ */
@@ -489,8 +503,7 @@ static void fzc_op(struct fz_machine *m, const struct fzc_layout *l, struct fz_i
 		smmu_mmio_write32(m->smmu, SMMU_STRTAB_BASE_CFG, fz_u32(in));
 		return;
 	case 13:	/* a PTE of the 4K range changes (no TLBI unless the input sends one) */
-		fz_w64(m, l->pt[2] + (fz_u8(in) % FZC_NR_PAGES) * 8, fzc_pte(l, fz_u8(in)));
-		return;
+		return fzc_op_pte(m, l, in);
 	case 14:
 		smmu_mmio_write32(m->smmu, SMMU_IRQ_CTRL, fz_u8(in));
 		return;

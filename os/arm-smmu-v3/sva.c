@@ -253,8 +253,11 @@ static int write_cd(struct arm_smmu_sva_domain *sdom, struct arm_smmu_master *ma
 	else
 		ret = -ENOMEM;
 	/* The first PASID CD: the STE must now point at the CD table (and allow ATS). */
-	if (!ret && !had_pasids && master->cd_table.used_ssids)
+	if (!ret && !had_pasids && master->cd_table.used_ssids) {
 		ret = arm_smmu_master_update_ste(master);
+		if (ret)
+			arm_smmu_clear_cd(master, pasid);
+	}
 	pthread_mutex_unlock(&master->lock);
 	return ret;
 }
@@ -284,7 +287,7 @@ static void sva_atc_inv(struct arm_smmu_sva_domain *sdom, uint64_t start, uint64
 	unsigned int i;
 
 	for (bond = sdom->bonds; bond; bond = bond->dom_next) {
-		if (!bond->master->ats_enabled)
+		if (!__atomic_load_n(&bond->master->ats_enabled, __ATOMIC_ACQUIRE))
 			continue;
 		arm_smmu_atc_inv_to_cmd(true, bond->pasid, start, size, &cmd);
 		for (i = 0; i < bond->master->num_streams; i++) {
@@ -595,12 +598,39 @@ static struct arm_smmu_bond *find_bond(struct arm_smmu_sva *sva, struct arm_smmu
 	return bond;
 }
 
-/* Install the bond's CD and make it visible to invalidations and faults. */
+static void bonds_link(struct arm_smmu_sva *sva, struct arm_smmu_bond *bond)
+{
+	pthread_mutex_lock(&sva->bonds_lock);
+	bond->next = sva->bonds;
+	sva->bonds = bond;
+	pthread_mutex_unlock(&sva->bonds_lock);
+}
+
+static void bonds_unlink(struct arm_smmu_sva *sva, struct arm_smmu_bond *bond)
+{
+	struct arm_smmu_bond **pp;
+
+	pthread_mutex_lock(&sva->bonds_lock);
+	for (pp = &sva->bonds; *pp; pp = &(*pp)->next) {
+		if (*pp == bond) {
+			*pp = bond->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sva->bonds_lock);
+}
+
+/*
+ * Make the bond known to the fault path, then install its CD and make it
+ * visible to invalidations: the first fault can only follow the CD, and
+ * must find the bond.
+ */
 static int bond_install(struct arm_smmu_sva *sva, struct arm_smmu_bond *bond)
 {
 	struct arm_smmu_sva_domain *sdom = bond->sdom;
 	int ret;
 
+	bonds_link(sva, bond);
 	pthread_mutex_lock(&sdom->lock);
 	if (sdom->cleared) {
 		ret = -ESRCH;	/* the mm exited meanwhile */
@@ -614,12 +644,8 @@ static int bond_install(struct arm_smmu_sva *sva, struct arm_smmu_bond *bond)
 out_unlock:
 	pthread_mutex_unlock(&sdom->lock);
 	if (ret)
-		return ret;
-	pthread_mutex_lock(&sva->bonds_lock);
-	bond->next = sva->bonds;
-	sva->bonds = bond;
-	pthread_mutex_unlock(&sva->bonds_lock);
-	return 0;
+		bonds_unlink(sva, bond);
+	return ret;
 }
 
 static struct arm_smmu_bond *bond_alloc(struct arm_smmu_sva *sva, struct device *dev,
@@ -823,16 +849,7 @@ static void bond_unlink(struct arm_smmu_bond *bond)
 
 static void bond_free(struct arm_smmu_sva *sva, struct arm_smmu_bond *bond)
 {
-	struct arm_smmu_bond **pp;
-
-	pthread_mutex_lock(&sva->bonds_lock);
-	for (pp = &sva->bonds; *pp; pp = &(*pp)->next) {
-		if (*pp == bond) {
-			*pp = bond->next;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&sva->bonds_lock);
+	bonds_unlink(sva, bond);
 	free(bond);
 }
 

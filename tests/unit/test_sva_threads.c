@@ -27,7 +27,7 @@ struct hammer {
 	unsigned int pages;
 	unsigned int seed;
 	bool stop;			/* atomic */
-	uint64_t ok, failed;		/* read after join */
+	uint64_t ok, failed;		/* atomic */
 	pthread_t thread;
 };
 
@@ -42,9 +42,9 @@ static void *hammer_main(void *arg)
 	for (i = 0; i < 2000000 && !__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE); i++) {
 		page = (unsigned int)rand_r(&h->seed) % h->pages;
 		if (sm_dma(h->d, h->pasid, h->va + page * PAGE + 8 * (i % 64), &v, sizeof(v), true))
-			h->failed++;
+			__atomic_fetch_add(&h->failed, 1, __ATOMIC_RELAXED);
 		else
-			h->ok++;
+			__atomic_fetch_add(&h->ok, 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
@@ -65,6 +65,19 @@ static void hammer_stop(struct hammer *h)
 {
 	__atomic_store_n(&h->stop, true, __ATOMIC_RELEASE);
 	pthread_join(h->thread, NULL);
+}
+
+/* Wait (bounded: 10 s) until the counter @ctr of a device reaches @n. */
+static void hammer_wait(uint64_t *ctr, uint64_t n)
+{
+	struct timespec ts = { 0, 100000 };
+	unsigned int i;
+
+	for (i = 0; i < 100000; i++) {
+		if (__atomic_load_n(ctr, __ATOMIC_RELAXED) >= n)
+			return;
+		nanosleep(&ts, NULL);
+	}
 }
 
 /* Let the devices make some progress (bounded, no timing assertion). */
@@ -216,6 +229,9 @@ TEST(munmap_racing_dma)
 				     17 * p + i + 1);
 		}
 	}
+	for (p = 0; p < NR_PROC; p++)
+		for (i = 0; i < NR_DEV; i++)
+			hammer_wait(&ham[p][i].ok, 1);
 	for (round = 0; round < 60; round++) {
 		p = round % NR_PROC;
 		i = (round * 7) % REGION_PAGES;
@@ -279,12 +295,14 @@ TEST(exit_racing_dma)
 			ASSERT_TRUE(h[i] != NULL);
 			hammer_start(&ham[i], dev[i], mm->pasid, va, REGION_PAGES, round * 3 + i + 1);
 		}
-		pause_ms(5);
+		for (i = 0; i < NR_DEV; i++)
+			hammer_wait(&ham[i].ok, 1);
 		mm_switch(&sm.sys, NULL, round % SM_NR_CPUS);
 		mmgrab(mm);
 		mmput(mm);		/* exit: the devices are still bound and busy */
 		watch_arm(&sm, &w, 0);
-		pause_ms(5);
+		for (i = 0; i < NR_DEV; i++)
+			hammer_wait(&ham[i].failed, 1);
 		for (i = 0; i < NR_DEV; i++) {
 			hammer_stop(&ham[i]);
 			EXPECT_GT(ham[i].ok, 0);

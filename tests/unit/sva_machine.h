@@ -44,6 +44,7 @@ struct sm_cfg {
 	unsigned int smmu_oas;		/* bits */
 	bool asid16;			/* SMMU ASID16 */
 	unsigned int cpu_pa_bits;
+	unsigned int cpu_asid_bits;	/* 8 or 16 */
 	unsigned int granules;		/* SMMU_GRAN_* */
 	unsigned int page_shift;	/* CPU granule */
 	enum arm_smmu_sva_asid_mode asid_mode;
@@ -54,7 +55,7 @@ static inline void sm_cfg_default(struct sm_cfg *c)
 {
 	*c = (struct sm_cfg){
 		.btm = true, .ril = true, .ats = true, .coherent = true, .smmu_oas = 48,
-		.asid16 = true, .cpu_pa_bits = 48,
+		.asid16 = true, .cpu_pa_bits = 48, .cpu_asid_bits = 16,
 		.granules = SMMU_GRAN_4K | SMMU_GRAN_16K | SMMU_GRAN_64K,
 		.page_shift = 12, .asid_mode = ARM_SMMU_SVA_ASID_SHARED, .iopf_workers = 2,
 	};
@@ -209,7 +210,7 @@ static inline uint64_t sm_frames(struct sm *sm)
 static inline int sm_init_hw(struct sm *sm)
 {
 	struct cpu_cluster_cfg ccfg = {
-		.nr_cpus = SM_NR_CPUS, .tlb_entries = 64, .asid_bits = 16,
+		.nr_cpus = SM_NR_CPUS, .tlb_entries = 64, .asid_bits = sm->cfg.cpu_asid_bits,
 		.pa_bits = sm->cfg.cpu_pa_bits, .hafdbs = true,
 	};
 	struct smmu_config scfg;
@@ -224,6 +225,9 @@ static inline int sm_init_hw(struct sm *sm)
 	smmu_config_default(&scfg);
 	scfg.btm = sm->cfg.btm;
 	scfg.ril = sm->cfg.ril;
+	/* RIL is mandatory from SMMUv3.2: without it, model a v3.1. */
+	if (!scfg.ril && scfg.arch_minor >= 2)
+		scfg.arch_minor = 1;
 	scfg.ats = sm->cfg.ats;
 	scfg.coherent = sm->cfg.coherent;
 	scfg.oas = sm->cfg.smmu_oas;
@@ -244,7 +248,7 @@ static inline int sm_init_os(struct sm *sm)
 	struct arm_smmu_sva_cfg scfg = { .asid_mode = sm->cfg.asid_mode, .cpu = &sm->sys };
 	int err;
 
-	sm->asids = asid_allocator_create(16, sm->cpus);
+	sm->asids = asid_allocator_create(sm->cfg.cpu_asid_bits, sm->cpus);
 	if (!sm->asids)
 		return -ENOMEM;
 	mcfg.mem = &sm->mem;

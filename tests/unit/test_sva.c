@@ -816,3 +816,96 @@ TEST(unbind_with_faults_in_flight)
 	process_exit(&sm, mm);
 	finish(&sm);
 }
+
+/* Shared ASIDs are pinned; past the allocator's pin limit, bind says so. */
+TEST(refused_pinned_asid_limit)
+{
+	struct iommu_sva *h[256];
+	struct mm *mm[256];
+	struct asid_stats ast;
+	struct sm_cfg cfg;
+	struct sm_dev *d;
+	char why[160] = "";
+	unsigned int i, n;
+	struct sm sm;
+	int err;
+
+	sm_cfg_default(&cfg);
+	cfg.cpu_asid_bits = 8;
+	cfg.asid16 = false;
+	setup(&sm, &cfg);
+	d = add_pci(&sm, 1);
+	ASSERT_TRUE(d != NULL);
+	asid_get_stats(sm.asids, &ast);
+	ASSERT_LT(ast.max_pinned, 256);
+	n = ast.max_pinned;
+	for (i = 0; i < n; i++) {
+		mm[i] = mm_create(&sm.sys);
+		ASSERT_TRUE(mm[i] != NULL);
+		h[i] = bind(d, mm[i]);
+		ASSERT_TRUE(h[i] != NULL);
+	}
+	mm[n] = mm_create(&sm.sys);
+	h[n] = iommu_sva_bind_device(&d->dev, mm[n], &err, why, sizeof(why));
+	EXPECT_TRUE(h[n] == NULL);
+	EXPECT_EQ(err, -ENOSPC);
+	if (!strstr(why, "pinned"))
+		HARNESS_FAIL(0, "why \"%s\" does not mention the pinned limit", why);
+	/* One unbind frees a pin: the refused process can bind now. */
+	iommu_sva_unbind_device(h[0]);
+	h[0] = bind(d, mm[n]);
+	EXPECT_TRUE(h[0] != NULL);
+	for (i = 0; i < n; i++)
+		if (h[i])
+			iommu_sva_unbind_device(h[i]);
+	for (i = 0; i <= n; i++)
+		process_exit(&sm, mm[i]);
+	asid_get_stats(sm.asids, &ast);
+	EXPECT_EQ(ast.nr_pinned, 0);
+	finish(&sm);
+}
+
+/*
+ * The shape of explicit invalidations (private ASIDs, so BTM does not
+ * help): with RIL one range command covers a 4-page munmap; without, one
+ * TLBI_NH_VA per page, and no TLBI by ASID.
+ */
+static void tlbi_shape_case(bool ril)
+{
+	uint64_t va0, asid0, v = 3;
+	struct iommu_sva *h;
+	struct sm_cfg cfg;
+	struct sm_dev *d;
+	struct mm *mm;
+	struct sm sm;
+	int64_t va;
+
+	sm_cfg_default(&cfg);
+	cfg.ril = ril;
+	cfg.asid_mode = ARM_SMMU_SVA_ASID_PRIVATE;
+	setup(&sm, &cfg);
+	d = add_stall(&sm, 2);
+	mm = sm_process(&sm, 0);
+	va = mm_mmap(mm, 0, 16 * PAGE, RW, MM_MAP_POPULATE);
+	h = bind(d, mm);
+	ASSERT_TRUE(h != NULL);
+	ASSERT_EQ(sm_dma(d, mm->pasid, (uint64_t)va, &v, sizeof(v), true), 0);
+	va0 = cmds(&sm, CMD_OP_TLBI_NH_VA);
+	asid0 = cmds(&sm, CMD_OP_TLBI_NH_ASID);
+	ASSERT_EQ(mm_munmap(mm, (uint64_t)va + 4 * PAGE, 4 * PAGE), 0);
+	EXPECT_EQ(cmds(&sm, CMD_OP_TLBI_NH_VA) - va0, ril ? 1 : 4);
+	EXPECT_EQ(cmds(&sm, CMD_OP_TLBI_NH_ASID), asid0);
+	iommu_sva_unbind_device(h);
+	process_exit(&sm, mm);
+	finish(&sm);
+}
+
+TEST(tlbi_shape_ril)
+{
+	tlbi_shape_case(true);
+}
+
+TEST(tlbi_shape_no_ril)
+{
+	tlbi_shape_case(false);
+}

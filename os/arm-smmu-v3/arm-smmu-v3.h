@@ -569,6 +569,8 @@ struct arm_smmu_device {
 	struct arm_smmu_stream *streams;
 	void **asid_map;		/* 2^asid_bits slots, NULL = free */
 
+	uint64_t msi_doorbell_pa;	/* 0: wired interrupts */
+
 	const struct arm_smmu_fault_ops *fault_ops;
 	void *fault_ctx;
 	struct arm_smmu_stats stats;	/* atomic counters */
@@ -578,7 +580,22 @@ struct arm_smmu_probe_opts {
 	bool vhe;			/* the OS runs at EL2 with E2H: use E2H/EL2 if HYP */
 	bool bypass;			/* unknown streams bypass (else abort) */
 	bool disable_msipoll;		/* complete CMD_SYNC by SEV/polling CONS */
+	/*
+	 * Signal GERROR/EVTQ/PRIQ as MSIs (IDR0.MSI): each writes its
+	 * ARM_SMMU_MSI_* value to its word of the doorbell page before the
+	 * line is raised. Otherwise the interrupts are wired (IRQ_CFG0 = 0).
+	 */
+	bool msi_irqs;
 };
+
+/* MSI doorbell words (32-bit, at smmu->msi_doorbell_pa + 4 * index) and their data. */
+enum arm_smmu_msi_index {
+	ARM_SMMU_MSI_GERROR,
+	ARM_SMMU_MSI_EVTQ,
+	ARM_SMMU_MSI_PRIQ,
+	ARM_SMMU_NR_MSIS,
+};
+#define ARM_SMMU_MSI_DATA(index)	(0x5a00u + (index))
 
 /*
  * Probe the SMMU behind @mmio from its ID registers, allocate tables and

@@ -278,19 +278,45 @@ static int update_gbpa(struct arm_smmu_device *smmu, uint32_t set, uint32_t clr)
 	return poll_reg(smmu, SMMU_GBPA, SMMU_GBPA_UPDATE, 0);
 }
 
-static int setup_irqs(struct arm_smmu_device *smmu)
+/* Program one source's MSI (§6.3.19-21): address, data, Device-nGnRE. */
+static void setup_msi(struct arm_smmu_device *smmu, enum arm_smmu_msi_index i)
+{
+	static const uint32_t regs[ARM_SMMU_NR_MSIS][3] = {
+		[ARM_SMMU_MSI_GERROR] = { SMMU_GERROR_IRQ_CFG0, SMMU_GERROR_IRQ_CFG1,
+					  SMMU_GERROR_IRQ_CFG2 },
+		[ARM_SMMU_MSI_EVTQ] = { SMMU_EVENTQ_IRQ_CFG0, SMMU_EVENTQ_IRQ_CFG1,
+					SMMU_EVENTQ_IRQ_CFG2 },
+		[ARM_SMMU_MSI_PRIQ] = { SMMU_PRIQ_IRQ_CFG0, SMMU_PRIQ_IRQ_CFG1,
+					SMMU_PRIQ_IRQ_CFG2 },
+	};
+	uint64_t addr = smmu->msi_doorbell_pa ? smmu->msi_doorbell_pa + 4 * i : 0;
+
+	/* Address 0 disables the MSI: the interrupt is wired. */
+	mmio_write64(&smmu->mmio, regs[i][0], addr & SMMU_IRQ_CFG0_ADDR);
+	if (!addr)
+		return;
+	mmio_write32(&smmu->mmio, regs[i][1], ARM_SMMU_MSI_DATA(i));
+	mmio_write32(&smmu->mmio, regs[i][2], FIELD_PREP(SMMU_IRQ_CFG2_MEMATTR, 0x1));
+}
+
+static int setup_irqs(struct arm_smmu_device *smmu, bool msi)
 {
 	uint32_t irqen = SMMU_IRQ_CTRL_GERROR_IRQEN | SMMU_IRQ_CTRL_EVENTQ_IRQEN;
 	int ret;
 
+	/* MSI configuration is only writable while the interrupt is disabled. */
 	ret = write_reg_sync(smmu, 0, SMMU_IRQ_CTRL, SMMU_IRQ_CTRLACK);
 	if (ret)
 		return ret;
-	/* Wired interrupts: MSI address 0 disables the MSI of each source. */
-	mmio_write64(&smmu->mmio, SMMU_GERROR_IRQ_CFG0, 0);
-	mmio_write64(&smmu->mmio, SMMU_EVENTQ_IRQ_CFG0, 0);
+	if (msi && (smmu->features & ARM_SMMU_FEAT_MSI) && !smmu->msi_doorbell_pa) {
+		smmu->msi_doorbell_pa = frame_alloc(smmu->pool, FRAME_ZERO);
+		if (!smmu->msi_doorbell_pa)
+			return -ENOMEM;
+	}
+	setup_msi(smmu, ARM_SMMU_MSI_GERROR);
+	setup_msi(smmu, ARM_SMMU_MSI_EVTQ);
 	if (smmu->features & ARM_SMMU_FEAT_PRI) {
-		mmio_write64(&smmu->mmio, SMMU_PRIQ_IRQ_CFG0, 0);
+		setup_msi(smmu, ARM_SMMU_MSI_PRIQ);
 		irqen |= SMMU_IRQ_CTRL_PRIQ_IRQEN;
 	}
 	return write_reg_sync(smmu, irqen, SMMU_IRQ_CTRL, SMMU_IRQ_CTRLACK);
@@ -350,8 +376,9 @@ static uint32_t reset_cr1(struct arm_smmu_device *smmu)
 	       FIELD_PREP(SMMU_CR1_QUEUE_IC, cache);
 }
 
-static int device_reset(struct arm_smmu_device *smmu, bool bypass)
+static int device_reset(struct arm_smmu_device *smmu, const struct arm_smmu_probe_opts *opts)
 {
+	bool bypass = opts->bypass;
 	uint32_t enables = 0;
 	uint32_t cr2;
 	int ret;
@@ -393,7 +420,7 @@ static int device_reset(struct arm_smmu_device *smmu, bool bypass)
 		ret = write_reg_sync(smmu, enables, SMMU_CR0, SMMU_CR0ACK);
 	}
 	if (!ret)
-		ret = setup_irqs(smmu);
+		ret = setup_irqs(smmu, opts->msi_irqs);
 	if (ret)
 		return ret;
 	enables |= SMMU_CR0_SMMUEN;
@@ -410,6 +437,8 @@ static void free_resources(struct arm_smmu_device *smmu)
 	free_one_queue(smmu, &smmu->cmdq.q);
 	if (smmu->cmdq.sync_word_pa)
 		frame_put(smmu->pool, smmu->cmdq.sync_word_pa);
+	if (smmu->msi_doorbell_pa)
+		frame_put(smmu->pool, smmu->msi_doorbell_pa);
 	free(smmu->asid_map);
 	pthread_mutex_destroy(&smmu->cmdq.lock);
 	pthread_mutex_destroy(&smmu->cmdq.err_lock);
@@ -472,7 +501,7 @@ struct arm_smmu_device *arm_smmu_device_probe(const struct mmio_region *mmio,
 	if (!ret)
 		ret = arm_smmu_init_strtab(smmu);
 	if (!ret)
-		ret = device_reset(smmu, opts->bypass);
+		ret = device_reset(smmu, opts);
 	if (ret)
 		goto err_free;
 	*err = 0;

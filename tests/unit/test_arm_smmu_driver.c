@@ -1024,3 +1024,46 @@ TEST(pasid_cd_beside_rid_modes)
 	arm_smmu_release_device(m);
 	dfx_fini(&fx);
 }
+
+TEST(msi_interrupts_write_their_doorbells)
+{
+	struct arm_smmu_probe_opts opts = { .msi_irqs = true };
+	struct smmu_page_req req = { .read = true, .grpid = 3, .addr = 0x1000 };
+	struct arm_smmu_domain *dom;
+	struct arm_smmu_master *m;
+	unsigned int spins = 0;
+	struct smmu_config cfg;
+	uint32_t *bell;
+	struct dfx fx;
+
+	smmu_config_default(&cfg);
+	ASSERT_EQ(dfx_init(&fx, &cfg, &opts), 0);
+	arm_smmu_set_fault_ops(fx.drv, &quiet_ops, &quiet_log);
+	ASSERT_NE(fx.drv->msi_doorbell_pa, 0);
+	EXPECT_EQ(smmu_mmio_read64(fx.hw, SMMU_EVENTQ_IRQ_CFG0),
+		  fx.drv->msi_doorbell_pa + 4 * ARM_SMMU_MSI_EVTQ);
+	EXPECT_EQ(smmu_mmio_read32(fx.hw, SMMU_PRIQ_IRQ_CFG1), ARM_SMMU_MSI_DATA(ARM_SMMU_MSI_PRIQ));
+	bell = arm_smmu_va(fx.drv, fx.drv->msi_doorbell_pa, 16);
+	m = platform_master(&fx, 50, false, 0);
+	dom = arm_smmu_domain_alloc_paging(fx.drv);
+	ASSERT_TRUE(m && dom);
+	ASSERT_EQ(arm_smmu_attach_dev(m, dom), 0);
+	/* A translation fault and a page request: each source writes its word. */
+	EXPECT_EQ(dma(&fx, 50, 0x1000, WALK_ACC_READ, NULL), SMMU_TXN_ABORT);
+	ASSERT_EQ(smmu_page_request(fx.hw, 50, &req), 0);
+	while (!__atomic_load_n(&bell[ARM_SMMU_MSI_EVTQ], __ATOMIC_ACQUIRE) ||
+	       !__atomic_load_n(&bell[ARM_SMMU_MSI_PRIQ], __ATOMIC_ACQUIRE)) {
+		ASSERT_LT(++spins, 10000000);
+		sched_yield();
+	}
+	EXPECT_EQ(bell[ARM_SMMU_MSI_EVTQ], ARM_SMMU_MSI_DATA(ARM_SMMU_MSI_EVTQ));
+	EXPECT_EQ(bell[ARM_SMMU_MSI_PRIQ], ARM_SMMU_MSI_DATA(ARM_SMMU_MSI_PRIQ));
+	EXPECT_EQ(bell[ARM_SMMU_MSI_GERROR], 0);
+	arm_smmu_evtq_irq(fx.drv);
+	arm_smmu_priq_irq(fx.drv);
+	EXPECT_EQ(fx.drv->stats.page_requests, 1);
+	arm_smmu_attach_blocked(m);
+	arm_smmu_domain_free(dom);
+	arm_smmu_release_device(m);
+	dfx_fini(&fx);
+}

@@ -231,7 +231,10 @@ static void make_cd(struct arm_smmu_sva_domain *sdom, struct arm_smmu_master *ma
 		    bool released, struct arm_smmu_cd *cd)
 {
 	arm_smmu_make_sva_cd(cd, master, released ? NULL : &sdom->domain.s1, sdom->domain.asid);
-	/* A private ASID lives in the SMMU's own set: no broadcast TLBI hits it. */
+	/*
+	 * A private ASID lives in the SMMU's own set (ASET = 1, §3.17): the
+	 * CPUs' broadcast TLBIs by ASID or VA for the same value leave it alone.
+	 */
 	if (sdom->sva->asid_mode == ARM_SMMU_SVA_ASID_PRIVATE)
 		cd->data[0] |= CD_0_ASET;
 }
@@ -299,7 +302,11 @@ static void sva_atc_inv(struct arm_smmu_sva_domain *sdom, uint64_t start, uint64
 		arm_smmu_cmdq_batch_submit(smmu, &batch);
 }
 
-/* Does broadcast TLB maintenance from the CPUs already clean our TLB entries? */
+/*
+ * Does broadcast TLB maintenance from the CPUs already clean our TLB
+ * entries? Only for the CPU's own ASID in the shared set (CD.ASET = 0), and
+ * only when the SMMU takes part (IDR0.BTM, CR2.PTM = 0): SMMUv3 §3.17.
+ */
 static bool btm_covers(struct arm_smmu_sva *sva)
 {
 	return sva->asid_mode == ARM_SMMU_SVA_ASID_SHARED &&
@@ -387,7 +394,8 @@ static struct arm_smmu_master **domain_masters(struct arm_smmu_domain *dom, unsi
 
 /*
  * A private domain holds the CPU ASID @asid: give it a fresh one, rewrite
- * its CDs, then invalidate the old ASID (Linux's arm_smmu_share_asid). A
+ * its CDs (CFGI_CD + CMD_SYNC), then invalidate the old ASID (+ CMD_SYNC):
+ * the ASID swap of SMMUv3 §3.17, as Linux's arm_smmu_share_asid(). A
  * concurrent unmap of the domain may already target the new ASID before
  * its CDs use it; the invalidation of the old ASID below covers that.
  */

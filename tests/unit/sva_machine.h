@@ -49,6 +49,7 @@ struct sm_cfg {
 	unsigned int page_shift;	/* CPU granule */
 	enum arm_smmu_sva_asid_mode asid_mode;
 	unsigned int iopf_workers;
+	bool vhe;			/* the OS runs at EL2 with E2H */
 };
 
 static inline void sm_cfg_default(struct sm_cfg *c)
@@ -211,7 +212,7 @@ static inline int sm_init_hw(struct sm *sm)
 {
 	struct cpu_cluster_cfg ccfg = {
 		.nr_cpus = SM_NR_CPUS, .tlb_entries = 64, .asid_bits = sm->cfg.cpu_asid_bits,
-		.pa_bits = sm->cfg.cpu_pa_bits, .hafdbs = true,
+		.pa_bits = sm->cfg.cpu_pa_bits, .hafdbs = true, .vhe = sm->cfg.vhe,
 	};
 	struct smmu_config scfg;
 
@@ -246,6 +247,7 @@ static inline int sm_init_os(struct sm *sm)
 	struct mm_system_cfg mcfg = { 0 };
 	struct mmio_region mmio = { .ops = &sm_mmio_ops, .ctx = sm->smmu };
 	struct arm_smmu_sva_cfg scfg = { .asid_mode = sm->cfg.asid_mode, .cpu = &sm->sys };
+	struct arm_smmu_probe_opts opts = { .vhe = sm->cfg.vhe };
 	int err;
 
 	sm->asids = asid_allocator_create(sm->cfg.cpu_asid_bits, sm->cpus);
@@ -257,11 +259,12 @@ static inline int sm_init_os(struct sm *sm)
 	mcfg.asids = sm->asids;
 	mcfg.pa_bits = sm->cfg.cpu_pa_bits;
 	mcfg.hw_af_dirty = true;
+	mcfg.vhe = sm->cfg.vhe;
 	err = mm_system_init(&sm->sys, &mcfg);
 	if (err)
 		return err;
 	mm_install_fault_handler(&sm->sys);
-	sm->drv = arm_smmu_device_probe(&mmio, sm->pool, NULL, &err);
+	sm->drv = arm_smmu_device_probe(&mmio, sm->pool, &opts, &err);
 	if (!sm->drv)
 		return err;
 	pthread_mutex_init(&sm->irq_lock, NULL);

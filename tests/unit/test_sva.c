@@ -909,3 +909,56 @@ TEST(tlbi_shape_no_ril)
 {
 	tlbi_shape_case(false);
 }
+
+/*
+ * A VHE host (E2H): the CPUs' TLBIs target EL2&0, the SMMU's STEs use the
+ * EL2-E2H StreamWorld. Shared ASIDs with BTM still need no TLBI from the
+ * driver; private ASIDs get the EL2 forms of the commands. Either way the
+ * unmapped page is gone for the device.
+ */
+static void vhe_case(enum arm_smmu_sva_asid_mode mode)
+{
+	uint64_t el2_0, nh_0, v = 9, r;
+	struct iommu_sva *h;
+	struct sm_cfg cfg;
+	struct sm_dev *d;
+	struct mm *mm;
+	struct sm sm;
+	int64_t va;
+
+	sm_cfg_default(&cfg);
+	cfg.vhe = true;
+	cfg.asid_mode = mode;
+	setup(&sm, &cfg);
+	ASSERT_TRUE(sm.drv->features & ARM_SMMU_FEAT_E2H);
+	d = add_stall(&sm, 2);
+	mm = sm_process(&sm, 0);
+	va = mm_mmap(mm, 0, 4 * PAGE, RW, MM_MAP_POPULATE);
+	h = bind(d, mm);
+	ASSERT_TRUE(h != NULL);
+	ASSERT_EQ(sm_dma(d, mm->pasid, (uint64_t)va + PAGE, &v, sizeof(v), true), 0);
+	el2_0 = cmds(&sm, CMD_OP_TLBI_EL2_VA) + cmds(&sm, CMD_OP_TLBI_EL2_ASID);
+	nh_0 = cmds(&sm, CMD_OP_TLBI_NH_VA) + cmds(&sm, CMD_OP_TLBI_NH_ASID);
+	ASSERT_EQ(mm_munmap(mm, (uint64_t)va + PAGE, PAGE), 0);
+	if (mode == ARM_SMMU_SVA_ASID_SHARED)
+		EXPECT_EQ(cmds(&sm, CMD_OP_TLBI_EL2_VA) + cmds(&sm, CMD_OP_TLBI_EL2_ASID), el2_0);
+	else
+		EXPECT_GE(cmds(&sm, CMD_OP_TLBI_EL2_VA) + cmds(&sm, CMD_OP_TLBI_EL2_ASID), el2_0 + 1);
+	EXPECT_EQ(cmds(&sm, CMD_OP_TLBI_NH_VA) + cmds(&sm, CMD_OP_TLBI_NH_ASID), nh_0);
+	EXPECT_NE(sm_dma(d, mm->pasid, (uint64_t)va + PAGE, &r, sizeof(r), false), 0);
+	r = 0;
+	EXPECT_EQ(sm_dma(d, mm->pasid, (uint64_t)va, &r, sizeof(r), false), 0);
+	iommu_sva_unbind_device(h);
+	process_exit(&sm, mm);
+	finish(&sm);
+}
+
+TEST(vhe_shared_btm)
+{
+	vhe_case(ARM_SMMU_SVA_ASID_SHARED);
+}
+
+TEST(vhe_private)
+{
+	vhe_case(ARM_SMMU_SVA_ASID_PRIVATE);
+}

@@ -33,6 +33,7 @@ struct hammer {
 
 static void *hammer_main(void *arg)
 {
+	struct timespec backoff = { 0, 20000 };
 	struct hammer *h = arg;
 	uint64_t v;
 	unsigned int i, page;
@@ -41,9 +42,11 @@ static void *hammer_main(void *arg)
 	/* Bounded: the main thread stops us, or we give up after this many. */
 	for (i = 0; i < 2000000 && !__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE); i++) {
 		page = (unsigned int)rand_r(&h->seed) % h->pages;
-		if (sm_dma(h->d, h->pasid, h->va + page * PAGE + 8 * (i % 64), &v, sizeof(v), true))
+		if (sm_dma(h->d, h->pasid, h->va + page * PAGE + 8 * (i % 64), &v, sizeof(v), true)) {
 			__atomic_fetch_add(&h->failed, 1, __ATOMIC_RELAXED);
-		else
+			/* A refused device backs off rather than flooding the event queue. */
+			nanosleep(&backoff, NULL);
+		} else
 			__atomic_fetch_add(&h->ok, 1, __ATOMIC_RELAXED);
 	}
 	return NULL;

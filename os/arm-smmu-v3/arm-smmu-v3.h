@@ -195,12 +195,14 @@ struct arm_smmu_cmdq {
 	uint64_t prod64;		/* entries ever produced (under lock) */
 	uint64_t cons64;		/* entries known consumed (under lock) */
 	uint32_t sync_seq;		/* last CMD_SYNC sequence number issued (under lock) */
+	uint64_t last_sync_end;		/* prod64 just after the last CMD_SYNC (under lock) */
 	uint64_t sync_word_pa;		/* where CMD_SYNC MSIs write their sequence */
 	uint32_t *sync_word;
 	pthread_mutex_t err_lock;	/* serialises CERROR recovery */
 	uint64_t stats_op[CMD_OP_NR];	/* commands issued per opcode (atomic) */
 	uint64_t stats_batches;		/* PROD writes (atomic) */
 	uint64_t stats_syncs;		/* CMD_SYNCs waited for (atomic) */
+	uint64_t stats_sync_elided;	/* bare syncs that waited on the previous one (atomic) */
 	uint64_t stats_cerror[4];	/* CERROR codes recovered (atomic) */
 };
 

@@ -11,7 +11,8 @@
  *    arm_smmu_cmdq_batch, up to 64), then under the lock copies them into
  *    the queue and publishes them with ONE write of CMDQ_PROD;
  *  - a CMD_SYNC is appended only when the caller asked for one, one per
- *    batch, never one per command (no command storms);
+ *    batch, never one per command (no command storms); a bare sync that
+ *    finds a CMD_SYNC as the newest entry waits for that one instead;
  *  - the wait for CMD_SYNC completion happens after the lock is dropped,
  *    so concurrent submitters overlap their waits and the SMMU sees their
  *    batches back to back.
@@ -292,12 +293,25 @@ int arm_smmu_cmdq_issue_cmdlist(struct arm_smmu_device *smmu, const uint64_t *cm
 	int ret = 0;
 
 	pthread_mutex_lock(&cmdq->lock);
+	if (!n && sync && cmdq->prod64 && cmdq->last_sync_end == cmdq->prod64) {
+		/*
+		 * A bare sync while the newest entry already is a published
+		 * CMD_SYNC: that one completes after everything issued before
+		 * us, so wait for it instead of queueing another.
+		 */
+		seq = cmdq->sync_seq;
+		sync_pos = cmdq->prod64 - 1;
+		pthread_mutex_unlock(&cmdq->lock);
+		arm_smmu_stat_inc(&cmdq->stats_sync_elided);
+		goto wait;
+	}
 	for (i = 0; i < n && !ret; i++)
 		ret = cmdq_put(smmu, &cmds[i * CMD_DWORDS], &published);
 	if (!ret && sync) {
 		cmdq_build_sync(smmu, sync_cmd, &seq);
 		sync_pos = cmdq->prod64;
 		ret = cmdq_put(smmu, sync_cmd, &published);
+		cmdq->last_sync_end = cmdq->prod64;
 	}
 	if (i || sync)
 		cmdq_publish(smmu);
@@ -305,6 +319,7 @@ int arm_smmu_cmdq_issue_cmdlist(struct arm_smmu_device *smmu, const uint64_t *cm
 	if (ret || !sync)
 		goto out;
 
+wait:
 	arm_smmu_stat_inc(&cmdq->stats_syncs);
 	if (smmu->options & ARM_SMMU_OPT_MSIPOLL)
 		ret = cmdq_poll_msi(smmu, seq);

@@ -1067,3 +1067,27 @@ TEST(msi_interrupts_write_their_doorbells)
 	arm_smmu_release_device(m);
 	dfx_fini(&fx);
 }
+
+TEST(bare_sync_after_sync_is_elided)
+{
+	struct arm_smmu_cmdq_ent cmd = { .opcode = CMD_OP_CFGI_STE, .cfgi = { .sid = 3 } };
+	struct smmu_config cfg;
+	uint64_t syncs;
+	struct dfx fx;
+
+	smmu_config_default(&cfg);
+	ASSERT_EQ(dfx_init(&fx, &cfg, &no_opts), 0);
+	ASSERT_EQ(arm_smmu_cmdq_issue_cmd_with_sync(fx.drv, &cmd), 0);
+	syncs = smmu_cmd_count(fx.hw, CMD_OP_SYNC);
+	/* The newest entry is a CMD_SYNC: bare syncs wait for it. */
+	EXPECT_EQ(arm_smmu_cmdq_issue_sync(fx.drv), 0);
+	EXPECT_EQ(arm_smmu_cmdq_issue_sync(fx.drv), 0);
+	EXPECT_EQ(smmu_cmd_count(fx.hw, CMD_OP_SYNC), syncs);
+	EXPECT_EQ(fx.drv->cmdq.stats_sync_elided, 2);
+	/* After another command, a sync is needed again. */
+	ASSERT_EQ(arm_smmu_cmdq_issue_cmd(fx.drv, &cmd), 0);
+	EXPECT_EQ(arm_smmu_cmdq_issue_sync(fx.drv), 0);
+	EXPECT_EQ(smmu_cmd_count(fx.hw, CMD_OP_SYNC), syncs + 1);
+	EXPECT_EQ(smmu_cmd_count(fx.hw, CMD_OP_CFGI_STE), 2);
+	dfx_fini(&fx);
+}

@@ -315,6 +315,20 @@ TEST(stall_demand_paging)
  * who did it: with the CPU's ASID and BTM, the CPUs' broadcast TLBI (the
  * notifier issues no TLBI); otherwise explicit TLBIs; with ATS, ATC_INV.
  */
+/* A large munmap: one TLBI by ASID (or BTM's), not one per page. */
+static void large_munmap_is_one_flush(struct sm *sm, struct sm_dev *d, struct mm *mm)
+{
+	uint64_t tlbi0 = cmds(sm, CMD_OP_TLBI_NH_VA), v = 5, r;
+	int64_t va;
+
+	va = mm_mmap(mm, 0, 1024 * PAGE, RW, MM_MAP_POPULATE);
+	ASSERT_GT(va, 0);
+	ASSERT_EQ(sm_dma(d, mm->pasid, (uint64_t)va + 600 * PAGE, &v, sizeof(v), true), 0);
+	ASSERT_EQ(mm_munmap(mm, (uint64_t)va, 1024 * PAGE), 0);
+	EXPECT_LE(cmds(sm, CMD_OP_TLBI_NH_VA) - tlbi0, 1);
+	EXPECT_NE(sm_dma(d, mm->pasid, (uint64_t)va + 600 * PAGE, &r, sizeof(r), false), 0);
+}
+
 static void invalidation_case(bool btm, bool ats, enum arm_smmu_sva_asid_mode mode)
 {
 	uint64_t tlbi0, atc0, tlbi1, atc1, v = 0x1122334455667788ull, r;
@@ -375,15 +389,7 @@ static void invalidation_case(bool btm, bool ats, enum arm_smmu_sva_asid_mode mo
 	EXPECT_EQ(sm_dma(d, mm->pasid, (uint64_t)va, &r, sizeof(r), false), 0);
 	EXPECT_EQ(r, v);
 
-	/* A large munmap: one TLBI by ASID (or BTM's), not one per page. */
-	tlbi0 = cmds(&sm, CMD_OP_TLBI_NH_VA);
-	va = mm_mmap(mm, 0, 1024 * PAGE, RW, MM_MAP_POPULATE);
-	ASSERT_GT(va, 0);
-	ASSERT_EQ(sm_dma(d, mm->pasid, (uint64_t)va + 600 * PAGE, &v, sizeof(v), true), 0);
-	ASSERT_EQ(mm_munmap(mm, (uint64_t)va, 1024 * PAGE), 0);
-	EXPECT_LE(cmds(&sm, CMD_OP_TLBI_NH_VA) - tlbi0, 1);
-	EXPECT_NE(sm_dma(d, mm->pasid, (uint64_t)va + 600 * PAGE, &r, sizeof(r), false), 0);
-
+	large_munmap_is_one_flush(&sm, d, mm);
 	iommu_sva_unbind_device(h);
 	process_exit(&sm, mm);
 	finish(&sm);

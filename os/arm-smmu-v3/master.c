@@ -158,18 +158,25 @@ int arm_smmu_attach_identity(struct arm_smmu_master *master)
 
 /* ---- Probe / release --------------------------------------------------------- */
 
+static unsigned int min_bits(unsigned int a, unsigned int b)
+{
+	return a < b ? a : b;
+}
+
+/* SSIDs the master can use: what the device, the SMMU and the CD table allow. */
 static unsigned int master_ssid_bits(struct arm_smmu_device *smmu,
 				     const struct arm_smmu_master_desc *desc)
 {
-	unsigned int bits = desc->ssid_bits < smmu->ssid_bits ? desc->ssid_bits : smmu->ssid_bits;
+	unsigned int bits = min_bits(desc->ssid_bits, smmu->ssid_bits);
 	int pci_bits;
 
 	if (desc->pdev) {
+		/* A PCIe function without the PASID capability has no SSIDs. */
 		pci_bits = pci_max_pasid_bits(desc->pdev);
-		bits = pci_bits < 0 ? 0 : (bits < (unsigned int)pci_bits ? bits : (unsigned int)pci_bits);
+		bits = pci_bits < 0 ? 0 : min_bits(bits, (unsigned int)pci_bits);
 	}
-	if (!(smmu->features & ARM_SMMU_FEAT_2_LVL_CDTAB) && bits > CTXDESC_LINEAR_CDMAX)
-		bits = CTXDESC_LINEAR_CDMAX;
+	if (!(smmu->features & ARM_SMMU_FEAT_2_LVL_CDTAB))
+		bits = min_bits(bits, CTXDESC_LINEAR_CDMAX);
 	return bits;
 }
 

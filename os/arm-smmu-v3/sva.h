@@ -16,6 +16,14 @@
  * context gets its own ASID from the driver (ASET = 1) and every
  * invalidation is explicit.
  *
+ * Unbind, in order: faults for the bond refused and its CD made quiet
+ * (EPD0, no record, no stall); the event and PRI queues flushed up to a
+ * snapshot of PROD, reports in flight and the device's iopf groups for the
+ * PASID waited for, partial page requests dropped; the CD cleared (CFGI_CD
+ * + CMD_SYNC) and the ATC invalidated; the PASID reference dropped; on the
+ * last bond of the mm, the notifier unregistered, TLBI by ASID, the ASID
+ * released (mm_context_put or the driver's map).
+ *
  * Locking: sva->lock serialises bind and unbind (Linux's sva_lock);
  * sva->bonds_lock protects the bond list the fault path reads; a domain's
  * lock protects its bond list and "cleared" flag, and is what the MMU

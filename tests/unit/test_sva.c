@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "tests/harness.h"
+#include "hw/dma/engine.h"
 #include "tests/unit/sva_machine.h"
 
 #define RW	(MM_PROT_READ | MM_PROT_WRITE)
@@ -967,4 +968,83 @@ TEST(vhe_shared_btm)
 TEST(vhe_private)
 {
 	vhe_case(ARM_SMMU_SVA_ASID_PRIVATE);
+}
+
+/* ---- A DMA engine working in a process's address space -------------------- */
+
+static void engine_desc(struct sm *sm, uint64_t ring, unsigned int slot, enum dma_op op,
+			uint32_t pasid, uint64_t src, uint64_t dst, uint64_t len, uint8_t pattern,
+			uint64_t cra)
+{
+	uint64_t d[DMA_DESC_WORDS] = { 0 };
+	unsigned int i;
+
+	d[0] = FIELD_PREP(DMA_DESC0_OP, op) | DMA_DESC0_PV | DMA_DESC0_BOF | DMA_DESC0_RCR |
+	       FIELD_PREP(DMA_DESC0_PASID, pasid);
+	d[1] = src;
+	d[2] = dst;
+	d[3] = FIELD_PREP(DMA_DESC3_LEN, len) | FIELD_PREP(DMA_DESC3_PATTERN, pattern);
+	d[4] = cra;
+	for (i = 0; i < DMA_DESC_WORDS; i++)
+		phys_mem_write64(&sm->mem, ring + slot * DMA_DESC_SIZE + i * 8, d[i]);
+}
+
+/*
+ * The device's own DMA engine fills and copies in the process's memory by
+ * PASID, faulting pages in through PRI (block on fault), and writes its
+ * completion records there too; a DRAIN (with its Stop Marker) precedes
+ * unbind, as a driver would do it.
+ */
+TEST(dma_engine_in_process)
+{
+	uint64_t ring, cr[3], st;
+	struct dma_engine_config ecfg = { .pri_group_max = 4 };
+	struct dma_engine *e;
+	struct iommu_sva *h;
+	struct sm_dev *d;
+	struct mm *mm;
+	struct sm sm;
+	uint8_t buf[3 * PAGE];
+	unsigned int i;
+	int64_t va;
+
+	setup(&sm, NULL);
+	d = add_pci(&sm, 1);
+	ASSERT_TRUE(d != NULL);
+	e = dma_engine_create(d->ep, &ecfg);
+	ASSERT_TRUE(e != NULL);
+	ring = frame_alloc(sm.pool, FRAME_ZERO);
+	ASSERT_NE(ring, 0);
+	dma_mmio_write64(e, DMA_REG_RING_BASE, ring);
+	dma_mmio_write32(e, DMA_REG_RING_LOG2, 4);
+	dma_mmio_write32(e, DMA_REG_CTRL, DMA_CTRL_ENABLE);
+
+	mm = sm_process(&sm, 0);
+	va = mm_mmap(mm, 0, 8 * PAGE, RW, 0);
+	ASSERT_GT(va, 0);
+	h = bind(d, mm);
+	ASSERT_TRUE(h != NULL);
+	/* Fill 3 pages, copy them 3 pages up, drain; records in page 7. */
+	for (i = 0; i < 3; i++)
+		cr[i] = (uint64_t)va + 7 * PAGE + i * DMA_CR_SIZE;
+	engine_desc(&sm, ring, 0, DMA_OP_FILL, mm->pasid, 0, (uint64_t)va, 3 * PAGE, 0xab, cr[0]);
+	engine_desc(&sm, ring, 1, DMA_OP_COPY, mm->pasid, (uint64_t)va, (uint64_t)va + 3 * PAGE,
+		    3 * PAGE, 0, cr[1]);
+	engine_desc(&sm, ring, 2, DMA_OP_DRAIN, mm->pasid, 0, 0, 0, 0, cr[2]);
+	dma_doorbell(e, 3);
+	ASSERT_EQ(dma_engine_wait_idle(e, 10000), 0);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(sm_cpu_read(&sm, 0, cr[i], &st, sizeof(st)), 0);
+		EXPECT_EQ(FIELD_GET(DMA_CR0_STATUS, st), DMA_CS_SUCCESS);
+	}
+	ASSERT_EQ(sm_cpu_read(&sm, 0, (uint64_t)va + 3 * PAGE, buf, sizeof(buf)), 0);
+	for (i = 0; i < sizeof(buf); i++)
+		if (buf[i] != 0xab)
+			break;
+	EXPECT_EQ(i, sizeof(buf));
+	iommu_sva_unbind_device(h);
+	dma_engine_destroy(e);
+	frame_put(sm.pool, ring);
+	process_exit(&sm, mm);
+	finish(&sm);
 }

@@ -204,8 +204,7 @@ static bool table_empty(const struct pgtable *pt, uint64_t table)
 	return true;
 }
 
-static void tlb_remove_table(struct mmu_gather *tlb, uint64_t table, uint64_t va,
-			     unsigned int span_shift);
+static void tlb_remove_table(struct mmu_gather *tlb, uint64_t table, uint64_t va);
 
 /* Visit [start, end) of @table at @level; true if the table is now empty. */
 static bool walk_range(struct pt_visit *v, uint64_t table, int level,
@@ -232,8 +231,7 @@ static bool walk_range(struct pt_visit *v, uint64_t table, int level,
 		if (walk_range(v, vmsa_desc_addr(desc, pt->page_shift), level + 1, va, next) &&
 		    v->free_tables) {
 			phys_mem_write64(pt->mem, pa, 0);
-			tlb_remove_table(v->tlb, vmsa_desc_addr(desc, pt->page_shift),
-					 va, shift);
+			tlb_remove_table(v->tlb, vmsa_desc_addr(desc, pt->page_shift), va);
 		}
 	}
 	return v->free_tables && table_empty(pt, table);
@@ -337,15 +335,18 @@ static void tlb_remove_page(struct mmu_gather *tlb, uint64_t pa, uint64_t va)
 }
 
 /*
- * A freed table may be cached by walkers for any address it translated, so
- * the flush must cover its whole span and not be leaf-only.
+ * A freed table may still be cached by a walker (a walk cache) for any
+ * address of its span. A non-leaf TLBI by VA of one address the table
+ * translated removes the cached pointer (Arm ARM D8.13: a TLBI by VA
+ * invalidates every cached entry used to translate that VA, intermediate
+ * ones included). @va is such an address inside the range being unmapped,
+ * so the flush of that range, made non-leaf, covers the table: widening it
+ * to the table's whole span would turn every small munmap into a flush by
+ * ASID, and tell the MMU notifiers "everything" instead of the range.
  */
-static void tlb_remove_table(struct mmu_gather *tlb, uint64_t table, uint64_t va,
-			     unsigned int span_shift)
+static void tlb_remove_table(struct mmu_gather *tlb, uint64_t table, uint64_t va)
 {
-	uint64_t base = va & ~((1ULL << span_shift) - 1);
-
-	tlb_track_range(tlb, base, base + (1ULL << span_shift));
+	tlb_track_range(tlb, va, va + (1ULL << tlb->pt->page_shift));
 	tlb->freed_tables = true;
 	tlb_add_frame(tlb, table);
 	tlb->tables_freed++;

@@ -34,9 +34,11 @@ static void irq_thread_raise(void *ctx)
 	struct irq_thread *it = ctx;
 
 	pthread_mutex_lock(&it->lock);
-	it->pending = true;
-	it->raised++;
-	pthread_cond_broadcast(&it->cond);
+	if (!it->stop) {
+		it->pending = true;
+		it->raised++;
+		pthread_cond_broadcast(&it->cond);
+	}
 	pthread_mutex_unlock(&it->lock);
 }
 
@@ -46,7 +48,7 @@ int irq_thread_start(struct irq_thread *it, void (*handler)(void *ctx), void *ct
 
 	pthread_mutex_init(&it->lock, NULL);
 	pthread_cond_init(&it->cond, NULL);
-	it->pending = it->stop = false;
+	it->pending = it->stop = it->joined = false;
 	it->raised = it->handled = 0;
 	it->handler = handler;
 	it->ctx = ctx;
@@ -69,9 +71,18 @@ void irq_thread_stop(struct irq_thread *it)
 	pthread_cond_broadcast(&it->cond);
 	pthread_mutex_unlock(&it->lock);
 	pthread_join(it->thread, NULL);
+	it->started = false;
+	it->joined = true;
+}
+
+void irq_thread_fini(struct irq_thread *it)
+{
+	irq_thread_stop(it);
+	if (!it->joined)
+		return;
 	pthread_cond_destroy(&it->cond);
 	pthread_mutex_destroy(&it->lock);
-	it->started = false;
+	it->joined = false;
 }
 
 struct irq_line irq_thread_line(struct irq_thread *it)

@@ -17,7 +17,7 @@
 struct irq_thread {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	bool pending, stop, started;
+	bool pending, stop, started, joined;
 	void (*handler)(void *ctx);
 	void *ctx;
 	uint64_t raised, handled;	/* under lock */
@@ -26,8 +26,13 @@ struct irq_thread {
 
 /* Start the handler thread. 0 or -errno. */
 int irq_thread_start(struct irq_thread *it, void (*handler)(void *ctx), void *ctx);
-/* Stop it (a pending raise is handled first). */
+/*
+ * Stop the handler thread (a pending raise is handled first). Later raises
+ * are ignored, so the hardware may keep the line until irq_thread_fini().
+ */
 void irq_thread_stop(struct irq_thread *it);
+/* Free what start() set up; the hardware must no longer raise the line. */
+void irq_thread_fini(struct irq_thread *it);
 /* The line to give to the hardware. */
 struct irq_line irq_thread_line(struct irq_thread *it);
 /* Wait until every raise so far has been handled (bounded by @ms). true if so. */

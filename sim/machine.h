@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A whole machine: physical memory, CPUs, the SMMU, PCIe endpoints and
+ * platform devices with DMA engines (hw/), and the software that runs on
+ * it (os/): address spaces, the IOMMU core and the arm-smmu-v3 driver.
+ * Built from a scenario's machine description; the software boots by
+ * probing the SMMU from its registers.
+ *
+ * This is the interface the scenario interpreter, the workload and the
+ * stress oracle drive. Every function returns 0 or a negative errno and,
+ * where a user needs to know why, writes one line into @why.
+ */
+#ifndef SIM_MACHINE_H
+#define SIM_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/scenario.h"
+
+struct machine;
+
+/* Trace sink for `sva run -v`: one line of text, without newline. */
+typedef void (*machine_log_fn)(void *ctx, const char *line);
+
+struct machine *machine_create(const struct scn_machine *cfg, char *why, size_t whylen);
+void machine_destroy(struct machine *m);
+void machine_set_log(struct machine *m, machine_log_fn fn, void *ctx);
+
+/* Processes: an address space with a thread on a CPU. Returns the index. */
+int machine_process_create(struct machine *m, char *why, size_t whylen);
+int machine_mmap(struct machine *m, int proc, uint64_t addr, uint64_t size, unsigned int prot,
+		 bool populate, char *why, size_t whylen);
+int machine_munmap(struct machine *m, int proc, uint64_t addr, uint64_t size,
+		   char *why, size_t whylen);
+int machine_mprotect(struct machine *m, int proc, uint64_t addr, uint64_t size,
+		     unsigned int prot, char *why, size_t whylen);
+/*
+ * The process's CPU writes @len bytes of @byte at @addr (faulting pages in).
+ * -EFAULT with *@fault_addr set when an access cannot be resolved.
+ */
+int machine_cpu_fill(struct machine *m, int proc, uint64_t addr, uint64_t len, uint8_t byte,
+		     uint64_t *fault_addr);
+/* Reads back; 1 with *@where set at the first mismatching byte, 0 if all match. */
+int machine_cpu_check(struct machine *m, int proc, uint64_t addr, uint64_t len, uint8_t byte,
+		      uint64_t *where);
+int machine_clear_refs(struct machine *m, int proc, uint64_t addr, uint64_t size,
+		       char *why, size_t whylen);
+int machine_exit(struct machine *m, int proc, char *why, size_t whylen);
+/* A field of the process's PTE for @addr: valid af dirty write. */
+int machine_pte_field(struct machine *m, int proc, uint64_t addr, const char *field,
+		      uint64_t *val, char *why, size_t whylen);
+/* The process's current CPU ASID. */
+int machine_process_asid(struct machine *m, int proc, uint64_t *asid);
+
+/* Devices. Returns the device index. */
+int machine_device_add(struct machine *m, const char *name, const struct scn_device *d,
+		       char *why, size_t whylen);
+
+/* SVA. bind returns a handle index and the PASID; -EOPNOTSUPP etc. with @why. */
+int machine_bind(struct machine *m, int dev, int proc, uint32_t *pasid, char *why, size_t whylen);
+int machine_unbind(struct machine *m, int handle, char *why, size_t whylen);
+uint32_t machine_handle_pasid(struct machine *m, int handle);
+int machine_handle_device(struct machine *m, int handle);
+
+/* One DMA work descriptor. */
+struct machine_dma {
+	int dev;
+	bool pasid_valid;
+	uint32_t pasid;
+	enum scn_dma_kind kind;
+	uint64_t addr, addr2, len;
+	uint8_t byte;
+};
+
+struct machine_dma_result {
+	enum scn_outcome outcome;	/* OK, FAULT or MISMATCH */
+	uint64_t addr;			/* fault or mismatch address */
+};
+
+int machine_dma(struct machine *m, const struct machine_dma *op, struct machine_dma_result *res,
+		char *why, size_t whylen);
+
+/* The CD the SMMU holds for the handle's PASID, one decoded field. */
+int machine_cd_field(struct machine *m, int handle, const char *field, uint64_t *val,
+		     char *why, size_t whylen);
+
+/* Counters by name (SCENARIO.md), since creation or the last reset. -ENOENT if unknown. */
+int machine_counter(struct machine *m, const char *name, uint64_t *val);
+void machine_reset_counters(struct machine *m);
+
+#endif /* SIM_MACHINE_H */

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The scenario interpreter end to end: every scenario in examples/ holds, the
+ * SCENARIO.md example holds, and the exit statuses and messages of the
+ * contract (0 held, 1 an expectation failed, 2 an error with FILE:LINE).
+ */
+#include <glob.h>
+
+#include "sim/run.h"
+#include "tests/harness.h"
+
+/* Run @text as a scenario; the outcome stream and errors go to @out / @err. */
+static int run_text(const char *text, char *out, size_t outlen, char *err, size_t errlen)
+{
+	char path[] = "/tmp/sva-test-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *o = tmpfile(), *e = tmpfile();
+	struct scn_run_opts opts = { .out = o, .err = e };
+	size_t n;
+	int status;
+
+	if (fd < 0 || !o || !e)
+		return -1;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		return -1;
+	close(fd);
+	status = scn_run_file(path, &opts);
+	unlink(path);
+	rewind(o);
+	n = fread(out, 1, outlen - 1, o);
+	out[n] = '\0';
+	rewind(e);
+	n = fread(err, 1, errlen - 1, e);
+	err[n] = '\0';
+	fclose(o);
+	fclose(e);
+	return status;
+}
+
+TEST_TIMEOUT(every_example_holds, 600)
+{
+	struct scn_run_opts opts = { .out = fopen("/dev/null", "w"), .err = stderr };
+	glob_t g;
+	size_t i;
+
+	ASSERT_EQ(glob("examples/*.sva", 0, NULL, &g), 0);
+	ASSERT_GE(g.gl_pathc, 8);
+	for (i = 0; i < g.gl_pathc; i++) {
+		int status = scn_run_file(g.gl_pathv[i], &opts);
+
+		TH_LOG("%s: exit %d", g.gl_pathv[i], status);
+		EXPECT_EQ(status, 0);
+	}
+	globfree(&g);
+	fclose(opts.out);
+}
+
+/* The example of shared/SCENARIO.md, word for word. */
+static const char scenario_md_example[] =
+	"smmu btm=off\n"
+	"device acc pci ats pri\n"
+	"process app\n"
+	"mmap app 0x400000 64K rw\n"
+	"bind acc app as h\n"
+	"dma h fill 0x400000 8K 0x5a -> ok          # pages fault in through PRI\n"
+	"expect count page_requests >= 1\n"
+	"cpu-check app 0x400000 8K 0x5a\n"
+	"reset counters\n"
+	"munmap app 0x400000 64K\n"
+	"expect count CMD_TLBI_NH_VA >= 1           # without BTM the driver invalidates the SMMU TLB\n"
+	"expect count CMD_ATC_INV >= 1              # ... and the device's ATC\n"
+	"dma h check 0x400000 4K 0x5a -> fault 0x400000\n"
+	"unbind h\n";
+
+TEST_TIMEOUT(scenario_md_example_holds, 120)
+{
+	static char out[16384], err[4096];
+
+	EXPECT_EQ(run_text(scenario_md_example, out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_STREQ(err, "");
+	EXPECT_TRUE(strstr(out, ":13: dma h check 0x400000 4K 0x5a -> fault 0x400000: fault 0x400000\n") != NULL);
+	EXPECT_TRUE(strstr(out, ":5: bind acc app as h: pasid 1\n") != NULL);
+}
+
+TEST_TIMEOUT(failed_expectation_continues_with_status_1, 120)
+{
+	static char out[16384], err[4096];
+	const char *text =
+		"device acc pci ats pri\n"
+		"process app\n"
+		"mmap app 0x400000 16K rw\n"
+		"bind acc app as h\n"
+		"dma h fill 0x400000 4K 1 -> fault 0x400000\n"	/* wrong: it succeeds */
+		"dma h check 0x400000 4K 2 -> ok\n"		/* wrong: mismatch */
+		"cpu-check app 0x400000 4K 1\n"			/* right */
+		"expect count page_requests == 0\n";		/* wrong */
+
+	EXPECT_EQ(run_text(text, out, sizeof(out), err, sizeof(err)), 1);
+	TH_LOG("%s", out);
+	EXPECT_TRUE(strstr(out, ":5: expected fault 0x400000, got ok\n") != NULL);
+	EXPECT_TRUE(strstr(out, ":6: expected ok, got mismatch 0x400000\n") != NULL);
+	EXPECT_TRUE(strstr(out, ":7: cpu-check app 0x400000 4K 1: ok\n") != NULL);
+	EXPECT_TRUE(strstr(out, ":8: expected page_requests == 0, got ") != NULL);
+	EXPECT_TRUE(strstr(err, "3 expectations failed") != NULL);
+}
+
+TEST_TIMEOUT(errors_stop_the_run_with_status_2, 120)
+{
+	static char out[16384], err[4096];
+
+	EXPECT_EQ(run_text("process p\nfrobnicate p\nprocess q\n", out, sizeof(out), err,
+			   sizeof(err)), 2);
+	EXPECT_TRUE(strstr(err, ":2: unknown command 'frobnicate'") != NULL);
+	EXPECT_TRUE(strstr(out, ":1: process p: ok") != NULL);
+	EXPECT_TRUE(strstr(out, "process q") == NULL);	/* never reached */
+
+	EXPECT_EQ(run_text("process p\nmmap p 0x400000 64K rw\nmmap p 0x400001 4K rw\n", out,
+			   sizeof(out), err, sizeof(err)), 2);
+	EXPECT_TRUE(strstr(err, ":3: mmap 0x400001") != NULL);
+
+	EXPECT_EQ(run_text("process p\nexit p\ncpu-fill p 0x400000 1 1\n", out, sizeof(out), err,
+			   sizeof(err)), 2);
+	EXPECT_TRUE(strstr(err, ":3: the process has exited") != NULL);
+
+	EXPECT_EQ(run_text("smmu asid-bits=12\n", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_TRUE(strstr(err, ":1: asid-bits must be 8 or 16") != NULL);
+
+	EXPECT_EQ(run_text("device a pci sid=70000\n", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_TRUE(strstr(err, ":1: StreamID 70000 does not fit") != NULL);
+}
+
+TEST_TIMEOUT(refused_bind_says_why, 120)
+{
+	static char out[16384], err[4096];
+	/* An SMMU with 8-bit ASIDs cannot share the CPUs' 16-bit ASIDs. */
+	const char *text =
+		"smmu asid-bits=8\n"
+		"device acc pci ats pri\n"
+		"process app\n"
+		"bind acc app as h -> refused\n"
+		"bind acc app as h2\n";
+
+	EXPECT_EQ(run_text(text, out, sizeof(out), err, sizeof(err)), 1);
+	TH_LOG("%s", out);
+	EXPECT_TRUE(strstr(out, ":4: bind acc app as h -> refused: refused: SMMU ASIDs (8 bits) are narrower") != NULL);
+	EXPECT_TRUE(strstr(out, ":5: expected ok, got refused\n") != NULL);
+}
+
+TEST(missing_file_is_an_error)
+{
+	struct scn_run_opts opts = { .out = stdout, .err = fopen("/dev/null", "w") };
+
+	EXPECT_EQ(scn_run_file("/nonexistent/x.sva", &opts), 2);
+	fclose(opts.err);
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The sva command's subcommands: one file each (tools/cmd_*.c), listed in
+ * the table of tools/sva.c. A subcommand gets argv with argv[0] = its name,
+ * parses its options with getopt_long, prints results on stdout and errors
+ * on stderr, and returns the exit status.
+ */
+#ifndef TOOLS_SVA_H
+#define TOOLS_SVA_H
+
+#define SVA_VERSION	"0.1.0"
+
+struct sva_command {
+	const char *name;
+	const char *summary;		/* one line for `sva --help` */
+	int (*main)(int argc, char **argv);
+};
+
+extern const struct sva_command sva_cmd_run;
+
+#endif /* TOOLS_SVA_H */

@@ -164,7 +164,8 @@ static void trace_words(struct machine *m, const char *head, const uint64_t *raw
 	m->log(m->log_ctx, line);
 }
 
-static void smmu_trace(void *ctx, enum smmu_trace_kind kind, const uint64_t *raw, unsigned int n)
+static void smmu_trace(void *ctx, enum smmu_trace_kind kind, const struct smmu_trace_info *info,
+		       const uint64_t *raw, unsigned int n)
 {
 	struct machine *m = ctx;
 	char head[64];
@@ -190,11 +191,13 @@ static void smmu_trace(void *ctx, enum smmu_trace_kind kind, const uint64_t *raw
 		snprintf(head, sizeof(head), "pri");
 		break;
 	case SMMU_TRACE_STE:
-		/* The SMMU's hook gives the StreamID in the STE trace context. */
-		snprintf(head, sizeof(head), "ste");
+		snprintf(head, sizeof(head), "ste %u", info ? info->sid : 0);
 		break;
 	default:
-		snprintf(head, sizeof(head), "cd");
+		if (info && info->ssv)
+			snprintf(head, sizeof(head), "cd %u %u", info->sid, info->ssid);
+		else
+			snprintf(head, sizeof(head), "cd %u -", info ? info->sid : 0);
 		break;
 	}
 	trace_words(m, head, raw, n);

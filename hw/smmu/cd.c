@@ -192,7 +192,8 @@ int smmu_cd_decode(const struct smmu *smmu, const struct smmu_ste_cfg *ste,
 	return 0;
 }
 
-int smmu_cd_fetch(struct smmu *smmu, const struct smmu_ste_cfg *ste, uint32_t ssid,
+int smmu_cd_fetch(struct smmu *smmu, const struct smmu_ste_cfg *ste,
+		  const struct smmu_trace_info *who, uint32_t ssid,
 		  struct smmu_cd_cfg *cfg, struct smmu_cfg_err *err, unsigned int *reads)
 {
 	uint64_t raw[CD_DWORDS], cd_pa;
@@ -204,6 +205,6 @@ int smmu_cd_fetch(struct smmu *smmu, const struct smmu_ste_cfg *ste, uint32_t ss
 	if (read_words(smmu, cd_pa, raw, CD_DWORDS, err))
 		return EVT_ID_F_CD_FETCH;
 	*reads += CD_DWORDS;
-	smmu_trace(smmu, SMMU_TRACE_CD, raw, CD_DWORDS);
+	smmu_trace(smmu, SMMU_TRACE_CD, who, raw, CD_DWORDS);
 	return smmu_cd_decode(smmu, ste, raw, cfg);
 }

@@ -353,7 +353,7 @@ static void smmu_cmdq_consume_one(struct smmu *smmu)
 		smmu_cmdq_error(smmu, cons, SMMU_CERROR_ABT);
 		return;
 	}
-	smmu_trace(smmu, SMMU_TRACE_CMD, raw, CMD_DWORDS);
+	smmu_trace(smmu, SMMU_TRACE_CMD, NULL, raw, CMD_DWORDS);
 	err = smmu_cmd_parse(raw, &cmd);
 	if (!err)
 		err = smmu_cmd_check(&smmu->cfg, &cmd);

@@ -17,6 +17,7 @@
 #include "hw/walk.h"
 
 struct smmu;
+struct smmu_trace_info;
 
 /* Effective StreamWorld (§3.11 / STE.STRW). */
 enum smmu_world {
@@ -79,11 +80,13 @@ int smmu_ste_fetch(struct smmu *smmu, uint32_t sid, struct smmu_ste_cfg *cfg,
 
 /*
  * Fetch and decode CD number @ssid of the table @ste points to (cd.c); the
- * caller has already range-checked @ssid against S1CDMax. 0, or
+ * caller has already range-checked @ssid against S1CDMax; @who says which
+ * transaction it is for (the trace hook's info). 0, or
  * EVT_ID_C_BAD_SUBSTREAMID (L1CD invalid or out of range), EVT_ID_F_CD_FETCH,
  * EVT_ID_C_BAD_CD.
  */
-int smmu_cd_fetch(struct smmu *smmu, const struct smmu_ste_cfg *ste, uint32_t ssid,
+int smmu_cd_fetch(struct smmu *smmu, const struct smmu_ste_cfg *ste,
+		  const struct smmu_trace_info *who, uint32_t ssid,
 		  struct smmu_cd_cfg *cfg, struct smmu_cfg_err *err, unsigned int *reads);
 
 /* Pure decoders, for tests and for the fetchers (0 or EVT_ID_C_BAD_*). */

@@ -174,7 +174,7 @@ out_unlock:
 		smmu_gerror_raise(smmu, SMMU_GERROR_EVENTQ_ABT_ERR);
 	if (ret)
 		return ret;
-	smmu_trace(smmu, SMMU_TRACE_EVT, rec, EVT_DWORDS);
+	smmu_trace(smmu, SMMU_TRACE_EVT, NULL, rec, EVT_DWORDS);
 	if (atomic_load(&smmu->irq_ctrl) & SMMU_IRQ_CTRL_EVENTQ_IRQEN)
 		smmu_signal_irq(smmu, SMMU_IRQ_EVTQ, &q->msi, SMMU_GERROR_MSI_EVENTQ_ABT_ERR);
 	return 0;

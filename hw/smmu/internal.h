@@ -226,10 +226,11 @@ static inline void smmu_pmcg_inc(struct smmu *smmu, enum smmu_pmcg_event ev)
 
 /* Call the trace hook if set. */
 static inline void smmu_trace(struct smmu *smmu, enum smmu_trace_kind kind,
+			      const struct smmu_trace_info *info,
 			      const uint64_t *raw, unsigned int ndwords)
 {
 	if (smmu->trace_fn)
-		smmu->trace_fn(smmu->trace_ctx, kind, raw, ndwords);
+		smmu->trace_fn(smmu->trace_ctx, kind, info, raw, ndwords);
 }
 
 /*

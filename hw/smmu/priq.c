@@ -96,7 +96,7 @@ int smmu_priq_record(struct smmu *smmu, const struct smmu_pri_req *req)
 		smmu_gerror_raise(smmu, SMMU_GERROR_PRIQ_ABT_ERR);
 	if (ret)
 		return ret;
-	smmu_trace(smmu, SMMU_TRACE_PRI, rec, PRIQ_DWORDS);
+	smmu_trace(smmu, SMMU_TRACE_PRI, NULL, rec, PRIQ_DWORDS);
 	if (!(atomic_load(&smmu->irq_ctrl) & SMMU_IRQ_CTRL_PRIQ_IRQEN))
 		return 0;
 	if ((atomic_load(&q->msi.cfg2) & SMMU_PRIQ_IRQ_CFG2_LO) && !req->last)

@@ -136,7 +136,15 @@ enum smmu_trace_kind {
 	SMMU_TRACE_CD,		/* a CD fetched: 8 dwords (BACK) */
 };
 
+/* What an STE or CD fetch was for (NULL for queue entries, which say it themselves). */
+struct smmu_trace_info {
+	uint32_t sid;
+	bool ssv;			/* CD: the transaction had a SubstreamID */
+	uint32_t ssid;			/* CD: its index in the CD table */
+};
+
 typedef void (*smmu_trace_fn)(void *ctx, enum smmu_trace_kind kind,
+			      const struct smmu_trace_info *info,
 			      const uint64_t *raw, unsigned int ndwords);
 /* Set (or with NULL clear) the trace hook. Set it before traffic starts. */
 void smmu_set_trace(struct smmu *smmu, smmu_trace_fn fn, void *ctx);

@@ -202,6 +202,7 @@ int smmu_ste_fetch(struct smmu *smmu, uint32_t sid, struct smmu_ste_cfg *cfg,
 	if (read_words(smmu, ste_pa, raw, STRTAB_STE_DWORDS, err))
 		return EVT_ID_F_STE_FETCH;
 	*reads += STRTAB_STE_DWORDS;
-	smmu_trace(smmu, SMMU_TRACE_STE, raw, STRTAB_STE_DWORDS);
+	smmu_trace(smmu, SMMU_TRACE_STE, &(struct smmu_trace_info){ .sid = sid },
+		   raw, STRTAB_STE_DWORDS);
 	return smmu_ste_decode(smmu, raw, cfg);
 }

@@ -143,7 +143,10 @@ static int xlate_get_cd(struct xlate *x, uint32_t ssid, struct smmu_cfg_err *err
 		return 0;
 	smmu_pmcg_inc(x->smmu, SMMU_PMCG_CFG_CACHE_MISS);
 	gen = smmu_cfgcache_gen(c);
-	ret = smmu_cd_fetch(x->smmu, &x->ste, ssid, &x->cd, err, &reads);
+	ret = smmu_cd_fetch(x->smmu, &x->ste,
+			    &(struct smmu_trace_info){ .sid = x->txn->sid, .ssv = x->txn->ssv,
+						       .ssid = ssid },
+			    ssid, &x->cd, err, &reads);
 	smmu_pmcg_add(x->smmu, SMMU_PMCG_CFG_STRUCT_ACCESS, reads);
 	if (!ret)
 		smmu_cfgcache_put_cd(c, x->txn->sid, ssid, &x->cd, gen);

@@ -490,13 +490,15 @@ TEST(pri_irq_on_last_only)
 	fx_fini(&fx);
 }
 
-static void trace_cb(void *ctx, enum smmu_trace_kind kind, const uint64_t *raw, unsigned int n)
+static void trace_cb(void *ctx, enum smmu_trace_kind kind, const struct smmu_trace_info *info,
+		     const uint64_t *raw, unsigned int n)
 {
 	unsigned int *seen = ctx;
 
-	if (kind == SMMU_TRACE_EVT && n == EVT_DWORDS && raw[2] == 0xfeed000)
+	/* Queue records carry their StreamID themselves: no info comes with them. */
+	if (kind == SMMU_TRACE_EVT && n == EVT_DWORDS && !info && raw[2] == 0xfeed000)
 		seen[0]++;
-	if (kind == SMMU_TRACE_PRI && n == PRIQ_DWORDS && (raw[0] & 0xffffffff) == 0x99)
+	if (kind == SMMU_TRACE_PRI && n == PRIQ_DWORDS && !info && (raw[0] & 0xffffffff) == 0x99)
 		seen[1]++;
 }
 

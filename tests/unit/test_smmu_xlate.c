@@ -663,16 +663,22 @@ TEST(config_cache_until_cfgi)
 }
 
 static int trace_ste, trace_cd;
+static struct smmu_trace_info trace_ste_info, trace_cd_info;
 
-static void count_trace(void *ctx, enum smmu_trace_kind kind, const uint64_t *raw,
+static void count_trace(void *ctx, enum smmu_trace_kind kind,
+			const struct smmu_trace_info *info, const uint64_t *raw,
 			unsigned int n)
 {
 	(void)ctx;
 	(void)raw;
-	if (kind == SMMU_TRACE_STE && n == 8)
+	if (kind == SMMU_TRACE_STE && n == 8 && info) {
 		trace_ste++;
-	if (kind == SMMU_TRACE_CD && n == 8)
+		trace_ste_info = *info;
+	}
+	if (kind == SMMU_TRACE_CD && n == 8 && info) {
 		trace_cd++;
+		trace_cd_info = *info;
+	}
 }
 
 TEST(trace_hook_sees_fetches)
@@ -688,6 +694,11 @@ TEST(trace_hook_sees_fetches)
 	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_OK);
 	EXPECT_EQ(trace_ste, 1);
 	EXPECT_EQ(trace_cd, 1);
+	/* Each fetch says which stream (and substream) it was for. */
+	EXPECT_EQ(trace_ste_info.sid, SID);
+	EXPECT_EQ(trace_cd_info.sid, SID);
+	EXPECT_FALSE(trace_cd_info.ssv);
+	EXPECT_EQ(trace_cd_info.ssid, 0);
 	fx_fini(&fx);
 }
 

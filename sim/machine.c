@@ -1224,3 +1224,27 @@ int machine_dma(struct machine *m, const struct machine_dma *op, struct machine_
 		return -EIO;
 	}
 }
+
+/* ---- Introspection for `sva info` and the stress oracle ---------------------- */
+
+uint32_t machine_smmu_reg(struct machine *m, uint32_t off)
+{
+	return smmu_mmio_read32(m->smmu, off);
+}
+
+const struct arm_smmu_device *machine_smmu_driver(const struct machine *m)
+{
+	return m->drv;
+}
+
+void machine_get_limits(const struct machine *m, struct machine_limits *l)
+{
+	l->cpus = m->cfg.cpus;
+	l->cpu_tlb_entries = MACHINE_CPU_TLB;
+	l->smmu_tlb_entries = m->cfg.tlb;
+	l->page_shift = m->cfg.page_shift;
+	l->stall_max = MACHINE_STALL_MAX;
+	l->max_procs = MACHINE_MAX_PROCS;
+	l->max_devs = MACHINE_MAX_DEVS;
+	l->max_handles = MACHINE_MAX_HANDLES;
+}

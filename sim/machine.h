@@ -90,4 +90,26 @@ int machine_cd_field(struct machine *m, int handle, const char *field, uint64_t 
 int machine_counter(struct machine *m, const char *name, uint64_t *val);
 void machine_reset_counters(struct machine *m);
 
+/* ---- Introspection (`sva info`, the stress oracle) ---------------------------- */
+
+struct arm_smmu_device;
+
+/* What the machine was built with, beside its scenario configuration. */
+struct machine_limits {
+	unsigned int cpus;
+	unsigned int cpu_tlb_entries;	/* per CPU */
+	unsigned int smmu_tlb_entries;
+	unsigned int page_shift;	/* CPU and SVA granule */
+	unsigned int stall_max;		/* SMMU_IDR5.STALL_MAX the model reports */
+	unsigned int max_procs;		/* machine_process_create() calls, ever */
+	unsigned int max_devs;
+	unsigned int max_handles;	/* successful machine_bind() calls, ever */
+};
+
+/* A 32-bit SMMU register as software reads it (ID registers are read-only). */
+uint32_t machine_smmu_reg(struct machine *m, uint32_t off);
+/* The arm-smmu-v3 driver's view: features, options and sizes it chose at probe. */
+const struct arm_smmu_device *machine_smmu_driver(const struct machine *m);
+void machine_get_limits(const struct machine *m, struct machine_limits *l);
+
 #endif /* SIM_MACHINE_H */

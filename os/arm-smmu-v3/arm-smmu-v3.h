@@ -541,6 +541,21 @@ void arm_smmu_cmd_sync_irq(void *smmu);
 void arm_smmu_page_response(struct arm_smmu_master *master,
 			    const struct iommu_page_response *resp);
 
+/* ---- Tracing ------------------------------------------------------------ */
+
+/*
+ * An optional observer of the driver (the simulator's --trace): each
+ * CMD_SYNC wait, with its start and end on CLOCK_MONOTONIC in ns. Costs
+ * nothing when unset.
+ */
+struct arm_smmu_trace_ops {
+	void (*sync_wait)(void *ctx, uint64_t start_ns, uint64_t end_ns);
+};
+
+/* Set before the driver is used concurrently (it is read without a lock). */
+void arm_smmu_set_trace(struct arm_smmu_device *smmu, const struct arm_smmu_trace_ops *ops,
+			void *ctx);
+
 /* ---- The device --------------------------------------------------------- */
 
 struct arm_smmu_stats {
@@ -575,6 +590,8 @@ struct arm_smmu_device {
 
 	const struct arm_smmu_fault_ops *fault_ops;
 	void *fault_ctx;
+	const struct arm_smmu_trace_ops *trace_ops;	/* set before use, or NULL */
+	void *trace_ctx;
 	struct arm_smmu_stats stats;	/* atomic counters */
 };
 

@@ -282,11 +282,26 @@ static int cmdq_poll_cons(struct arm_smmu_device *smmu, uint64_t pos)
 	}
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void arm_smmu_set_trace(struct arm_smmu_device *smmu, const struct arm_smmu_trace_ops *ops,
+			void *ctx)
+{
+	smmu->trace_ctx = ctx;
+	smmu->trace_ops = ops;
+}
+
 int arm_smmu_cmdq_issue_cmdlist(struct arm_smmu_device *smmu, const uint64_t *cmds,
 				unsigned int n, bool sync)
 {
 	struct arm_smmu_cmdq *cmdq = &smmu->cmdq;
-	uint64_t sync_cmd[CMD_DWORDS], sync_pos = 0;
+	uint64_t sync_cmd[CMD_DWORDS], sync_pos = 0, start_ns = 0;
 	bool published = false;
 	uint32_t seq = 0;
 	unsigned int i;
@@ -321,10 +336,14 @@ int arm_smmu_cmdq_issue_cmdlist(struct arm_smmu_device *smmu, const uint64_t *cm
 
 wait:
 	arm_smmu_stat_inc(&cmdq->stats_syncs);
+	if (smmu->trace_ops)
+		start_ns = mono_ns();
 	if (smmu->options & ARM_SMMU_OPT_MSIPOLL)
 		ret = cmdq_poll_msi(smmu, seq);
 	else
 		ret = cmdq_poll_cons(smmu, sync_pos);
+	if (smmu->trace_ops)
+		smmu->trace_ops->sync_wait(smmu->trace_ctx, start_ns, mono_ns());
 out:
 	if (ret)
 		fprintf(stderr, "arm-smmu-v3: command queue stuck (%d), CONS %#x\n", ret,

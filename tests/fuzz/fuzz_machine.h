@@ -114,6 +114,29 @@ static inline uint64_t fz_u64(struct fz_input *in)
 	return fz_uint(in, 8);
 }
 
+/*
+ * libFuzzer's LLVMFuzzerInitialize() may rewrite argv before the flags are
+ * parsed: put @flags right after the program name, so that flags given on
+ * the command line (parsed later) still win. Used to lift the default
+ * length control: programs of operations need more than a few bytes.
+ */
+static inline void fz_default_flags(int *argc, char ***argv, const char *const *flags,
+				    int nflags)
+{
+	char **v = calloc((size_t)(*argc + nflags + 1), sizeof(*v));
+	int i;
+
+	if (!v || *argc < 1)
+		return;
+	v[0] = (*argv)[0];
+	for (i = 0; i < nflags; i++)
+		v[1 + i] = (char *)flags[i];
+	for (i = 1; i < *argc; i++)
+		v[nflags + i] = (*argv)[i];
+	*argc += nflags;
+	*argv = v;	/* kept for the life of the process */
+}
+
 /* ---- Failure reports ----------------------------------------------------- */
 
 __attribute__((format(printf, 1, 2), noreturn))

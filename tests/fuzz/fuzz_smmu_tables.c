@@ -272,7 +272,16 @@ static int fzt_one(const uint8_t *data, size_t size)
 }
 
 #ifndef FUZZ_NO_ENTRY
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char *const flags[] = { "-len_control=0", "-max_len=1024" };
+
+	fz_default_flags(argc, argv, flags, 2);
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

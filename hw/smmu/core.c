@@ -22,11 +22,11 @@ void smmu_config_default(struct smmu_config *cfg)
 		.sid_bits = 16,
 		.ssid_bits = 20,
 		.asid16 = true,
-		.vmid16 = true,
+		.vmid16 = false,
 		.oas = 48,
 		.granules = SMMU_GRAN_4K | SMMU_GRAN_16K | SMMU_GRAN_64K,
 		.s1 = true,
-		.s2 = true,
+		.s2 = false,
 		.btm = true,
 		.httu = SMMU_HTTU_HD,
 		.ats = true,
@@ -74,7 +74,14 @@ int smmu_config_check(const struct smmu_config *cfg)
 		return -EINVAL;
 	if (!cfg->granules || (cfg->granules & ~(SMMU_GRAN_4K | SMMU_GRAN_16K | SMMU_GRAN_64K)))
 		return -EINVAL;
-	if (!cfg->s1 && !cfg->s2)
+	/*
+	 * Stage 2 is not modelled (no S2 walk, no nested translation, no VMID
+	 * tagging in the TLB), so an SMMU advertising IDR0.S2P would lie to
+	 * the driver: refuse it, and stage 1 is then the only stage there is.
+	 */
+	if (cfg->s2)
+		return -EOPNOTSUPP;
+	if (!cfg->s1)
 		return -EINVAL;
 	if (cfg->hyp && !cfg->s1)
 		return -EINVAL;

@@ -113,9 +113,9 @@ TEST(probe_reset_default)
 	uint32_t want = ARM_SMMU_FEAT_2_LVL_STRTAB | ARM_SMMU_FEAT_2_LVL_CDTAB |
 			ARM_SMMU_FEAT_PRI | ARM_SMMU_FEAT_ATS | ARM_SMMU_FEAT_SEV |
 			ARM_SMMU_FEAT_MSI | ARM_SMMU_FEAT_COHERENCY | ARM_SMMU_FEAT_TRANS_S1 |
-			ARM_SMMU_FEAT_TRANS_S2 | ARM_SMMU_FEAT_STALLS | ARM_SMMU_FEAT_HYP |
+			ARM_SMMU_FEAT_STALLS | ARM_SMMU_FEAT_HYP |
 			ARM_SMMU_FEAT_RANGE_INV | ARM_SMMU_FEAT_BTM | ARM_SMMU_FEAT_HA |
-			ARM_SMMU_FEAT_HD | ARM_SMMU_FEAT_ASID16 | ARM_SMMU_FEAT_VMID16;
+			ARM_SMMU_FEAT_HD | ARM_SMMU_FEAT_ASID16;
 	struct smmu_config cfg;
 	struct dfx fx;
 	uint32_t cr0, scfg;
@@ -123,6 +123,9 @@ TEST(probe_reset_default)
 	smmu_config_default(&cfg);
 	ASSERT_EQ(dfx_init(&fx, &cfg, &no_opts), 0);
 	EXPECT_EQ(fx.drv->features & want, want);
+	/* The model has no stage 2 and says so. */
+	EXPECT_FALSE(fx.drv->features & (ARM_SMMU_FEAT_TRANS_S2 | ARM_SMMU_FEAT_VMID16));
+	EXPECT_EQ(fx.drv->vmid_bits, 8);
 	EXPECT_FALSE(fx.drv->features & (ARM_SMMU_FEAT_E2H | ARM_SMMU_FEAT_STALL_FORCE));
 	EXPECT_TRUE(fx.drv->options & ARM_SMMU_OPT_MSIPOLL);
 	EXPECT_EQ(fx.drv->sid_bits, 16);
@@ -213,16 +216,26 @@ TEST(probe_vhe_linear_no_msi)
 	dfx_fini(&fx);
 }
 
-TEST(probe_refuses_unsupported)
+/*
+ * The model can no longer be stage-2-only (stage 2 is not modelled), so the
+ * driver's refusals are tested from hand-built IDRs in test_arm_smmu_probe.
+ * Against the model: an SMMU without the CPU's 4KB granule probes, but
+ * cannot share CPU page tables, so SVA is not offered.
+ */
+TEST(probe_without_4k_granule_has_no_sva)
 {
 	struct smmu_config cfg;
 	struct dfx fx;
 
 	smmu_config_default(&cfg);
-	cfg.s1 = false;		/* a stage-2-only SMMU */
-	cfg.hyp = false;
-	EXPECT_EQ(dfx_init(&fx, &cfg, &no_opts), -ENODEV);
-	EXPECT_TRUE(fx.drv == NULL);
+	cfg.s2 = true;
+	EXPECT_EQ(smmu_config_check(&cfg), -EOPNOTSUPP);
+	smmu_config_default(&cfg);
+	cfg.granules = SMMU_GRAN_64K;
+	ASSERT_EQ(dfx_init(&fx, &cfg, &no_opts), 0);
+	EXPECT_TRUE(fx.drv->features & ARM_SMMU_FEAT_TRANS_S1);
+	EXPECT_FALSE(fx.drv->features & ARM_SMMU_FEAT_SVA);
+	EXPECT_EQ(fx.drv->pgsize_bitmap, (1ull << 16) | (1ull << 29));
 	dfx_fini(&fx);
 }
 

@@ -77,14 +77,15 @@ TEST(id_registers_default)
 	idr1 = rd(&fx, SMMU_IDR1);
 	idr5 = rd(&fx, SMMU_IDR5);
 	EXPECT_TRUE(idr0 & SMMU_IDR0_S1P);
-	EXPECT_TRUE(idr0 & SMMU_IDR0_S2P);
+	/* Stage 2 is not modelled: neither it nor 16-bit VMIDs are advertised. */
+	EXPECT_FALSE(idr0 & SMMU_IDR0_S2P);
 	EXPECT_EQ(FIELD_GET(SMMU_IDR0_TTF, idr0), SMMU_IDR0_TTF_AARCH64);
 	EXPECT_EQ(FIELD_GET(SMMU_IDR0_HTTU, idr0), SMMU_IDR0_HTTU_AF_DIRTY);
 	EXPECT_TRUE(idr0 & SMMU_IDR0_BTM);
 	EXPECT_TRUE(idr0 & SMMU_IDR0_ATS);
 	EXPECT_TRUE(idr0 & SMMU_IDR0_PRI);
 	EXPECT_TRUE(idr0 & SMMU_IDR0_ASID16);
-	EXPECT_TRUE(idr0 & SMMU_IDR0_VMID16);
+	EXPECT_FALSE(idr0 & SMMU_IDR0_VMID16);
 	EXPECT_TRUE(idr0 & SMMU_IDR0_HYP);
 	EXPECT_TRUE(idr0 & SMMU_IDR0_MSI);
 	EXPECT_TRUE(idr0 & SMMU_IDR0_SEV);
@@ -200,6 +201,12 @@ TEST(bad_configs_rejected)
 	smmu_config_default(&cfg);
 	cfg.s1 = cfg.s2 = false;
 	EXPECT_EQ(smmu_config_check(&cfg), -EINVAL);
+	smmu_config_default(&cfg);
+	EXPECT_FALSE(cfg.s2);
+	cfg.s2 = true;			/* stage 2 is not modelled */
+	EXPECT_EQ(smmu_config_check(&cfg), -EOPNOTSUPP);
+	cfg.vmid16 = true;
+	EXPECT_TRUE(smmu_create(&cfg, &mem.bus) == NULL);
 	smmu_config_default(&cfg);
 	cfg.stall_max = 0;
 	EXPECT_EQ(smmu_config_check(&cfg), -EINVAL);

@@ -149,7 +149,8 @@ int smmu_evtq_record(struct smmu *smmu, const struct smmu_event *ev)
 	smmu_event_build(ev, rec);
 	pthread_mutex_lock(&smmu->evtq_lock);
 	for (;;) {
-		if (!smmu_evtq_enabled(smmu)) {
+		/* §6.3.9.6: with SMMUEN == 0 nothing stalls; its record is not due. */
+		if (!smmu_evtq_enabled(smmu) || (ev->stall && !smmu_enabled(smmu))) {
 			ret = -ENODEV;
 			goto out_unlock;
 		}

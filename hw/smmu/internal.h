@@ -269,5 +269,7 @@ void smmu_evtq_drain(struct smmu *smmu);
 
 int smmu_xlate_init(struct smmu *smmu);
 void smmu_xlate_fini(struct smmu *smmu);
+/* stall.c: SMMUEN 1 -> 0 marks every stalled transaction for abort (§6.3.9.6). */
+void smmu_stall_disable(struct smmu *smmu);
 
 #endif /* HW_SMMU_INTERNAL_H */

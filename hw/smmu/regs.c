@@ -150,6 +150,15 @@ static void smmu_write_cr0(struct smmu *smmu, uint32_t val)
 		pthread_mutex_lock(&smmu->priq_lock);
 		pthread_mutex_unlock(&smmu->priq_lock);
 	}
+	/*
+	 * §6.3.9.6: SMMUEN 1 -> 0 completes once every stalled transaction is
+	 * marked for abort; a stall record still waiting for queue space
+	 * belongs to a terminated transaction and gives up.
+	 */
+	if ((changed & SMMU_CR0_SMMUEN) && !(val & SMMU_CR0_SMMUEN)) {
+		smmu_stall_disable(smmu);
+		smmu_evtq_wake(smmu);
+	}
 
 	/* Everything but CMDQEN is acknowledged here; the consumer acks CMDQEN. */
 	ack_bits = smmu_cr0_mask(smmu) & ~SMMU_CR0_CMDQEN;

@@ -6,7 +6,9 @@
  * with CMD_RESUME (retry, or terminate with abort / RAZ-WI) or
  * CMD_STALL_TERM (terminate every stall of a StreamID). At most STALL_MAX
  * transactions are stalled at once; one more faults as if it could not
- * stall (terminated). smmu_destroy() aborts every parked transaction and
+ * stall (terminated). Clearing SMMUEN marks every parked transaction to be
+ * terminated with abort, and nothing stalls while SMMUEN == 0 (§6.3.9.6).
+ * smmu_destroy() aborts every parked transaction and
  * waits until each has left the table; those return from smmu_translate()
  * without touching the SMMU again, and their smmu_txn_end() is a no-op.
  *
@@ -60,6 +62,33 @@ void smmu_stall_release_all(struct smmu_stall_table *st)
 	pthread_mutex_unlock(&st->lock);
 }
 
+/*
+ * SMMUEN 1 -> 0 (§6.3.9.6): by the time the update completes, every stalled
+ * transaction is marked to be terminated with abort; its thread leaves and
+ * frees its STAG on its own. Unlike smmu_stall_release_all() the table stays
+ * in service (SMMUEN may be set again) and nobody waits here: the parked
+ * threads may be blocked on nothing but their slot, so they will run.
+ */
+void smmu_stall_disable(struct smmu *smmu)
+{
+	struct smmu_stall_table *st;
+	unsigned int i, n = 0;
+
+	if (!smmu->xlate)
+		return;
+	st = &smmu->xlate->stall;
+	pthread_mutex_lock(&st->lock);
+	for (i = 0; i < st->nr; i++) {
+		if (st->slots[i].state == SMMU_STALL_WAITING) {
+			st->slots[i].state = SMMU_STALL_ABORT;
+			n++;
+		}
+	}
+	if (n)
+		pthread_cond_broadcast(&st->cond);
+	pthread_mutex_unlock(&st->lock);
+}
+
 /* Take a free slot; its index is the STAG. -ENOSPC when STALL_MAX are in use. */
 static int stall_alloc(struct smmu_stall_table *st, uint32_t sid)
 {
@@ -95,7 +124,12 @@ int smmu_stall_park(struct smmu *smmu, struct smmu_event *ev)
 	int idx, state;
 
 	pthread_mutex_lock(&st->lock);
-	idx = stall_alloc(st, ev->sid);
+	/*
+	 * §6.3.9.6: no new stall once SMMUEN 1 -> 0 has completed. Tested under
+	 * the lock smmu_stall_disable() takes after SMMUEN is cleared, so a
+	 * transaction either sees SMMUEN == 0 here or is marked by it.
+	 */
+	idx = smmu_enabled(smmu) ? stall_alloc(st, ev->sid) : -ENODEV;
 	pthread_mutex_unlock(&st->lock);
 	if (idx < 0)
 		return idx;

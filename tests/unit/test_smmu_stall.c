@@ -259,3 +259,69 @@ TEST(destroy_releases_parked_transactions)
 	pthread_join(d.thread, NULL);
 	EXPECT_EQ(d.status, SMMU_TXN_ABORT);
 }
+
+/* Wait (bounded) for @d to finish; false if it is still parked after ~5 s. */
+static bool dev_wait_done(struct dev *d)
+{
+	struct timespec ts = { 0, 1000000 };
+	unsigned int i;
+
+	for (i = 0; i < 5000 && !dev_done(d); i++)
+		nanosleep(&ts, NULL);
+	return dev_done(d);
+}
+
+static void write_cr0(struct fx *fx, uint32_t cr0)
+{
+	smmu_mmio_write32(fx->smmu, SMMU_CR0, cr0);
+	FX_WAIT(smmu_mmio_read32(fx->smmu, SMMU_CR0ACK) == cr0);
+}
+
+/*
+ * §6.3.9.6: once SMMUEN 1 -> 0 has completed, every stalled transaction is
+ * marked for abort (without a RESUME) and nothing new stalls; its STAG is
+ * usable again once SMMUEN is set again.
+ */
+TEST(smmuen_clear_aborts_stalled_transactions)
+{
+	uint32_t on = SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN | SMMU_CR0_CMDQEN | SMMU_CR0_PRIQEN;
+	struct smmu_event ev;
+	struct dev a, b;
+	struct fx fx;
+	uint64_t pa = 0;
+	bool ok;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, FX_CD_S | FX_CD_R | FX_CD_A);
+	dev_start(&a, &fx, SID, VA);
+	ev = wait_event(&fx);
+	ASSERT_TRUE(ev.stall);
+	dev_start(&b, &fx, SID2, VA + 0x1000);
+	ev = wait_event(&fx);
+	ASSERT_TRUE(ev.stall);
+	EXPECT_EQ(smmu_mmio_read32(fx.smmu, SMMU_CR0ACK), on);
+
+	write_cr0(&fx, on & ~SMMU_CR0_SMMUEN);
+	ok = dev_wait_done(&a) && dev_wait_done(&b);
+	if (!ok)
+		fx_fini(&fx);	/* releases them, so the test ends */
+	pthread_join(a.thread, NULL);
+	pthread_join(b.thread, NULL);
+	ASSERT_TRUE(ok);
+	EXPECT_EQ(a.status, SMMU_TXN_ABORT);
+	EXPECT_EQ(b.status, SMMU_TXN_ABORT);
+	/* SMMUEN == 0 with GBPA.ABORT == 0: bypass, no stall, no event. */
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, WALK_ACC_WRITE, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, VA);
+	EXPECT_EQ(fx_events_drain(&fx), 0);
+
+	/* Enabled again: a fault stalls again, on a STAG given back. */
+	write_cr0(&fx, on);
+	dev_start(&a, &fx, SID, VA);
+	ev = wait_event(&fx);
+	EXPECT_TRUE(ev.stall);
+	resume(&fx, SID, ev.stag, false, true);
+	EXPECT_TRUE(dev_wait_done(&a));
+	fx_fini(&fx);
+	pthread_join(a.thread, NULL);
+}

@@ -317,8 +317,15 @@ static void xlate_fill(struct xlate *x, uint64_t va, const struct walk_result *w
  */
 static enum xlate_step xlate_fault(struct xlate *x, uint8_t id, uint64_t addr2)
 {
+	/*
+	 * §3.9.1.2: an ATS request that would fault answers Success with
+	 * R == W == 0 and records nothing; an external abort on the walk is
+	 * a configuration-class error: CA, recorded only with CR2.REC_CFG_ATS
+	 * (IDR0.ATSRECERR is 0 here, so never).
+	 */
 	if (x->txn->type == SMMU_TXN_ATS_REQUEST)
-		return xlate_end(x, SMMU_TXN_ATS_FAULT);
+		return xlate_end(x, id == EVT_ID_F_WALK_EABT ? SMMU_TXN_ATS_CA :
+				 SMMU_TXN_ATS_FAULT);
 	if (id == EVT_ID_F_WALK_EABT) {
 		xlate_record(x, id, addr2);
 		return xlate_end(x, SMMU_TXN_ABORT);
@@ -388,32 +395,62 @@ static bool xlate_va_usable(const struct xlate *x, uint64_t va)
 	return true;
 }
 
-/* An ATS Translation Request (§3.9.1.2, §13.7): read walk, then NW rules. */
+/*
+ * The completion of an ATS Translation Request for a translation granting
+ * @perm_el0/@perm_el1 (§13.7.1): the permissions of the request's privilege,
+ * W only where a write is permitted now (not writable-clean), X only if
+ * asked and with R.
+ */
+static enum xlate_step xlate_ats_grant(struct xlate *x, uint64_t va, uint64_t oa,
+				       unsigned int shift, uint8_t perm_el0, uint8_t perm_el1,
+				       bool writable_clean, bool global)
+{
+	unsigned int acc = x->acc & WALK_ACC_PRIV;
+	uint8_t perm = acc ? perm_el1 : perm_el0;
+
+	if (writable_clean || !xlate_permitted(&x->cd, perm_el0, perm_el1, acc | WALK_ACC_WRITE))
+		perm &= ~WALK_PERM_W;
+	if (!(x->txn->acc & WALK_ACC_EXEC) || !(perm & WALK_PERM_R))
+		perm &= ~WALK_PERM_X;	/* Exe only if asked, and implies R */
+	smmu_pmcg_inc(x->smmu, SMMU_PMCG_ATS_TRANS_RQ);
+	return xlate_ok(x, va, oa, shift, perm, perm, global);
+}
+
+/*
+ * An ATS Translation Request (§3.9.1.2, §13.7). §3.9.1: it may be answered
+ * from the TLB and may fill it, like any translation. The one exception is
+ * HTTU: a request for write (NW == 0) to a writable-clean page under HD must
+ * mark it dirty now (§3.13.7: the Translated writes will not pass through
+ * the SMMU), so a writable-clean hit, like a miss, walks: for read first,
+ * then for write if the page is writable-clean.
+ */
 static enum xlate_step xlate_ats(struct xlate *x, uint64_t va)
 {
 	unsigned int acc = x->acc & WALK_ACC_PRIV;
+	bool dirty = !x->txn->no_write && x->cd.walk.hd;
+	struct smmu_tlb_key key;
+	struct smmu_tlb_entry e;
 	struct walk_result wr;
 	enum xlate_step step;
-	uint8_t perm;
 
+	xlate_tlb_key(x, va, &key);
+	/*
+	 * An EL2 entry is global whatever its nG said; Global = 0 in the
+	 * completion is always safe, Global = 1 is given only where nG == 0.
+	 */
+	if (smmu_tlb_lookup(x->smmu->xlate->tlb, &key, &e) && !(dirty && e.writable_clean))
+		return xlate_ats_grant(x, va, e.oa, e.leaf_shift, e.perm_el0, e.perm_el1,
+				       e.writable_clean, e.global && e.regime == SMMU_TLB_EL1);
 	step = xlate_walk(x, va, acc, &wr);
 	if (step != XLATE_NEXT)
 		return step;
-	/* NW == 0 on a writable-clean page under HD: mark it dirty now. */
-	if (!x->txn->no_write && wr.writable_clean && x->cd.walk.hd) {
+	if (dirty && wr.writable_clean) {
 		step = xlate_walk(x, va, acc | WALK_ACC_WRITE, &wr);
 		if (step != XLATE_NEXT)
 			return step;
 	}
-	perm = (acc & WALK_ACC_PRIV) ? wr.perm_el1 : wr.perm_el0;
-	if (wr.writable_clean || !xlate_permitted(&x->cd, wr.perm_el0, wr.perm_el1,
-						  acc | WALK_ACC_WRITE))
-		perm &= ~WALK_PERM_W;
-	if (!(x->txn->acc & WALK_ACC_EXEC) || !(perm & WALK_PERM_R))
-		perm &= ~WALK_PERM_X;	/* Exe only if asked, and implies R */
-	step = xlate_ok(x, va, wr.oa, wr.leaf_shift, perm, perm, !wr.ng);
-	smmu_pmcg_inc(x->smmu, SMMU_PMCG_ATS_TRANS_RQ);
-	return step;
+	return xlate_ats_grant(x, va, wr.oa, wr.leaf_shift, wr.perm_el0, wr.perm_el1,
+			       wr.writable_clean, !wr.ng);
 }
 
 static enum xlate_step xlate_address(struct xlate *x)

@@ -129,6 +129,112 @@ TEST(ats_completions)
 	fx_fini(&fx);
 }
 
+static uint64_t misses(struct fx *fx);
+
+/*
+ * §3.9.1: ATS Translation Requests may be answered from the SMMU TLB and
+ * may fill it. Shown by a PTE changed without TLBI: the request keeps
+ * getting the cached translation until the TLBI, and walks no more.
+ */
+TEST(ats_requests_use_and_fill_the_tlb)
+{
+	struct smmu_txn_result r;
+	struct setup s;
+	struct fx fx;
+	uint64_t pte, m;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, &s, STRTAB_STE_1_EATS_TRANS, FX_CD_DEFAULT | FX_CD_HA | FX_CD_HD);
+	pte = fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+	r = ats(&fx, SID, VA, 0, true);
+	EXPECT_EQ(r.status, SMMU_TXN_OK);
+	EXPECT_EQ(r.pa, s.data);
+	m = misses(&fx);
+	fx_w64(&fx, pte, vmsa_addr_to_desc(s.data + 0x1000, 12) | FX_PTE_RW);
+	r = ats(&fx, SID, VA + 0x20, 0, false);
+	EXPECT_EQ(r.status, SMMU_TXN_OK);
+	EXPECT_EQ(r.pa, s.data + 0x20);		/* the cached translation */
+	EXPECT_EQ(r.perm, WALK_PERM_R | WALK_PERM_W);
+	EXPECT_EQ(misses(&fx), m);
+	fx_tlbi_va(&fx, ASID, VA);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	r = ats(&fx, SID, VA + 0x20, 0, false);
+	EXPECT_EQ(r.pa, s.data + 0x1020);	/* walked again after the TLBI */
+	EXPECT_EQ(misses(&fx), m + 1);
+
+	/* An entry an ordinary transaction filled serves a request too. */
+	fx_map(&fx, s.root, VA + 0x1000, s.data + 0x2000, FX_PTE_RO);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 0x1000, 0, NULL), SMMU_TXN_OK);
+	m = misses(&fx);
+	r = ats(&fx, SID, VA + 0x1000, 0, false);
+	EXPECT_EQ(r.pa, s.data + 0x2000);
+	EXPECT_EQ(r.perm, WALK_PERM_R);
+	EXPECT_EQ(misses(&fx), m);
+	EXPECT_EQ(smmu_pmcg_read(fx.smmu, SMMU_PMCG_ATS_TRANS_RQ), 4);
+	fx_fini(&fx);
+}
+
+/*
+ * HTTU with a cached writable-clean entry (§3.9.1, §3.13.7): NW == 1 is
+ * served from the TLB with R only; NW == 0 must not be: it walks and marks
+ * the page dirty, because the Translated writes will bypass the SMMU.
+ */
+TEST(ats_write_request_dirties_a_cached_clean_page)
+{
+	struct smmu_txn_result r;
+	struct setup s;
+	struct fx fx;
+	uint64_t wclean, m;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, &s, STRTAB_STE_1_EATS_TRANS, FX_CD_DEFAULT | FX_CD_HA | FX_CD_HD);
+	wclean = fx_map(&fx, s.root, VA, s.data, FX_PTE_WCLEAN);
+	r = ats(&fx, SID, VA, 0, true);
+	EXPECT_EQ(r.perm, WALK_PERM_R);
+	m = misses(&fx);
+	r = ats(&fx, SID, VA, 0, true);		/* a hit on the clean entry */
+	EXPECT_EQ(r.perm, WALK_PERM_R);
+	EXPECT_EQ(misses(&fx), m);
+	EXPECT_TRUE(fx_r64(&fx, wclean) & VMSA_PTE_AP_RDONLY);
+	r = ats(&fx, SID, VA, 0, false);
+	EXPECT_EQ(r.status, SMMU_TXN_OK);
+	EXPECT_EQ(r.perm, WALK_PERM_R | WALK_PERM_W);
+	EXPECT_FALSE(fx_r64(&fx, wclean) & VMSA_PTE_AP_RDONLY);	/* dirty now */
+	EXPECT_GT(misses(&fx), m);
+	m = misses(&fx);
+	r = ats(&fx, SID, VA, 0, false);	/* the dirty entry is cached */
+	EXPECT_EQ(r.perm, WALK_PERM_R | WALK_PERM_W);
+	EXPECT_EQ(misses(&fx), m);
+	fx_fini(&fx);
+}
+
+/*
+ * §3.9.1.2: a request whose walk takes an external abort completes with CA
+ * (a configuration-class error, not R == W == 0) and, without
+ * CR2.REC_CFG_ATS, records nothing; an ordinary transaction records
+ * F_WALK_EABT.
+ */
+TEST(ats_walk_abort_is_completer_abort)
+{
+	struct smmu_txn_result r;
+	struct smmu_event ev;
+	struct setup s;
+	struct fx fx;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, &s, STRTAB_STE_1_EATS_TRANS, FX_CD_DEFAULT);
+	/* Tables beyond the end of memory: every walk aborts. */
+	fx_cd(&fx, s.cd, FX_MEM_BASE + FX_MEM_SIZE + 0x10000, ASID, FX_CD_DEFAULT);
+	r = ats(&fx, SID, VA, 0, false);
+	EXPECT_EQ(r.status, SMMU_TXN_ATS_CA);
+	EXPECT_EQ(r.perm, 0);
+	EXPECT_FALSE(fx_event(&fx, &ev));
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, 0, NULL), SMMU_TXN_ABORT);
+	ASSERT_TRUE(fx_event(&fx, &ev));
+	EXPECT_EQ(ev.id, EVT_ID_F_WALK_EABT);
+	fx_fini(&fx);
+}
+
 TEST(translated_traffic_and_atschk)
 {
 	struct smmu_txn txn = { .sid = SID, .addr = 0x88000000, .acc = WALK_ACC_WRITE,

@@ -10,6 +10,8 @@
 
 static const struct sva_command *const commands[] = {
 	&sva_cmd_run,
+	&sva_cmd_stress,
+	&sva_cmd_info,
 };
 
 #define NR_COMMANDS	(sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,1198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The stress oracle (see sim/stress.h).
+ *
+ * Every process uses the same window of virtual addresses, so a DMA that
+ * reaches the wrong address space shows up as wrong bytes. The shadow keeps,
+ * per process and page of that window, whether it is mapped, its protection
+ * and the bytes the process must read there. Each operation first asks the
+ * shadow what must happen (and updates it as if it had), then runs it on
+ * the machine and compares:
+ *
+ *  - an access (CPU or DMA) proceeds page by page and stops at the first
+ *    byte of the first page the address space does not map with the needed
+ *    permission (the first byte of the access if that is its first page);
+ *    everything before it is done;
+ *  - a DMA reaches the address space of the process bound to its device
+ *    with that PASID; with any other PASID (never bound, unbound, bound
+ *    only on another device, its process exited) or without PASID it
+ *    reaches nothing: the device's own DMA domain maps only its descriptor
+ *    ring, at its physical address, far from the window;
+ *  - a check (CPU or DMA) reports the first byte that differs from its
+ *    pattern, unless a page before it faults first.
+ *
+ * Periodically every readable byte of every live process is read back by
+ * its CPU and compared with the shadow, which also shows that DMA with a
+ * bogus PASID changed nothing.
+ *
+ * The machine grants at most a fixed number of processes and binds in its
+ * life; a long run starts a new machine (a new "epoch") before running out.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/machine.h"
+#include "sim/stress.h"
+
+/* The window every process works in: far below RAM (PHYS_MEM_DEFAULT_BASE). */
+#define STRESS_BASE		((uint64_t)0x10000000)
+#define STRESS_PAGES		24
+#define STRESS_MAX_HANDLES	(2 * STRESS_MAX_PROCS * STRESS_MAX_DEVS)
+#define STRESS_KNOWN_PASIDS	16
+#define STRESS_REPORT_MAX	20	/* violations printed in full */
+#define STRESS_PASID_LIMIT	(1u << 20)
+
+#define SHADOW_MAPPED		(1u << 7)
+
+enum sdev_kind { SDEV_PCI_ATS_PRI, SDEV_PLATFORM_STALL, SDEV_PCI_PLAIN, NR_SDEV_KINDS };
+
+static const char *const sdev_kind_names[NR_SDEV_KINDS] = {
+	"pci ats pri", "platform stall", "pci",
+};
+
+struct sproc {
+	int idx;			/* machine process index; -1: the slot is empty */
+	unsigned int gen;		/* bumped by every process created in the slot */
+	bool has_pasid;
+	uint32_t pasid;			/* the mm's PASID, once it has one */
+	uint8_t prot[STRESS_PAGES];	/* SHADOW_MAPPED | SCN_PROT_*, or 0 */
+	uint8_t *bytes;			/* STRESS_PAGES pages of expected contents */
+};
+
+struct shandle {
+	bool live;
+	int h;				/* machine handle */
+	int dev;
+	unsigned int slot, gen;		/* the process it was bound to */
+	uint32_t pasid;
+};
+
+struct sdev {
+	int idx;
+	enum sdev_kind kind;
+};
+
+/* What an access did: SCN_OUT_OK, _FAULT or _MISMATCH at @addr. */
+struct outcome {
+	enum scn_outcome out;
+	uint64_t addr;
+};
+
+struct stress {
+	struct stress_opts opts;
+	struct machine *m;
+	struct machine_limits lim;
+	uint64_t rng;
+	uint64_t page;
+	struct sproc procs[STRESS_MAX_PROCS];
+	struct sdev devs[STRESS_MAX_DEVS];
+	struct shandle handles[STRESS_MAX_HANDLES];
+	unsigned int procs_created, binds_done;	/* in this machine's life */
+	uint32_t known[STRESS_KNOWN_PASIDS];	/* PASIDs seen: bogus candidates */
+	unsigned int nr_known;
+	char desc[160];				/* the current op, for log and report */
+	struct stress_stats st;
+};
+
+/* ---- PRNG and digest --------------------------------------------------------- */
+
+/* splitmix64: tiny, fast, and every seed (0 too) gives a full-period stream. */
+static uint64_t rnd(struct stress *s)
+{
+	uint64_t z = (s->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rnd_below(struct stress *s, uint64_t n)
+{
+	return n ? rnd(s) % n : 0;
+}
+
+static void mix(struct stress *s, uint64_t v)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		s->st.digest ^= (v >> (8 * i)) & 0xff;
+		s->st.digest *= 0x100000001b3ULL;
+	}
+}
+
+/* ---- Reporting ---------------------------------------------------------------- */
+
+static const char *page_size_name(unsigned int shift)
+{
+	return shift == 16 ? "64K" : shift == 14 ? "16K" : "4K";
+}
+
+static void fmt_outcome(char *buf, size_t len, const struct outcome *o)
+{
+	switch (o->out) {
+	case SCN_OUT_OK:
+		snprintf(buf, len, "ok");
+		break;
+	case SCN_OUT_FAULT:
+		snprintf(buf, len, "fault 0x%" PRIx64, o->addr);
+		break;
+	case SCN_OUT_MISMATCH:
+		snprintf(buf, len, "mismatch 0x%" PRIx64, o->addr);
+		break;
+	case SCN_OUT_REFUSED:
+		snprintf(buf, len, "refused");
+		break;
+	default:
+		snprintf(buf, len, "error");
+		break;
+	}
+}
+
+static void violation(struct stress *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void violation(struct stress *s, const char *fmt, ...)
+{
+	FILE *f = s->opts.report;
+	va_list ap;
+
+	if (++s->st.violations > STRESS_REPORT_MAX || !f)
+		return;
+	fprintf(f, "VIOLATION at op %lu: %s: ", s->st.ops, s->desc);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fprintf(f, "\n  reproduce: sva stress --seed %" PRIu64 " --ops %lu --processes %u"
+		" --devices %u --page-size %s -v\n", s->opts.seed, s->st.ops + 1,
+		s->opts.processes, s->opts.devices, page_size_name(s->opts.page_shift));
+}
+
+static void describe(struct stress *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void describe(struct stress *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->desc, sizeof(s->desc), fmt, ap);
+	va_end(ap);
+}
+
+static void log_op(struct stress *s, const char *result)
+{
+	if (s->opts.log)
+		fprintf(s->opts.log, "%6lu %s -> %s\n", s->st.ops, s->desc, result);
+}
+
+/* Compare an outcome with the shadow's; both go into the digest. */
+static void judge(struct stress *s, const struct outcome *want, const struct outcome *got)
+{
+	char w[64], g[64];
+
+	fmt_outcome(g, sizeof(g), got);
+	log_op(s, g);
+	mix(s, got->out);
+	mix(s, got->addr);
+	if (want->out == got->out && (want->out == SCN_OUT_OK || want->addr == got->addr))
+		return;
+	fmt_outcome(w, sizeof(w), want);
+	violation(s, "expected %s, got %s", w, g);
+}
+
+/* ---- The shadow ------------------------------------------------------------------ */
+
+static uint64_t window_size(const struct stress *s)
+{
+	return STRESS_PAGES * s->page;
+}
+
+/* May @p's CPU or a device bound to it access @va for @write? */
+static bool page_ok(const struct stress *s, const struct sproc *p, uint64_t va, bool write)
+{
+	unsigned int prot;
+	uint64_t pg;
+
+	if (!p || va < STRESS_BASE || va - STRESS_BASE >= window_size(s))
+		return false;
+	pg = (va - STRESS_BASE) / s->page;
+	prot = p->prot[pg];
+	if (!(prot & SHADOW_MAPPED))
+		return false;
+	return prot & (write ? SCN_PROT_W : SCN_PROT_R);
+}
+
+static uint8_t *shadow_at(const struct sproc *p, uint64_t va)
+{
+	return p->bytes + (va - STRESS_BASE);
+}
+
+/* Bytes from @va to the end of its page, at most @left. */
+static uint64_t page_chunk(const struct stress *s, uint64_t va, uint64_t left)
+{
+	uint64_t n = s->page - (va & (s->page - 1));
+
+	return n < left ? n : left;
+}
+
+/* A write of @byte over [addr, addr + len), applied to the shadow. */
+static void model_fill(struct stress *s, struct sproc *p, uint64_t addr, uint64_t len,
+		       uint8_t byte, struct outcome *o)
+{
+	uint64_t done, n;
+
+	for (done = 0; done < len; done += n) {
+		n = page_chunk(s, addr + done, len - done);
+		if (!page_ok(s, p, addr + done, true)) {
+			*o = (struct outcome){ SCN_OUT_FAULT, addr + done };
+			return;
+		}
+		memset(shadow_at(p, addr + done), byte, n);
+	}
+	*o = (struct outcome){ SCN_OUT_OK, 0 };
+}
+
+/* A compare of [addr, addr + len) with @byte. */
+static void model_check(struct stress *s, struct sproc *p, uint64_t addr, uint64_t len,
+			uint8_t byte, struct outcome *o)
+{
+	uint64_t done, n, i;
+	const uint8_t *b;
+
+	for (done = 0; done < len; done += n) {
+		n = page_chunk(s, addr + done, len - done);
+		if (!page_ok(s, p, addr + done, false)) {
+			*o = (struct outcome){ SCN_OUT_FAULT, addr + done };
+			return;
+		}
+		b = shadow_at(p, addr + done);
+		for (i = 0; i < n; i++) {
+			if (b[i] != byte) {
+				*o = (struct outcome){ SCN_OUT_MISMATCH, addr + done + i };
+				return;
+			}
+		}
+	}
+	*o = (struct outcome){ SCN_OUT_OK, 0 };
+}
+
+/*
+ * A copy between disjoint ranges: each step covers at most the rest of the
+ * source page and of the destination page, reads then writes, so a fault is
+ * reported at the source when both pages of a step are inaccessible.
+ */
+static void model_copy(struct stress *s, struct sproc *p, uint64_t src, uint64_t dst,
+		       uint64_t len, struct outcome *o)
+{
+	uint64_t done, n, m;
+
+	for (done = 0; done < len; done += n) {
+		n = page_chunk(s, src + done, len - done);
+		m = page_chunk(s, dst + done, len - done);
+		if (m < n)
+			n = m;
+		if (!page_ok(s, p, src + done, false)) {
+			*o = (struct outcome){ SCN_OUT_FAULT, src + done };
+			return;
+		}
+		if (!page_ok(s, p, dst + done, true)) {
+			*o = (struct outcome){ SCN_OUT_FAULT, dst + done };
+			return;
+		}
+		memcpy(shadow_at(p, dst + done), shadow_at(p, src + done), n);
+	}
+	*o = (struct outcome){ SCN_OUT_OK, 0 };
+}
+
+static void shadow_clear(struct stress *s, struct sproc *p)
+{
+	memset(p->prot, 0, sizeof(p->prot));
+	memset(p->bytes, 0, window_size(s));
+	p->has_pasid = false;
+}
+
+/* ---- Choosing operands -------------------------------------------------------- */
+
+/* A random live process slot, or -1. */
+static int pick_proc(struct stress *s)
+{
+	unsigned int i, start = (unsigned int)rnd_below(s, s->opts.processes);
+
+	for (i = 0; i < s->opts.processes; i++) {
+		unsigned int slot = (start + i) % s->opts.processes;
+
+		if (s->procs[slot].idx >= 0)
+			return (int)slot;
+	}
+	return -1;
+}
+
+/* A page range of the window: first page and count (1..@most). */
+static void pick_pages(struct stress *s, unsigned int most, unsigned int *pg, unsigned int *n)
+{
+	unsigned int max;
+
+	*pg = (unsigned int)rnd_below(s, STRESS_PAGES);
+	max = STRESS_PAGES - *pg < most ? STRESS_PAGES - *pg : most;
+	*n = 1 + (unsigned int)rnd_below(s, max);
+}
+
+/*
+ * A byte range: mostly inside the window, sometimes running a page past
+ * its end; short or up to three pages long, rarely aligned.
+ */
+static void pick_bytes(struct stress *s, uint64_t *addr, uint64_t *len)
+{
+	uint64_t span = window_size(s) + s->page;
+
+	*addr = STRESS_BASE + rnd_below(s, window_size(s));
+	if (rnd_below(s, 4) == 0)
+		*addr &= ~(s->page - 1);
+	*len = rnd_below(s, 3) == 0 ? 1 + rnd_below(s, 256) : 1 + rnd_below(s, 3 * s->page);
+	if (*addr + *len > STRESS_BASE + span)
+		*len = STRESS_BASE + span - *addr;
+}
+
+/*
+ * A place where @p may access (@write) for some bytes: a random byte of a
+ * random accessible page, and the bytes from there to the end of its run
+ * of accessible pages. -ENOENT if there is none.
+ */
+static int pick_accessible(struct stress *s, const struct sproc *p, bool write, uint64_t *addr,
+			   uint64_t *room)
+{
+	unsigned int pg, i, start = (unsigned int)rnd_below(s, STRESS_PAGES);
+	uint64_t va, end;
+
+	for (i = 0; i < STRESS_PAGES; i++) {
+		pg = (start + i) % STRESS_PAGES;
+		va = STRESS_BASE + pg * s->page;
+		if (page_ok(s, p, va, write))
+			break;
+	}
+	if (i == STRESS_PAGES)
+		return -ENOENT;
+	for (end = va + s->page; page_ok(s, p, end, write); end += s->page)
+		;
+	*addr = va + rnd_below(s, s->page);
+	*room = end - *addr;
+	return 0;
+}
+
+/*
+ * Mostly where @p may access, so that data moves, now and then running
+ * into the first page it may not; otherwise anywhere (pick_bytes()).
+ */
+static void pick_target(struct stress *s, const struct sproc *p, bool write, uint64_t *addr,
+			uint64_t *len)
+{
+	uint64_t room;
+
+	if (!p || rnd_below(s, 4) == 0 || pick_accessible(s, p, write, addr, &room)) {
+		pick_bytes(s, addr, len);
+		return;
+	}
+	if (room > 3 * s->page)
+		room = 3 * s->page;
+	*len = 1 + rnd_below(s, room);
+	if (rnd_below(s, 8) == 0)
+		*len += 1 + rnd_below(s, s->page);
+}
+
+static unsigned int pick_prot(struct stress *s)
+{
+	static const unsigned int prots[] = {
+		0, SCN_PROT_R, SCN_PROT_R | SCN_PROT_W, SCN_PROT_R | SCN_PROT_X,
+		SCN_PROT_R | SCN_PROT_W | SCN_PROT_X,
+	};
+	/* Writable mappings most often, so that data moves. */
+	uint64_t r = rnd_below(s, 10);
+
+	return r < 5 ? prots[2] : r < 7 ? prots[1] : r < 8 ? prots[4] : r < 9 ? prots[3] : prots[0];
+}
+
+static const char *prot_name(unsigned int prot)
+{
+	static const char *const names[8] = { "none", "r", "w", "rw", "x", "rx", "wx", "rwx" };
+
+	return names[prot & 7];
+}
+
+static void remember_pasid(struct stress *s, uint32_t pasid)
+{
+	s->known[s->nr_known++ % STRESS_KNOWN_PASIDS] = pasid;
+}
+
+/* The process a device reaches with (@pv, @pasid): a live bond's, or none. */
+static struct sproc *space_of(struct stress *s, int dev, bool pv, uint32_t pasid)
+{
+	unsigned int i;
+
+	if (!pv)
+		return NULL;
+	for (i = 0; i < STRESS_MAX_HANDLES; i++) {
+		const struct shandle *h = &s->handles[i];
+		struct sproc *p;
+
+		if (!h->live || h->dev != dev || h->pasid != pasid)
+			continue;
+		p = &s->procs[h->slot];
+		return p->idx >= 0 && p->gen == h->gen ? p : NULL;
+	}
+	return NULL;
+}
+
+/* ---- The machine --------------------------------------------------------------- */
+
+static void fill_device_cfg(enum sdev_kind kind, struct scn_device *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->pasid_bits = 20;
+	if (kind == SDEV_PLATFORM_STALL) {
+		d->stall = true;
+		return;
+	}
+	d->pci = true;
+	d->atc = 64;
+	d->prq = 32;
+	d->ats = d->pri = kind == SDEV_PCI_ATS_PRI;
+}
+
+static int spawn_slot(struct stress *s, unsigned int slot, char *why, size_t whylen)
+{
+	struct sproc *p = &s->procs[slot];
+	int idx = machine_process_create(s->m, why, whylen);
+
+	if (idx < 0)
+		return idx;
+	s->procs_created++;
+	p->idx = idx;
+	p->gen++;
+	shadow_clear(s, p);
+	return 0;
+}
+
+/* A new machine with every device and process; the shadow starts empty. */
+static int machine_up(struct stress *s, char *why, size_t whylen)
+{
+	struct scn_machine cfg;
+	struct scn_device dc;
+	char name[16];
+	unsigned int i;
+	int ret;
+
+	scn_machine_defaults(&cfg);
+	cfg.page_shift = s->opts.page_shift;
+	s->m = machine_create(&cfg, why, whylen);
+	if (!s->m)
+		return -ENODEV;
+	machine_get_limits(s->m, &s->lim);
+	s->procs_created = 0;
+	s->binds_done = 0;
+	memset(s->handles, 0, sizeof(s->handles));
+	for (i = 0; i < s->opts.devices; i++) {
+		s->devs[i].kind = (enum sdev_kind)(i % NR_SDEV_KINDS);
+		fill_device_cfg(s->devs[i].kind, &dc);
+		snprintf(name, sizeof(name), "d%u", i);
+		ret = machine_device_add(s->m, name, &dc, why, whylen);
+		if (ret < 0)
+			return ret;
+		s->devs[i].idx = ret;
+	}
+	for (i = 0; i < s->opts.processes; i++) {
+		ret = spawn_slot(s, i, why, whylen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* A fresh machine when this one's process or bind budget is nearly spent. */
+static int maybe_restart(struct stress *s)
+{
+	char why[256] = "";
+	int ret;
+
+	if (s->procs_created + 1 < s->lim.max_procs && s->binds_done + 1 < s->lim.max_handles)
+		return 0;
+	machine_destroy(s->m);
+	s->m = NULL;
+	s->st.restarts++;
+	mix(s, 0x7e57a47);
+	if (s->opts.log)
+		fprintf(s->opts.log, "%6lu restart: a new machine\n", s->st.ops);
+	ret = machine_up(s, why, sizeof(why));
+	if (ret && s->opts.report)
+		fprintf(s->opts.report, "stress: cannot rebuild the machine: %s\n", why);
+	return ret;
+}
+
+/* ---- Operations: memory ----------------------------------------------------------- */
+
+/* An op that does not apply now returns -EAGAIN and another is drawn. */
+
+static int op_mmap(struct stress *s)
+{
+	int slot = pick_proc(s);
+	unsigned int pg, n, i, prot;
+	bool populate;
+	struct sproc *p;
+	char why[256] = "";
+	int ret;
+
+	if (slot < 0)
+		return -EAGAIN;
+	p = &s->procs[slot];
+	pick_pages(s, 8, &pg, &n);
+	prot = pick_prot(s);
+	populate = rnd_below(s, 3) == 0;
+	describe(s, "mmap p%d 0x%" PRIx64 " %u pages %s%s", slot, STRESS_BASE + pg * s->page, n,
+		 prot_name(prot), populate ? " populate" : "");
+	ret = machine_mmap(s->m, p->idx, STRESS_BASE + pg * s->page, n * s->page, prot, populate,
+			   why, sizeof(why));
+	log_op(s, ret ? why : "ok");
+	mix(s, (uint64_t)ret);
+	if (ret) {
+		violation(s, "expected success, got %s", why);
+		return 0;
+	}
+	/* MAP_FIXED replaces whatever was there with fresh zero-filled pages. */
+	for (i = pg; i < pg + n; i++)
+		p->prot[i] = (uint8_t)(SHADOW_MAPPED | prot);
+	memset(p->bytes + pg * s->page, 0, n * s->page);
+	return 0;
+}
+
+static int op_munmap(struct stress *s)
+{
+	int slot = pick_proc(s);
+	unsigned int pg, n;
+	struct sproc *p;
+	char why[256] = "";
+	int ret;
+
+	if (slot < 0)
+		return -EAGAIN;
+	p = &s->procs[slot];
+	pick_pages(s, 3, &pg, &n);
+	describe(s, "munmap p%d 0x%" PRIx64 " %u pages", slot, STRESS_BASE + pg * s->page, n);
+	ret = machine_munmap(s->m, p->idx, STRESS_BASE + pg * s->page, n * s->page,
+			     why, sizeof(why));
+	log_op(s, ret ? why : "ok");
+	mix(s, (uint64_t)ret);
+	if (ret) {
+		violation(s, "expected success, got %s", why);
+		return 0;
+	}
+	memset(p->prot + pg, 0, n);
+	memset(p->bytes + pg * s->page, 0, n * s->page);
+	return 0;
+}
+
+/* mprotect over a fully mapped run of pages (it fails over a hole). */
+static int op_mprotect(struct stress *s)
+{
+	int slot = pick_proc(s);
+	unsigned int pg, n, i, prot;
+	struct sproc *p;
+	char why[256] = "";
+	int ret;
+
+	if (slot < 0)
+		return -EAGAIN;
+	p = &s->procs[slot];
+	pick_pages(s, 4, &pg, &n);
+	for (i = 0; i < STRESS_PAGES && !(p->prot[pg] & SHADOW_MAPPED); i++)
+		pg = (pg + 1) % STRESS_PAGES;
+	if (i == STRESS_PAGES)
+		return -EAGAIN;
+	for (i = 1; i < n && pg + i < STRESS_PAGES && (p->prot[pg + i] & SHADOW_MAPPED); i++)
+		;
+	n = i;
+	prot = pick_prot(s);
+	describe(s, "mprotect p%d 0x%" PRIx64 " %u pages %s", slot, STRESS_BASE + pg * s->page, n,
+		 prot_name(prot));
+	ret = machine_mprotect(s->m, p->idx, STRESS_BASE + pg * s->page, n * s->page, prot,
+			       why, sizeof(why));
+	log_op(s, ret ? why : "ok");
+	mix(s, (uint64_t)ret);
+	if (ret) {
+		violation(s, "expected success, got %s", why);
+		return 0;
+	}
+	for (i = pg; i < pg + n; i++)
+		p->prot[i] = (uint8_t)(SHADOW_MAPPED | prot);
+	return 0;
+}
+
+static int op_cpu_fill(struct stress *s)
+{
+	int slot = pick_proc(s);
+	struct outcome want, got = { SCN_OUT_OK, 0 };
+	uint64_t addr, len, fault = 0;
+	struct sproc *p;
+	uint8_t byte;
+	int ret;
+
+	if (slot < 0)
+		return -EAGAIN;
+	p = &s->procs[slot];
+	pick_target(s, p, true, &addr, &len);
+	byte = (uint8_t)rnd(s);
+	describe(s, "cpu-fill p%d 0x%" PRIx64 " 0x%" PRIx64 " 0x%02x", slot, addr, len, byte);
+	model_fill(s, p, addr, len, byte, &want);
+	ret = machine_cpu_fill(s->m, p->idx, addr, len, byte, &fault);
+	if (ret == -EFAULT)
+		got = (struct outcome){ SCN_OUT_FAULT, fault };
+	else if (ret)
+		got.out = SCN_OUT_NONE;
+	if (got.out == SCN_OUT_FAULT)
+		s->st.cpu_faults++;
+	judge(s, &want, &got);
+	return 0;
+}
+
+/* The pattern a check compares with: mostly what the shadow holds at @addr. */
+static uint8_t check_pattern(struct stress *s, const struct sproc *p, uint64_t addr)
+{
+	uint8_t r = (uint8_t)rnd(s);
+
+	if (!p || rnd_below(s, 4) == 0 || !page_ok(s, p, addr, false))
+		return r;
+	return *shadow_at(p, addr);
+}
+
+static int op_cpu_check(struct stress *s)
+{
+	int slot = pick_proc(s);
+	struct outcome want, got = { SCN_OUT_OK, 0 };
+	uint64_t addr, len, where = 0;
+	struct sproc *p;
+	uint8_t byte;
+	int ret;
+
+	if (slot < 0)
+		return -EAGAIN;
+	p = &s->procs[slot];
+	pick_target(s, p, false, &addr, &len);
+	byte = check_pattern(s, p, addr);
+	describe(s, "cpu-check p%d 0x%" PRIx64 " 0x%" PRIx64 " 0x%02x", slot, addr, len, byte);
+	model_check(s, p, addr, len, byte, &want);
+	ret = machine_cpu_check(s->m, p->idx, addr, len, byte, &where);
+	if (ret == -EFAULT)
+		got = (struct outcome){ SCN_OUT_FAULT, where };
+	else if (ret == 1)
+		got = (struct outcome){ SCN_OUT_MISMATCH, where };
+	else if (ret)
+		got.out = SCN_OUT_NONE;
+	if (got.out == SCN_OUT_FAULT)
+		s->st.cpu_faults++;
+	judge(s, &want, &got);
+	return 0;
+}
+
+/* ---- Operations: processes ------------------------------------------------------- */
+
+static int op_exit(struct stress *s)
+{
+	int slot = pick_proc(s);
+	char why[256] = "";
+	int ret;
+
+	if (slot < 0)
+		return -EAGAIN;
+	describe(s, "exit p%d", slot);
+	ret = machine_exit(s->m, s->procs[slot].idx, why, sizeof(why));
+	log_op(s, ret ? why : "ok");
+	mix(s, (uint64_t)ret);
+	if (ret)
+		violation(s, "expected success, got %s", why);
+	/* Its bonds stay until unbound, but reach nothing any more. */
+	s->procs[slot].idx = -1;
+	shadow_clear(s, &s->procs[slot]);
+	s->st.exits++;
+	return 0;
+}
+
+static int op_spawn(struct stress *s)
+{
+	unsigned int slot;
+	char why[256] = "";
+	int ret;
+
+	for (slot = 0; slot < s->opts.processes && s->procs[slot].idx >= 0; slot++)
+		;
+	if (slot == s->opts.processes)
+		return -EAGAIN;
+	ret = maybe_restart(s);
+	if (ret)
+		return ret;
+	/* A restart fills every slot. */
+	if (s->procs[slot].idx >= 0)
+		return 0;
+	describe(s, "process p%u", slot);
+	ret = spawn_slot(s, slot, why, sizeof(why));
+	log_op(s, ret ? why : "ok");
+	mix(s, (uint64_t)ret);
+	if (ret)
+		violation(s, "expected a new process, got %s", why);
+	s->st.spawns++;
+	return 0;
+}
+
+/* ---- Operations: SVA -------------------------------------------------------------- */
+
+/* The driver enables SVA only on a device that can wait for faults (PRI or stall). */
+static bool sva_capable(const struct sdev *d)
+{
+	return d->kind != SDEV_PCI_PLAIN;
+}
+
+static struct shandle *find_handle(struct stress *s, int dev, unsigned int slot)
+{
+	unsigned int i;
+
+	for (i = 0; i < STRESS_MAX_HANDLES; i++) {
+		struct shandle *h = &s->handles[i];
+
+		if (h->live && h->dev == dev && h->slot == slot && h->gen == s->procs[slot].gen)
+			return h;
+	}
+	return NULL;
+}
+
+static struct shandle *free_handle(struct stress *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < STRESS_MAX_HANDLES; i++)
+		if (!s->handles[i].live)
+			return &s->handles[i];
+	return NULL;
+}
+
+/*
+ * A PASID belongs to an mm for its whole life (shared by its bonds, kept
+ * across unbind), and no two address spaces that may still be reached
+ * share one.
+ */
+static void check_pasid(struct stress *s, unsigned int slot, uint32_t pasid)
+{
+	const struct sproc *p = &s->procs[slot];
+	unsigned int i;
+
+	if (!pasid || pasid >= STRESS_PASID_LIMIT)
+		violation(s, "PASID %u out of range", pasid);
+	if (p->has_pasid && p->pasid != pasid)
+		violation(s, "expected the process's PASID %u, got %u", p->pasid, pasid);
+	for (i = 0; i < STRESS_MAX_HANDLES; i++) {
+		const struct shandle *h = &s->handles[i];
+
+		if (h->live && h->pasid == pasid && (h->slot != slot || h->gen != p->gen))
+			violation(s, "PASID %u is still bound for another address space", pasid);
+	}
+}
+
+static void bind_done(struct stress *s, struct shandle *h, int dev, unsigned int slot,
+		      int idx, uint32_t pasid)
+{
+	struct sproc *p = &s->procs[slot];
+
+	check_pasid(s, slot, pasid);
+	*h = (struct shandle){
+		.live = true, .h = idx, .dev = dev, .slot = slot, .gen = p->gen, .pasid = pasid,
+	};
+	p->has_pasid = true;
+	p->pasid = pasid;
+	remember_pasid(s, pasid);
+	s->binds_done++;
+	s->st.binds++;
+}
+
+static int op_bind(struct stress *s)
+{
+	int slot = pick_proc(s), dev = (int)rnd_below(s, s->opts.devices), ret;
+	char why[256] = "", res[64];
+	struct shandle *h;
+	uint32_t pasid = 0;
+	bool capable;
+
+	if (slot < 0 || find_handle(s, dev, (unsigned int)slot) || !(h = free_handle(s)))
+		return -EAGAIN;
+	ret = maybe_restart(s);
+	if (ret)
+		return ret;
+	capable = sva_capable(&s->devs[dev]);
+	describe(s, "bind d%d (%s) p%d", dev, sdev_kind_names[s->devs[dev].kind], slot);
+	ret = machine_bind(s->m, s->devs[dev].idx, s->procs[slot].idx, &pasid, why, sizeof(why));
+	if (ret >= 0)
+		snprintf(res, sizeof(res), "pasid %u", pasid);
+	else
+		snprintf(res, sizeof(res), "refused");
+	log_op(s, ret >= 0 ? res : why);
+	mix(s, ret >= 0);
+	mix(s, pasid);
+	if (ret < 0) {
+		s->st.refused_binds++;
+		if (capable)
+			violation(s, "expected a bond, got refused: %s", why);
+		return 0;
+	}
+	if (!capable)
+		violation(s, "expected refused (the device cannot wait for faults), got %s", res);
+	/* Either way the model follows what the machine did. */
+	bind_done(s, h, dev, (unsigned int)slot, ret, pasid);
+	return 0;
+}
+
+static struct shandle *pick_handle(struct stress *s)
+{
+	unsigned int i, start = (unsigned int)rnd_below(s, STRESS_MAX_HANDLES);
+
+	for (i = 0; i < STRESS_MAX_HANDLES; i++) {
+		struct shandle *h = &s->handles[(start + i) % STRESS_MAX_HANDLES];
+
+		if (h->live)
+			return h;
+	}
+	return NULL;
+}
+
+static int op_unbind(struct stress *s)
+{
+	struct shandle *h = pick_handle(s);
+	char why[256] = "";
+	int ret;
+
+	if (!h)
+		return -EAGAIN;
+	describe(s, "unbind d%d pasid %u (p%u)", h->dev, h->pasid, h->slot);
+	ret = machine_unbind(s->m, h->h, why, sizeof(why));
+	log_op(s, ret ? why : "ok");
+	mix(s, (uint64_t)ret);
+	if (ret)
+		violation(s, "expected success, got %s", why);
+	h->live = false;
+	s->st.unbinds++;
+	return 0;
+}
+
+/* ---- Operations: DMA -------------------------------------------------------------- */
+
+/* A destination of @len bytes in the window (plus a page) not overlapping @src. */
+static uint64_t pick_disjoint(struct stress *s, uint64_t src, uint64_t len)
+{
+	uint64_t end = STRESS_BASE + window_size(s) + s->page - len;
+	uint64_t below = src >= STRESS_BASE + len ? src - len - STRESS_BASE + 1 : 0;
+	uint64_t above = src + len <= end ? end - (src + len) + 1 : 0;
+	uint64_t r = rnd_below(s, below + above);
+
+	return r < below ? STRESS_BASE + r : src + len + (r - below);
+}
+
+static void dma_describe(struct stress *s, const struct machine_dma *op, const char *how)
+{
+	static const char *const kinds[] = { "fill", "copy", "check" };
+	char target[32];
+
+	if (op->pasid_valid)
+		snprintf(target, sizeof(target), "pasid %u", op->pasid);
+	else
+		snprintf(target, sizeof(target), "no pasid");
+	if (op->kind == SCN_DMA_COPY)
+		describe(s, "dma %s d%d %s copy 0x%" PRIx64 " -> 0x%" PRIx64 " 0x%" PRIx64, how,
+			 op->dev, target, op->addr, op->addr2, op->len);
+	else
+		describe(s, "dma %s d%d %s %s 0x%" PRIx64 " 0x%" PRIx64 " 0x%02x", how, op->dev,
+			 target, kinds[op->kind], op->addr, op->len, op->byte);
+}
+
+/* Draw the work, and what the shadow says it must do (applied to the shadow). */
+static void dma_plan(struct stress *s, struct sproc *p, struct machine_dma *op,
+		     struct outcome *want)
+{
+	uint64_t r = rnd_below(s, 20), room;
+
+	if (r < 8) {
+		op->kind = SCN_DMA_FILL;
+		pick_target(s, p, true, &op->addr, &op->len);
+		op->byte = (uint8_t)rnd(s);
+		model_fill(s, p, op->addr, op->len, op->byte, want);
+	} else if (r < 13) {
+		op->kind = SCN_DMA_COPY;
+		pick_target(s, p, false, &op->addr, &op->len);
+		if (op->len > window_size(s) / 2)
+			op->len = window_size(s) / 2;
+		/* Into a writable place when one fits beside the source. */
+		if (!p || pick_accessible(s, p, true, &op->addr2, &room) || room < op->len ||
+		    (op->addr2 < op->addr + op->len && op->addr < op->addr2 + op->len))
+			op->addr2 = pick_disjoint(s, op->addr, op->len);
+		model_copy(s, p, op->addr, op->addr2, op->len, want);
+	} else {
+		op->kind = SCN_DMA_CHECK;
+		pick_target(s, p, false, &op->addr, &op->len);
+		op->byte = check_pattern(s, p, op->addr);
+		model_check(s, p, op->addr, op->len, op->byte, want);
+	}
+}
+
+static void verify_range(struct stress *s, uint64_t lo, uint64_t hi);
+
+static int dma_run(struct stress *s, int dev, bool pv, uint32_t pasid, const char *how)
+{
+	struct sproc *p = space_of(s, dev, pv, pasid);
+	struct machine_dma op = { .dev = dev, .pasid_valid = pv, .pasid = pasid };
+	struct machine_dma_result res;
+	struct outcome want, got = { SCN_OUT_NONE, 0 };
+	char why[256] = "";
+	int ret;
+
+	dma_plan(s, p, &op, &want);
+	dma_describe(s, &op, how);
+	op.dev = s->devs[dev].idx;
+	ret = machine_dma(s->m, &op, &res, why, sizeof(why));
+	if (ret) {
+		log_op(s, why);
+		violation(s, "the DMA did not complete: %s", why);
+		return ret == -ETIMEDOUT ? ret : 0;
+	}
+	got = (struct outcome){ res.outcome, res.addr };
+	s->st.dma_ok += got.out == SCN_OUT_OK;
+	s->st.dma_fault += got.out == SCN_OUT_FAULT;
+	s->st.dma_mismatch += got.out == SCN_OUT_MISMATCH;
+	judge(s, &want, &got);
+	/* A DMA that reached nothing must have written nothing, in any process. */
+	if (!p && op.kind != SCN_DMA_CHECK) {
+		uint64_t at = op.kind == SCN_DMA_COPY ? op.addr2 : op.addr;
+
+		verify_range(s, at, at + op.len);
+	}
+	return 0;
+}
+
+static int op_dma(struct stress *s)
+{
+	struct shandle *h = pick_handle(s);
+
+	if (!h)
+		return -EAGAIN;
+	return dma_run(s, h->dev, true, h->pasid, "bound");
+}
+
+/* A PASID the device may not have bound: one seen before, or any. */
+static int op_dma_bogus(struct stress *s)
+{
+	int dev = (int)rnd_below(s, s->opts.devices);
+	unsigned int n = s->nr_known < STRESS_KNOWN_PASIDS ? s->nr_known : STRESS_KNOWN_PASIDS;
+	uint32_t pasid;
+
+	if (n && rnd_below(s, 2))
+		pasid = s->known[rnd_below(s, n)];
+	else
+		pasid = (uint32_t)rnd_below(s, STRESS_PASID_LIMIT);
+	return dma_run(s, dev, true, pasid, "any");
+}
+
+static int op_dma_no_pasid(struct stress *s)
+{
+	return dma_run(s, (int)rnd_below(s, s->opts.devices), false, 0, "any");
+}
+
+/* ---- Verification --------------------------------------------------------------------- */
+
+/* The CPU reads page @pg of @slot: the shadow's bytes, or a fault if not readable. */
+static void verify_page(struct stress *s, unsigned int slot, unsigned int pg)
+{
+	const struct sproc *p = &s->procs[slot];
+	uint64_t va = STRESS_BASE + pg * s->page, off, end, where = 0;
+	const uint8_t *b = shadow_at(p, va);
+	int ret;
+
+	describe(s, "verify p%u page 0x%" PRIx64, slot, va);
+	if (!page_ok(s, p, va, false)) {
+		ret = machine_cpu_check(s->m, p->idx, va, 1, 0, &where);
+		if (ret != -EFAULT || where != va)
+			violation(s, "expected a CPU fault at 0x%" PRIx64 ", got %s at 0x%" PRIx64,
+				  va, ret == 1 ? "a mismatch" : ret ? "a fault" : "a read", where);
+		return;
+	}
+	for (off = 0; off < s->page; off = end) {
+		for (end = off + 1; end < s->page && b[end] == b[off]; end++)
+			;
+		ret = machine_cpu_check(s->m, p->idx, va + off, end - off, b[off], &where);
+		if (ret) {
+			violation(s, "expected 0x%02x at 0x%" PRIx64 "..0x%" PRIx64 ", got %s at 0x%"
+				  PRIx64, b[off], va + off, va + end - 1,
+				  ret == 1 ? "another byte" : "a fault", where);
+			return;
+		}
+	}
+}
+
+static void verify_range(struct stress *s, uint64_t lo, uint64_t hi)
+{
+	unsigned int slot, pg, first, last;
+
+	if (hi <= STRESS_BASE || lo >= STRESS_BASE + window_size(s))
+		return;
+	first = lo <= STRESS_BASE ? 0 : (unsigned int)((lo - STRESS_BASE) / s->page);
+	last = (unsigned int)((hi - 1 - STRESS_BASE) / s->page);
+	if (last >= STRESS_PAGES)
+		last = STRESS_PAGES - 1;
+	for (slot = 0; slot < s->opts.processes; slot++)
+		if (s->procs[slot].idx >= 0)
+			for (pg = first; pg <= last; pg++)
+				verify_page(s, slot, pg);
+}
+
+int stress_verify(struct stress *s)
+{
+	verify_range(s, STRESS_BASE, STRESS_BASE + window_size(s));
+	s->st.verifies++;
+	return 0;
+}
+
+int stress_inject_wrong_expectation(struct stress *s)
+{
+	unsigned int slot, pg;
+
+	for (slot = 0; slot < s->opts.processes; slot++) {
+		struct sproc *p = &s->procs[slot];
+
+		if (p->idx < 0)
+			continue;
+		for (pg = 0; pg < STRESS_PAGES; pg++) {
+			uint64_t va = STRESS_BASE + pg * s->page;
+
+			if (page_ok(s, p, va, false)) {
+				*shadow_at(p, va) ^= 0xff;
+				return 0;
+			}
+		}
+	}
+	return -ENOENT;
+}
+
+/* ---- The run ------------------------------------------------------------------------------ */
+
+static const struct {
+	int (*fn)(struct stress *s);
+	unsigned int weight;
+} stress_ops[] = {
+	{ op_mmap, 10 }, { op_munmap, 4 }, { op_mprotect, 5 },
+	{ op_cpu_fill, 10 }, { op_cpu_check, 6 },
+	{ op_bind, 6 }, { op_unbind, 3 },
+	{ op_dma, 28 }, { op_dma_bogus, 6 }, { op_dma_no_pasid, 3 },
+	{ op_exit, 1 }, { op_spawn, 6 },
+};
+
+#define NR_STRESS_OPS	(sizeof(stress_ops) / sizeof(stress_ops[0]))
+
+/* One operation, drawn by weight among those that apply now. */
+static int stress_step(struct stress *s)
+{
+	unsigned int total = 0, i, tries;
+	uint64_t r;
+	int ret = -EAGAIN;
+
+	for (i = 0; i < NR_STRESS_OPS; i++)
+		total += stress_ops[i].weight;
+	for (tries = 0; tries < 64 && ret == -EAGAIN; tries++) {
+		r = rnd_below(s, total);
+		for (i = 0; r >= stress_ops[i].weight; i++)
+			r -= stress_ops[i].weight;
+		mix(s, i);
+		ret = stress_ops[i].fn(s);
+	}
+	if (ret == -EAGAIN)
+		ret = 0;
+	s->st.ops++;
+	if (!ret && s->st.ops % s->opts.verify_every == 0)
+		ret = stress_verify(s);
+	return ret;
+}
+
+int stress_run(struct stress *s, unsigned long n)
+{
+	unsigned long i;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		ret = stress_step(s);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+const struct stress_stats *stress_stats(const struct stress *s)
+{
+	return &s->st;
+}
+
+static int check_opts(const struct stress_opts *o, char *why, size_t whylen)
+{
+	if (!o->processes || o->processes > STRESS_MAX_PROCS) {
+		snprintf(why, whylen, "processes must be 1..%d", STRESS_MAX_PROCS);
+		return -EINVAL;
+	}
+	if (!o->devices || o->devices > STRESS_MAX_DEVS) {
+		snprintf(why, whylen, "devices must be 1..%d", STRESS_MAX_DEVS);
+		return -EINVAL;
+	}
+	if (o->page_shift != 12 && o->page_shift != 14 && o->page_shift != 16) {
+		snprintf(why, whylen, "page size must be 4K, 16K or 64K");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct stress *stress_create(const struct stress_opts *opts, char *why, size_t whylen)
+{
+	struct stress *s;
+	unsigned int i;
+
+	if (check_opts(opts, why, whylen))
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		goto err_nomem;
+	s->opts = *opts;
+	if (!s->opts.verify_every)
+		s->opts.verify_every = 64;
+	s->rng = opts->seed;
+	s->st.digest = 0xcbf29ce484222325ULL;
+	s->page = 1ULL << opts->page_shift;
+	for (i = 0; i < opts->processes; i++) {
+		s->procs[i].idx = -1;
+		s->procs[i].bytes = calloc(1, window_size(s));
+		if (!s->procs[i].bytes)
+			goto err_free;
+	}
+	if (machine_up(s, why, whylen))
+		goto err_machine;
+	return s;
+
+err_free:
+	stress_destroy(s);
+err_nomem:
+	snprintf(why, whylen, "out of memory");
+	return NULL;
+err_machine:
+	stress_destroy(s);
+	return NULL;
+}
+
+void stress_destroy(struct stress *s)
+{
+	unsigned int i;
+
+	if (!s)
+		return;
+	machine_destroy(s->m);
+	for (i = 0; i < STRESS_MAX_PROCS; i++)
+		free(s->procs[i].bytes);
+	free(s);
+}

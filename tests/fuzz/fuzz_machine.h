@@ -302,13 +302,17 @@ static const struct smmu_ep_ops fz_ep_ops = {
 
 /*
  * Memory, shadow and the SMMU (reset state, nothing programmed). The
- * caller lays out its regions with fz_alloc() afterwards.
+ * caller lays out its regions with fz_alloc() afterwards. False (nothing
+ * to free) for a configuration smmu_config_check() refuses: no SMMU
+ * implements it, so there is nothing to fuzz.
  */
-static inline void fz_machine_init(struct fz_machine *m, const struct smmu_config *cfg)
+static inline bool fz_machine_init(struct fz_machine *m, const struct smmu_config *cfg)
 {
 	uint64_t pa;
 
 	memset(m, 0, sizeof(*m));
+	if (smmu_config_check(cfg))
+		return false;
 	if (phys_mem_init(&m->mem, FZ_MEM_BASE, FZ_MEM_SIZE))
 		fz_fail("phys_mem_init");
 	m->shadow = malloc(FZ_MEM_SIZE);
@@ -323,6 +327,7 @@ static inline void fz_machine_init(struct fz_machine *m, const struct smmu_confi
 		fz_fail("smmu_create refused a configuration smmu_config_check accepted");
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->cond, NULL);
+	return true;
 }
 
 /*

@@ -253,15 +253,16 @@ static void fzc_strtab(struct fz_machine *m, const struct fzc_hdr *h, struct fzc
 	smmu_mmio_write32(m->smmu, SMMU_STRTAB_BASE_CFG, cfg);
 }
 
-/* The whole machine as a driver leaves it: everything enabled. */
-static void fzc_setup(struct fz_machine *m, const struct fzc_hdr *h, struct fzc_layout *l)
+/* The whole machine as a driver leaves it: everything enabled. False: no such SMMU. */
+static bool fzc_setup(struct fz_machine *m, const struct fzc_hdr *h, struct fzc_layout *l)
 {
 	uint32_t cr0 = SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN | SMMU_CR0_CMDQEN;
 	struct smmu_config cfg;
 	uint32_t sid;
 
 	fzc_config(h, &cfg);
-	fz_machine_init(m, &cfg);
+	if (!fz_machine_init(m, &cfg))
+		return false;
 	m->atc_fail = h->misc & 1;
 	m->cmdq = fz_alloc(m, 1, FZ_STRICT);
 	m->evtq = fz_alloc(m, 1, FZ_WRITABLE);
@@ -283,6 +284,7 @@ static void fzc_setup(struct fz_machine *m, const struct fzc_hdr *h, struct fzc_
 		cr0 |= SMMU_CR0_ATSCHK;
 	fz_cr0(m, cr0);
 	fz_dev_start(m);
+	return true;
 }
 
 /* ---- Commands ------------------------------------------------------------------- */
@@ -529,7 +531,10 @@ static int fzc_one(const uint8_t *data, size_t size)
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		abort();
-	fzc_setup(m, &h, &l);
+	if (!fzc_setup(m, &h, &l)) {
+		free(m);
+		return 0;
+	}
 	while (fz_more(&in) && ops++ < 256)
 		fzc_op(m, &l, &in);
 	fz_machine_fini(m);

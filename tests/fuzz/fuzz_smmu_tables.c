@@ -68,7 +68,7 @@ static void fzt_config(const uint8_t *h, struct smmu_config *cfg)
 	cfg->arch_minor = (h[4] & 7) % 5;
 	cfg->ril = cfg->arch_minor >= 2 || (h[4] & 8);
 	cfg->hyp = h[4] & 0x10;
-	cfg->s2 = h[4] & 0x20;
+	cfg->btm = h[4] & 0x20;
 	cfg->cmdq_log2 = 4;
 	cfg->evtq_log2 = 4;
 	cfg->priq_log2 = 4;
@@ -137,8 +137,11 @@ static void fzt_put_word(struct fzt *t, struct fz_input *in, enum fzt_region r)
 	fz_w64(&t->m, t->region[r] + i * 8ULL, fzt_reloc(t, r, i, fz_u64(in)));
 }
 
-/* Header, registers, regions and their words; SMMU enabled as the input says. */
-static void fzt_setup(struct fzt *t, const uint8_t *h, struct fz_input *in)
+/*
+ * Header, registers, regions and their words; SMMU enabled as the input
+ * says. False for a configuration no SMMU has.
+ */
+static bool fzt_setup(struct fzt *t, const uint8_t *h, struct fz_input *in)
 {
 	uint32_t strtab_cfg, cr0 = SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN | SMMU_CR0_CMDQEN;
 	struct fz_machine *m = &t->m;
@@ -147,7 +150,8 @@ static void fzt_setup(struct fzt *t, const uint8_t *h, struct fz_input *in)
 	uint16_t base_off;
 
 	fzt_config(h, &cfg);
-	fz_machine_init(m, &cfg);
+	if (!fz_machine_init(m, &cfg))
+		return false;
 	m->httu_anywhere = true;
 	t->reloc = h[5];
 	strtab_cfg = h[6] | h[7] << 8 | h[8] << 16 | (uint32_t)h[9] << 24;
@@ -180,6 +184,7 @@ static void fzt_setup(struct fzt *t, const uint8_t *h, struct fz_input *in)
 		cr0 |= SMMU_CR0_ATSCHK;
 	fz_cr0(m, cr0);
 	fz_dev_start(m);
+	return true;
 }
 
 /* Rewrite one word and invalidate everything, as a driver must. */
@@ -251,7 +256,10 @@ static int fzt_one(const uint8_t *data, size_t size)
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		abort();
-	fzt_setup(t, data, &in);
+	if (!fzt_setup(t, data, &in)) {
+		free(t);
+		return 0;
+	}
 	while (fz_more(&in) && ops++ < FZT_MAX_OPS) {
 		op = fz_u8(&in);
 		switch (op & 7) {

@@ -47,7 +47,8 @@ static void stray_write(int what)
 
 	smmu_config_default(&cfg);
 	cfg.httu = SMMU_HTTU_HD;
-	fz_machine_init(m, &cfg);
+	if (!fz_machine_init(m, &cfg))
+		abort();
 	strict = fz_alloc(m, 1, FZ_STRICT);
 	pt = fz_alloc(m, 1, FZ_PTABLE);
 	fz_w64(m, pt, VMSA_DESC_VALID | VMSA_DESC_PAGE | VMSA_PTE_DBM | VMSA_PTE_AP_RDONLY);
@@ -101,7 +102,8 @@ static void cmdq_setup(struct fz_machine *m, struct fzc_layout *l)
 	h.smmu[4] = 8;			/* 16-bit ASIDs */
 	memset(h.ste, 7, sizeof(h.ste));
 	memset(h.cd, 2 | 4, sizeof(h.cd));
-	fzc_setup(m, &h, l);
+	if (!fzc_setup(m, &h, l))
+		abort();
 }
 
 TEST(cmdq_illegal_command_then_fixed_by_ack)
@@ -197,7 +199,7 @@ TEST(tables_empty_strtab_reports_bad_ste)
 	struct fz_input in = { input + FZT_HDR_LEN, sizeof(input) - FZT_HDR_LEN };
 	struct smmu_txn txn = { .sid = 1 };
 
-	fzt_setup(t, input, &in);
+	ASSERT_TRUE(fzt_setup(t, input, &in));
 	ASSERT_TRUE(fz_txn(&t->m, &txn));
 	fz_evtq_drain(&t->m);
 	EXPECT_EQ(t->m.events, 1);
@@ -278,7 +280,8 @@ static void pri_auto_response_index(int unused)
 
 	(void)unused;
 	memcpy(&h, input, sizeof(h));
-	fzc_setup(m, &h, &l);
+	if (!fzc_setup(m, &h, &l))
+		abort();
 	fzc_op(m, &l, &in);	/* the CR0 write */
 	smmu_page_request(m->smmu, 0, &req);	/* fz_ep_pri_resp checks the index */
 	fz_machine_fini(m);

@@ -30,6 +30,7 @@
 #include "os/iommu/iommu.h"
 #include "os/mm/mm.h"
 #include "os/pci/pci.h"
+#include "sim/fault_latency.h"
 #include "sim/irq_thread.h"
 #include "sim/machine.h"
 
@@ -41,6 +42,7 @@
 #define MACHINE_CPU_TLB		256
 #define MACHINE_CPU_PA_BITS	48
 #define MACHINE_STALL_MAX	64
+#define MACHINE_DEV_QUEUES	64	/* DMA engines (work queues) per device */
 
 enum machine_irq { IRQ_EVTQ, IRQ_PRIQ, IRQ_GERROR, IRQ_CMD_SYNC, NR_MACHINE_IRQS };
 
@@ -55,6 +57,19 @@ struct machine_proc {
 	unsigned int cpu;
 };
 
+/*
+ * A DMA engine of a device with its descriptor ring and completion record.
+ * One submitter at a time per queue: the thread that owns it.
+ */
+struct machine_queue {
+	struct dma_engine *dma;
+	uint64_t ring_pa;		/* descriptor ring, mapped at IOVA == PA */
+	unsigned int ring_order;
+	uint32_t tail;
+	uint64_t cr_pa;			/* completion record (no-PASID space) */
+	bool busy;			/* a descriptor submitted, not completed */
+};
+
 struct machine_dev {
 	char name[SCN_NAME_MAX];
 	struct scn_device cfg;
@@ -65,11 +80,9 @@ struct machine_dev {
 	struct arm_smmu_domain *domain;	/* private DMA domain at SSID 0 */
 	struct device dev;		/* the iommu core's view */
 	bool dev_ready;
-	struct dma_engine *dma;
-	uint64_t ring_pa;		/* descriptor ring, mapped at IOVA == PA */
-	unsigned int ring_order;
-	uint32_t tail;
-	uint64_t cr_pa;			/* completion record (no-PASID space) */
+	/* Queue 0 serves machine_dma(); more come from machine_queue_add(). */
+	struct machine_queue q[MACHINE_DEV_QUEUES];
+	unsigned int nr_q;
 };
 
 struct machine_handle {
@@ -105,6 +118,7 @@ struct machine {
 	unsigned int nr_handles;
 
 	struct machine_counts counts;	/* atomic */
+	struct fault_latency flat;	/* I/O page-fault latency, fed by smmu_trace() */
 	machine_log_fn log;
 	void *log_ctx;
 	/* Counter values at the last reset, by name (see machine_counter()). */
@@ -176,6 +190,8 @@ static void smmu_trace(void *ctx, enum smmu_trace_kind kind, const struct smmu_t
 
 		__atomic_fetch_add(&m->counts.events[id], 1, __ATOMIC_RELAXED);
 	}
+	if (kind == SMMU_TRACE_CMD || kind == SMMU_TRACE_PRI || kind == SMMU_TRACE_EVT)
+		fault_latency_feed(&m->flat, kind, raw);
 	if (!m->log)
 		return;
 	switch (kind) {
@@ -417,6 +433,7 @@ struct machine *machine_create(const struct scn_machine *cfg, char *why, size_t 
 		return NULL;
 	}
 	m->cfg = *cfg;
+	fault_latency_init(&m->flat);
 	if (build_hardware(m, why, whylen) || boot_software(m, why, whylen)) {
 		machine_destroy(m);
 		return NULL;
@@ -469,6 +486,7 @@ void machine_destroy(struct machine *m)
 	frame_pool_destroy(m->frames);
 	cpu_cluster_destroy(m->cpus);
 	phys_mem_fini(&m->mem);
+	fault_latency_fini(&m->flat);
 	free(m);
 }
 
@@ -702,6 +720,20 @@ int machine_process_asid(struct machine *m, int proc, uint64_t *asid)
 
 /* ---- Counters ---------------------------------------------------------------- */
 
+/* Device translations and ATC hits, summed over every endpoint. */
+static int endpoint_counter(struct machine *m, const char *name, uint64_t *val)
+{
+	struct ep_stats st;
+	unsigned int i;
+
+	*val = 0;
+	for (i = 0; i < m->nr_devs; i++) {
+		ep_get_stats(m->devs[i]->ep, &st);
+		*val += strcmp(name, "atc_hits") ? st.translations : st.atc_hits;
+	}
+	return 0;
+}
+
 /* The current raw value of counter @name; -ENOENT if there is none. */
 static int raw_counter(struct machine *m, const char *name, uint64_t *val)
 {
@@ -735,6 +767,8 @@ static int raw_counter(struct machine *m, const char *name, uint64_t *val)
 		*val = __atomic_load_n(&m->counts.dvm_tlbi, __ATOMIC_RELAXED);
 		return 0;
 	}
+	if (!strcmp(name, "translations") || !strcmp(name, "atc_hits"))
+		return endpoint_counter(m, name, val);
 	iopf_queue_get_stats(m->iommu.iopf_queue, &st);
 	if (!strcmp(name, "page_requests"))
 		*val = st.page_requests;
@@ -795,11 +829,12 @@ void machine_reset_counters(struct machine *m)
 {
 	static const char *const others[] = {
 		"dvm_tlbi", "page_requests", "stalls", "iopf_success", "iopf_invalid",
-		"iopf_failure",
+		"iopf_failure", "translations", "atc_hits",
 	};
 	unsigned int i;
 
 	machine_settle(m);
+	fault_latency_reset(&m->flat);
 	m->nr_base = 0;
 	for (i = 0; i < CMD_OP_NR; i++)
 		if (smmu_cmd_name(i))
@@ -811,6 +846,17 @@ void machine_reset_counters(struct machine *m)
 		base_record(m, smmu_pmcg_event_name(i));
 	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		base_record(m, others[i]);
+}
+
+const char *machine_event_name(unsigned int id)
+{
+	return id < 256 ? event_names[id] : NULL;
+}
+
+void machine_fault_latency(struct machine *m, struct fault_latency_summary *s)
+{
+	machine_settle(m);
+	fault_latency_get(&m->flat, s);
 }
 
 /* ---- The CD the SMMU holds for a handle ------------------------------------ */
@@ -902,22 +948,31 @@ static bool sid_in_use(struct machine *m, uint32_t sid)
 	return false;
 }
 
+static uint64_t queue_ring_bytes(struct machine *m, const struct machine_queue *q)
+{
+	return 1ULL << (m->cfg.page_shift + q->ring_order);
+}
+
 static void device_remove(struct machine *m, struct machine_dev *d)
 {
-	if (d->dma)
-		dma_engine_destroy(d->dma);
+	unsigned int i;
+
+	for (i = 0; i < d->nr_q; i++)
+		dma_engine_destroy(d->q[i].dma);
 	if (d->dev_ready)
 		iommu_device_fini(&d->dev);
 	if (d->domain) {
-		if (d->ring_pa)
-			arm_smmu_unmap(d->domain, d->ring_pa, 1ULL << (m->cfg.page_shift + d->ring_order));
+		for (i = 0; i < d->nr_q; i++)
+			if (d->q[i].ring_pa)
+				arm_smmu_unmap(d->domain, d->q[i].ring_pa, queue_ring_bytes(m, &d->q[i]));
 		arm_smmu_attach_blocked(d->master);
 		arm_smmu_domain_free(d->domain);
 	}
 	if (d->master)
 		arm_smmu_release_device(d->master);
-	if (d->ring_pa)
-		frame_free_order(m->frames, d->ring_pa, d->ring_order);
+	for (i = 0; i < d->nr_q; i++)
+		if (d->q[i].ring_pa)
+			frame_free_order(m->frames, d->q[i].ring_pa, d->q[i].ring_order);
 	ep_destroy(d->ep);
 	free(d);
 }
@@ -991,39 +1046,52 @@ static int device_driver(struct machine *m, struct machine_dev *d, char *why, si
 	return 0;
 }
 
-/* The DMA engine: its ring and completion record mapped for the device. */
+/*
+ * A DMA engine of the device: its ring and completion record mapped for the
+ * device in its DMA domain. Engines of one device share its function (ATC,
+ * PRI credits), like the work queues of one accelerator.
+ */
 static int device_engine(struct machine *m, struct machine_dev *d, char *why, size_t whylen)
 {
 	struct dma_engine_config dc = { 0 };
+	struct machine_queue *q = &d->q[d->nr_q];
 	uint64_t size;
 	int ret;
 
-	d->dma = dma_engine_create(d->ep, &dc);
-	if (!d->dma) {
+	if (d->nr_q == MACHINE_DEV_QUEUES) {
+		say(why, whylen, "%s: too many DMA queues (at most %d)", d->name,
+		    MACHINE_DEV_QUEUES);
+		return -ENOSPC;
+	}
+	memset(q, 0, sizeof(*q));
+	q->dma = dma_engine_create(d->ep, &dc);
+	if (!q->dma) {
 		say(why, whylen, "%s: cannot create its DMA engine", d->name);
 		return -ENOMEM;
 	}
+	/* Counted from here on, so that device_remove() undoes what exists. */
+	d->nr_q++;
 	size = (1ULL << DMA_RING_LOG2_USED) * DMA_DESC_SIZE + DMA_CR_SIZE;
-	d->ring_order = 0;
-	while ((1ULL << (m->cfg.page_shift + d->ring_order)) < size)
-		d->ring_order++;
-	d->ring_pa = frame_alloc_order(m->frames, d->ring_order, FRAME_ZERO);
-	if (!d->ring_pa) {
+	while ((1ULL << (m->cfg.page_shift + q->ring_order)) < size)
+		q->ring_order++;
+	q->ring_pa = frame_alloc_order(m->frames, q->ring_order, FRAME_ZERO);
+	if (!q->ring_pa) {
 		say(why, whylen, "%s: no memory for its descriptor ring", d->name);
 		return -ENOMEM;
 	}
-	d->cr_pa = d->ring_pa + (1ULL << DMA_RING_LOG2_USED) * DMA_DESC_SIZE;
-	ret = arm_smmu_map(d->domain, d->ring_pa, d->ring_pa,
-			   1ULL << (m->cfg.page_shift + d->ring_order), IOMMU_READ | IOMMU_WRITE);
+	q->cr_pa = q->ring_pa + (1ULL << DMA_RING_LOG2_USED) * DMA_DESC_SIZE;
+	ret = arm_smmu_map(d->domain, q->ring_pa, q->ring_pa, queue_ring_bytes(m, q),
+			   IOMMU_READ | IOMMU_WRITE);
 	if (ret) {
 		say(why, whylen, "%s: cannot map its descriptor ring: %s", d->name, strerror(-ret));
+		frame_free_order(m->frames, q->ring_pa, q->ring_order);
+		q->ring_pa = 0;
 		return ret;
 	}
-	dma_mmio_write64(d->dma, DMA_REG_RING_BASE, d->ring_pa);
-	dma_mmio_write32(d->dma, DMA_REG_RING_LOG2, DMA_RING_LOG2_USED);
-	dma_mmio_write32(d->dma, DMA_REG_CTRL, DMA_CTRL_ENABLE);
-	d->tail = 0;
-	return 0;
+	dma_mmio_write64(q->dma, DMA_REG_RING_BASE, q->ring_pa);
+	dma_mmio_write32(q->dma, DMA_REG_RING_LOG2, DMA_RING_LOG2_USED);
+	dma_mmio_write32(q->dma, DMA_REG_CTRL, DMA_CTRL_ENABLE);
+	return (int)d->nr_q - 1;
 }
 
 int machine_device_add(struct machine *m, const char *name, const struct scn_device *cfg,
@@ -1064,7 +1132,7 @@ int machine_device_add(struct machine *m, const char *name, const struct scn_dev
 		ret = device_driver(m, d, why, whylen);
 	if (!ret)
 		ret = device_engine(m, d, why, whylen);
-	if (ret) {
+	if (ret < 0) {
 		device_remove(m, d);
 		return ret;
 	}
@@ -1172,37 +1240,69 @@ static void build_descriptor(const struct machine_dma *op, uint64_t desc[DMA_DES
 	desc[3] = FIELD_PREP(DMA_DESC3_LEN, op->len) | FIELD_PREP(DMA_DESC3_PATTERN, op->byte);
 }
 
-int machine_dma(struct machine *m, const struct machine_dma *op, struct machine_dma_result *res,
-		char *why, size_t whylen)
+static struct machine_queue *queue_get(struct machine *m, int dev, int queue,
+				       char *why, size_t whylen)
 {
-	uint64_t desc[DMA_DESC_WORDS], cr[4], slot;
 	struct machine_dev *d;
-	unsigned int i, status;
 
-	if (op->dev < 0 || (unsigned int)op->dev >= m->nr_devs) {
+	if (dev < 0 || (unsigned int)dev >= m->nr_devs) {
+		say(why, whylen, "no such device");
+		return NULL;
+	}
+	d = m->devs[dev];
+	if (queue < 0 || (unsigned int)queue >= d->nr_q) {
+		say(why, whylen, "%s: no DMA queue %d", d->name, queue);
+		return NULL;
+	}
+	return &d->q[queue];
+}
+
+int machine_queue_add(struct machine *m, int dev, char *why, size_t whylen)
+{
+	if (dev < 0 || (unsigned int)dev >= m->nr_devs) {
 		say(why, whylen, "no such device");
 		return -ENODEV;
 	}
+	return device_engine(m, m->devs[dev], why, whylen);
+}
+
+int machine_dma_submit(struct machine *m, const struct machine_dma *op, char *why, size_t whylen)
+{
+	struct machine_queue *q = queue_get(m, op->dev, op->queue, why, whylen);
+	uint64_t desc[DMA_DESC_WORDS], slot;
+	unsigned int i;
+
+	if (!q)
+		return -ENODEV;
 	if (!op->len || op->len > DMA_DESC3_LEN) {
 		say(why, whylen, "DMA length must be 1..4G-1 bytes");
 		return -EINVAL;
 	}
-	d = m->devs[op->dev];
+	/* One descriptor at a time: the completion record is the queue's only one. */
+	if (q->busy) {
+		say(why, whylen, "the DMA queue has a descriptor in flight");
+		return -EBUSY;
+	}
 	build_descriptor(op, desc);
-	desc[4] = d->cr_pa;
-	slot = d->ring_pa + (uint64_t)(d->tail & ((1u << DMA_RING_LOG2_USED) - 1)) * DMA_DESC_SIZE;
+	desc[4] = q->cr_pa;
+	slot = q->ring_pa + (uint64_t)(q->tail & ((1u << DMA_RING_LOG2_USED) - 1)) * DMA_DESC_SIZE;
 	for (i = 0; i < 4; i++)
-		phys_mem_write64(&m->mem, d->cr_pa + 8 * i, 0);
+		phys_mem_write64(&m->mem, q->cr_pa + 8 * i, 0);
 	for (i = 0; i < DMA_DESC_WORDS; i++)
 		phys_mem_write64(&m->mem, slot + 8 * i, desc[i]);
-	dma_doorbell(d->dma, ++d->tail);
-	if (dma_engine_wait_idle(d->dma, DMA_WAIT_MS)) {
-		say(why, whylen, "%s: the DMA engine did not finish within %u s", d->name,
-		    DMA_WAIT_MS / 1000);
-		return -ETIMEDOUT;
-	}
+	q->busy = true;
+	dma_doorbell(q->dma, ++q->tail);
+	return 0;
+}
+
+static int decode_completion(struct machine *m, struct machine_dev *d, struct machine_queue *q,
+			     struct machine_dma_result *res, char *why, size_t whylen)
+{
+	uint64_t cr[4];
+	unsigned int i, status;
+
 	for (i = 0; i < 4; i++)
-		phys_mem_read64(&m->mem, d->cr_pa + 8 * i, &cr[i]);
+		phys_mem_read64(&m->mem, q->cr_pa + 8 * i, &cr[i]);
 	status = (unsigned int)FIELD_GET(DMA_CR0_STATUS, cr[0]);
 	switch (status) {
 	case DMA_CS_SUCCESS:
@@ -1223,6 +1323,36 @@ int machine_dma(struct machine *m, const struct machine_dma *op, struct machine_
 		say(why, whylen, "%s: bad completion record (status %u)", d->name, status);
 		return -EIO;
 	}
+}
+
+int machine_dma_complete(struct machine *m, int dev, int queue, struct machine_dma_result *res,
+			 char *why, size_t whylen)
+{
+	struct machine_queue *q = queue_get(m, dev, queue, why, whylen);
+
+	if (!q)
+		return -ENODEV;
+	if (!q->busy) {
+		say(why, whylen, "nothing was submitted to the DMA queue");
+		return -EINVAL;
+	}
+	if (dma_engine_wait_idle(q->dma, DMA_WAIT_MS)) {
+		say(why, whylen, "%s: the DMA engine did not finish within %u s",
+		    m->devs[dev]->name, DMA_WAIT_MS / 1000);
+		return -ETIMEDOUT;
+	}
+	q->busy = false;
+	return decode_completion(m, m->devs[dev], q, res, why, whylen);
+}
+
+int machine_dma(struct machine *m, const struct machine_dma *op, struct machine_dma_result *res,
+		char *why, size_t whylen)
+{
+	int ret = machine_dma_submit(m, op, why, whylen);
+
+	if (ret)
+		return ret;
+	return machine_dma_complete(m, op->dev, op->queue, res, why, whylen);
 }
 
 /* ---- Introspection for `sva info` and the stress oracle ---------------------- */

@@ -67,6 +67,7 @@ int machine_handle_device(struct machine *m, int handle);
 /* One DMA work descriptor. */
 struct machine_dma {
 	int dev;
+	int queue;			/* the device's DMA engine: 0, or from machine_queue_add() */
 	bool pasid_valid;
 	uint32_t pasid;
 	enum scn_dma_kind kind;
@@ -79,8 +80,23 @@ struct machine_dma_result {
 	uint64_t addr;			/* fault or mismatch address */
 };
 
+/* Submit @op to its queue and wait for its completion (at most a minute). */
 int machine_dma(struct machine *m, const struct machine_dma *op, struct machine_dma_result *res,
 		char *why, size_t whylen);
+
+/*
+ * Another DMA engine (work queue) on device @dev's function: it shares the
+ * function's ATC and PRI credits, and has its own ring and completion
+ * record. Returns the queue index. Like every setup call, not concurrent.
+ */
+int machine_queue_add(struct machine *m, int dev, char *why, size_t whylen);
+/*
+ * The two halves of machine_dma(): ring the doorbell, then wait for the
+ * completion. One descriptor in flight per queue (-EBUSY otherwise).
+ */
+int machine_dma_submit(struct machine *m, const struct machine_dma *op, char *why, size_t whylen);
+int machine_dma_complete(struct machine *m, int dev, int queue, struct machine_dma_result *res,
+			 char *why, size_t whylen);
 
 /* The CD the SMMU holds for the handle's PASID, one decoded field. */
 int machine_cd_field(struct machine *m, int handle, const char *field, uint64_t *val,
@@ -89,6 +105,16 @@ int machine_cd_field(struct machine *m, int handle, const char *field, uint64_t 
 /* Counters by name (SCENARIO.md), since creation or the last reset. -ENOENT if unknown. */
 int machine_counter(struct machine *m, const char *name, uint64_t *val);
 void machine_reset_counters(struct machine *m);
+/* The name of event record type @id ("F_TRANSLATION"), NULL if unnamed. */
+const char *machine_event_name(unsigned int id);
+
+/*
+ * I/O page-fault latency since creation or the last reset: from a fault's
+ * record in the PRI or event queue to the command answering it
+ * (sim/fault_latency.h).
+ */
+struct fault_latency_summary;
+void machine_fault_latency(struct machine *m, struct fault_latency_summary *s);
 
 /* ---- Introspection (`sva info`, the stress oracle) ---------------------------- */
 

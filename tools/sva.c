@@ -10,6 +10,7 @@
 
 static const struct sva_command *const commands[] = {
 	&sva_cmd_run,
+	&sva_cmd_bench,
 	&sva_cmd_stress,
 	&sva_cmd_info,
 };

@@ -17,6 +17,7 @@ struct sva_command {
 };
 
 extern const struct sva_command sva_cmd_run;
+extern const struct sva_command sva_cmd_bench;
 extern const struct sva_command sva_cmd_stress;
 extern const struct sva_command sva_cmd_info;
 

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * I/O page-fault latency from the SMMU's queue records (sim/fault_latency.h).
+ *
+ * A fault is keyed by what its answer names:
+ *   page request group: StreamID, PRG index and (SSV, SubstreamID) — the
+ *   PASID is part of the key only when CMD_PRI_RESP carries one (§4.6.1:
+ *   a function without "PRG Response PASID Required" gets SSV = 0, and its
+ *   PRG indexes are then unique per function);
+ *   stall: StreamID and STAG (§4.7.1 CMD_RESUME), all STAGs of a StreamID
+ *   for CMD_STALL_TERM (§4.7.2), which answers without a latency sample.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "arch/bitfield.h"
+#include "arch/smmuv3.h"
+#include "sim/fault_latency.h"
+
+/* Key layout: what identifies a fault in flight. Bit 63 keeps a key non-zero. */
+#define FLAT_KEY_VALID		BIT_ULL(63)
+#define FLAT_KEY_STALL		BIT_ULL(62)
+#define FLAT_KEY_SID		GENMASK_ULL(61, 30)
+#define FLAT_KEY_SSV		BIT_ULL(29)
+#define FLAT_KEY_SSID		GENMASK_ULL(28, 9)
+#define FLAT_KEY_PRGI		GENMASK_ULL(8, 0)
+#define FLAT_KEY_STAG		GENMASK_ULL(15, 0)
+
+/* Compare a PRI key without its PASID (a response with SSV = 0). */
+#define FLAT_KEY_NO_PASID	(~(FLAT_KEY_SSV | FLAT_KEY_SSID))
+/* Every stall of one StreamID (CMD_STALL_TERM). */
+#define FLAT_KEY_STREAM		(FLAT_KEY_VALID | FLAT_KEY_STALL | FLAT_KEY_SID)
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void fault_latency_init(struct fault_latency *fl)
+{
+	memset(fl, 0, sizeof(*fl));
+	pthread_mutex_init(&fl->lock, NULL);
+}
+
+void fault_latency_fini(struct fault_latency *fl)
+{
+	pthread_mutex_destroy(&fl->lock);
+}
+
+/* Log-linear bucket: exact below 2^FLAT_SUB_BITS, then 2^FLAT_SUB_BITS per octave. */
+static unsigned int bucket_of(uint64_t v)
+{
+	unsigned int e;
+
+	if (v < (1u << FLAT_SUB_BITS))
+		return (unsigned int)v;
+	e = 63 - (unsigned int)__builtin_clzll(v);
+	return ((e - FLAT_SUB_BITS + 1) << FLAT_SUB_BITS) |
+	       (unsigned int)((v >> (e - FLAT_SUB_BITS)) & ((1u << FLAT_SUB_BITS) - 1));
+}
+
+/* The largest value that falls in bucket @b. */
+static uint64_t bucket_top(unsigned int b)
+{
+	unsigned int e, sub;
+
+	if (b < (2u << FLAT_SUB_BITS))
+		return b;
+	e = (b >> FLAT_SUB_BITS) + FLAT_SUB_BITS - 1;
+	sub = b & ((1u << FLAT_SUB_BITS) - 1);
+	return ((((uint64_t)1 << FLAT_SUB_BITS) + sub + 1) << (e - FLAT_SUB_BITS)) - 1;
+}
+
+static void fault_start(struct fault_latency *fl, uint64_t key)
+{
+	uint64_t t = now_ns();
+	struct flat_pending *free_slot = NULL;
+	unsigned int i;
+
+	pthread_mutex_lock(&fl->lock);
+	for (i = 0; i < FLAT_PENDING; i++) {
+		/* Later requests of a group keep the group's first timestamp. */
+		if (fl->pending[i].key == key)
+			goto out;
+		if (!fl->pending[i].key && !free_slot)
+			free_slot = &fl->pending[i];
+	}
+	if (free_slot) {
+		free_slot->key = key;
+		free_slot->t0_ns = t;
+	} else {
+		fl->untimed++;
+	}
+out:
+	pthread_mutex_unlock(&fl->lock);
+}
+
+/* Answer the faults matching @key under @mask; @sample: record their latency. */
+static void fault_end(struct fault_latency *fl, uint64_t key, uint64_t mask, bool sample)
+{
+	uint64_t t = now_ns();
+	unsigned int i;
+
+	pthread_mutex_lock(&fl->lock);
+	for (i = 0; i < FLAT_PENDING; i++) {
+		struct flat_pending *p = &fl->pending[i];
+		uint64_t d;
+
+		if (!p->key || (p->key & mask) != (key & mask))
+			continue;
+		p->key = 0;
+		if (!sample)
+			continue;
+		d = t > p->t0_ns ? t - p->t0_ns : 0;
+		fl->hist[bucket_of(d)]++;
+		fl->count++;
+		if (d > fl->max_ns)
+			fl->max_ns = d;
+		break;
+	}
+	pthread_mutex_unlock(&fl->lock);
+}
+
+static uint64_t pri_key(uint32_t sid, bool ssv, uint32_t ssid, uint32_t prgi)
+{
+	return FLAT_KEY_VALID | FIELD_PREP(FLAT_KEY_SID, sid) |
+	       (ssv ? FLAT_KEY_SSV | FIELD_PREP(FLAT_KEY_SSID, ssid) : 0) |
+	       FIELD_PREP(FLAT_KEY_PRGI, prgi);
+}
+
+static uint64_t stall_key(uint32_t sid, uint32_t stag)
+{
+	return FLAT_KEY_VALID | FLAT_KEY_STALL | FIELD_PREP(FLAT_KEY_SID, sid) |
+	       FIELD_PREP(FLAT_KEY_STAG, stag);
+}
+
+static void feed_command(struct fault_latency *fl, const uint64_t *raw)
+{
+	unsigned int op = (unsigned int)FIELD_GET(CMD_0_OP, raw[0]);
+	uint32_t sid = (uint32_t)FIELD_GET(CMD_0_SID, raw[0]);
+	bool ssv = raw[0] & CMD_0_SSV;
+	uint64_t key;
+
+	switch (op) {
+	case CMD_OP_PRI_RESP:
+		key = pri_key(sid, ssv, (uint32_t)FIELD_GET(CMD_0_SSID, raw[0]),
+			      (uint32_t)FIELD_GET(CMD_1_PRI_GRPID, raw[1]));
+		fault_end(fl, key, ssv ? ~0ull : FLAT_KEY_NO_PASID, true);
+		break;
+	case CMD_OP_RESUME:
+		key = stall_key(sid, (uint32_t)FIELD_GET(CMD_1_RESUME_STAG, raw[1]));
+		fault_end(fl, key, ~0ull, true);
+		break;
+	case CMD_OP_STALL_TERM:
+		fault_end(fl, stall_key(sid, 0), FLAT_KEY_STREAM, false);
+		break;
+	default:
+		break;
+	}
+}
+
+void fault_latency_feed(struct fault_latency *fl, enum smmu_trace_kind kind, const uint64_t *raw)
+{
+	switch (kind) {
+	case SMMU_TRACE_CMD:
+		feed_command(fl, raw);
+		break;
+	case SMMU_TRACE_PRI:
+		fault_start(fl, pri_key((uint32_t)FIELD_GET(PRIQ_0_SID, raw[0]),
+					raw[0] & PRIQ_0_SSV,
+					(uint32_t)FIELD_GET(PRIQ_0_SSID, raw[0]),
+					(uint32_t)FIELD_GET(PRIQ_1_PRG_IDX, raw[1])));
+		break;
+	case SMMU_TRACE_EVT:
+		/* Only a stalled transaction waits for an answer (§3.12.2). */
+		if (raw[1] & EVT_1_STALL)
+			fault_start(fl, stall_key((uint32_t)FIELD_GET(EVT_0_SID, raw[0]),
+						  (uint32_t)FIELD_GET(EVT_1_STAG, raw[1])));
+		break;
+	default:
+		break;
+	}
+}
+
+void fault_latency_reset(struct fault_latency *fl)
+{
+	pthread_mutex_lock(&fl->lock);
+	memset(fl->hist, 0, sizeof(fl->hist));
+	fl->count = fl->max_ns = fl->untimed = 0;
+	pthread_mutex_unlock(&fl->lock);
+}
+
+/* The smallest bucket top below which at least @permille of the samples lie. */
+static uint64_t percentile(const struct fault_latency *fl, unsigned int permille)
+{
+	uint64_t need = (fl->count * permille + 999) / 1000, seen = 0;
+	unsigned int b;
+
+	if (!need)
+		need = 1;
+	for (b = 0; b < FLAT_BUCKETS; b++) {
+		seen += fl->hist[b];
+		if (seen >= need)
+			return bucket_top(b) < fl->max_ns ? bucket_top(b) : fl->max_ns;
+	}
+	return fl->max_ns;
+}
+
+void fault_latency_get(struct fault_latency *fl, struct fault_latency_summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_lock(&fl->lock);
+	s->count = fl->count;
+	s->untimed = fl->untimed;
+	s->max_ns = fl->max_ns;
+	if (fl->count) {
+		s->p50_ns = percentile(fl, 500);
+		s->p99_ns = percentile(fl, 990);
+	}
+	pthread_mutex_unlock(&fl->lock);
+}

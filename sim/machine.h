@@ -126,7 +126,7 @@ struct machine_limits {
 	unsigned int cpu_tlb_entries;	/* per CPU */
 	unsigned int smmu_tlb_entries;
 	unsigned int page_shift;	/* CPU and SVA granule */
-	unsigned int stall_max;		/* SMMU_IDR5.STALL_MAX the model reports */
+	unsigned int stall_max;		/* stalls the model can hold (IDR5.STALL_MAX with stall=on) */
 	unsigned int max_procs;		/* machine_process_create() calls, ever */
 	unsigned int max_devs;
 	unsigned int max_handles;	/* successful machine_bind() calls, ever */

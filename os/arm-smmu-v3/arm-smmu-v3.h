@@ -403,6 +403,8 @@ struct arm_smmu_master {
 	enum arm_smmu_rid_mode rid_mode;
 	struct arm_smmu_domain *domain;	/* attached at SSID 0, or NULL */
 	void *iopf_ctx;			/* the fault path's per-device state */
+	unsigned int users;		/* interrupt handlers using it (smmu->lock) */
+	bool releasing;			/* release waits for users (smmu->lock) */
 };
 
 /* Register a device: its streams get bypass/abort STEs. NULL on error (errno in *err). */
@@ -418,11 +420,19 @@ void arm_smmu_release_device(struct arm_smmu_master *master);
  */
 int arm_smmu_master_update_ste(struct arm_smmu_master *master);
 /*
- * The master owning @sid, or NULL. Not reference counted: a master is
- * released only after its device stopped issuing transactions and its
- * faults were drained, as in Linux.
+ * The master owning @sid, or NULL, without a reference: for callers that
+ * own the master (it cannot be released under them).
  */
 struct arm_smmu_master *arm_smmu_find_master(struct arm_smmu_device *smmu, uint32_t sid);
+/*
+ * The master owning @sid with a reference taken under smmu->lock, or NULL.
+ * Interrupt handlers use this: arm_smmu_release_device() waits until every
+ * reference is dropped with arm_smmu_put_master() before it frees the
+ * master (Linux gets the same from holding streams_mutex while reporting).
+ * Never call release from inside a fault report of the same master.
+ */
+struct arm_smmu_master *arm_smmu_get_master(struct arm_smmu_device *smmu, uint32_t sid);
+void arm_smmu_put_master(struct arm_smmu_master *master);
 
 /* Ordered StreamID tree (stream_tree.c): insert (-EEXIST), erase, find. */
 int arm_smmu_stream_insert(struct arm_smmu_stream **root, struct arm_smmu_stream *s);
@@ -583,6 +593,7 @@ struct arm_smmu_device {
 	struct arm_smmu_strtab_cfg strtab_cfg;
 
 	pthread_mutex_t lock;		/* streams, level-2 STE tables, ASID map */
+	pthread_cond_t master_idle;	/* a releasing master lost its last user */
 	struct arm_smmu_stream *streams;
 	void **asid_map;		/* 2^asid_bits slots, NULL = free */
 

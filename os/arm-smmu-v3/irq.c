@@ -126,26 +126,27 @@ static bool event_log_ratelimit(uint64_t n)
 	return n <= 16 || !(n & (n - 1));
 }
 
-static void handle_event(struct arm_smmu_device *smmu, const uint64_t *evt)
+/* A non-stall event, the @n-th: to the event hook, or logged (rate-limited). */
+static void handle_other_event(struct arm_smmu_device *smmu, struct arm_smmu_master *master,
+			       const uint64_t *evt, uint64_t n)
+{
+	const struct arm_smmu_fault_ops *ops = __atomic_load_n(&smmu->fault_ops, __ATOMIC_ACQUIRE);
+
+	if (ops && ops->event)
+		ops->event(smmu->fault_ctx, master, evt);
+	else if (event_log_ratelimit(n))
+		fprintf(stderr, "arm-smmu-v3: %s sid %u ssid %llu addr %#llx (%llu events)\n",
+			arm_smmu_event_name(FIELD_GET(EVT_0_ID, evt[0])),
+			(unsigned int)FIELD_GET(EVT_0_SID, evt[0]),
+			(unsigned long long)FIELD_GET(EVT_0_SSID, evt[0]),
+			(unsigned long long)evt[2], (unsigned long long)n);
+}
+
+static void handle_stall(struct arm_smmu_device *smmu, struct arm_smmu_master *master,
+			 const uint64_t *evt)
 {
 	uint32_t sid = FIELD_GET(EVT_0_SID, evt[0]);
-	uint64_t n;
-	struct arm_smmu_master *master = arm_smmu_find_master(smmu, sid);
-	const struct arm_smmu_fault_ops *ops;
 	struct iommu_fault fault = { 0 };
-
-	n = __atomic_add_fetch(&smmu->stats.events, 1, __ATOMIC_RELAXED);
-	if (!(evt[1] & EVT_1_STALL)) {
-		ops = __atomic_load_n(&smmu->fault_ops, __ATOMIC_ACQUIRE);
-		if (ops && ops->event)
-			ops->event(smmu->fault_ctx, master, evt);
-		else if (event_log_ratelimit(n))
-			fprintf(stderr, "arm-smmu-v3: %s sid %u ssid %llu addr %#llx (%llu events)\n",
-				arm_smmu_event_name(FIELD_GET(EVT_0_ID, evt[0])), sid,
-				(unsigned long long)FIELD_GET(EVT_0_SSID, evt[0]),
-				(unsigned long long)evt[2], (unsigned long long)n);
-		return;
-	}
 
 	arm_smmu_stat_inc(&smmu->stats.stalls);
 	fault.flags = IOMMU_FAULT_STALL | IOMMU_FAULT_LAST_PAGE;
@@ -165,6 +166,19 @@ static void handle_event(struct arm_smmu_device *smmu, const uint64_t *evt)
 		arm_smmu_stat_inc(&smmu->stats.faults_refused);
 		resume_abort(smmu, sid, (uint16_t)fault.grpid);
 	}
+}
+
+/* The master is held for the whole dispatch: release waits for it. */
+static void handle_event(struct arm_smmu_device *smmu, const uint64_t *evt)
+{
+	struct arm_smmu_master *master = arm_smmu_get_master(smmu, FIELD_GET(EVT_0_SID, evt[0]));
+	uint64_t n = __atomic_add_fetch(&smmu->stats.events, 1, __ATOMIC_RELAXED);
+
+	if (evt[1] & EVT_1_STALL)
+		handle_stall(smmu, master, evt);
+	else
+		handle_other_event(smmu, master, evt, n);
+	arm_smmu_put_master(master);
 }
 
 void arm_smmu_evtq_irq(void *data)
@@ -199,11 +213,10 @@ static void pri_resp_invalid(struct arm_smmu_device *smmu, struct arm_smmu_maste
 	arm_smmu_cmdq_issue_cmd(smmu, &cmd);
 }
 
-static void handle_ppr(struct arm_smmu_device *smmu, const uint64_t *ent)
+static void handle_ppr_master(struct arm_smmu_device *smmu, struct arm_smmu_master *master,
+			      const uint64_t *ent)
 {
-	uint32_t sid = FIELD_GET(PRIQ_0_SID, ent[0]);
-	struct arm_smmu_master *master = arm_smmu_find_master(smmu, sid);
-	struct iommu_fault fault = { .sid = sid };
+	struct iommu_fault fault = { .sid = FIELD_GET(PRIQ_0_SID, ent[0]) };
 
 	arm_smmu_stat_inc(&smmu->stats.page_requests);
 	if (ent[0] & PRIQ_0_SSV) {
@@ -226,6 +239,15 @@ static void handle_ppr(struct arm_smmu_device *smmu, const uint64_t *ent)
 	/* Only the Last request of a group gets a response (PCIe §10.4.1). */
 	if (fault.flags & IOMMU_FAULT_LAST_PAGE)
 		pri_resp_invalid(smmu, master, &fault);
+}
+
+/* The master is held for the whole dispatch: release waits for it. */
+static void handle_ppr(struct arm_smmu_device *smmu, const uint64_t *ent)
+{
+	struct arm_smmu_master *master = arm_smmu_get_master(smmu, FIELD_GET(PRIQ_0_SID, ent[0]));
+
+	handle_ppr_master(smmu, master, ent);
+	arm_smmu_put_master(master);
 }
 
 void arm_smmu_priq_irq(void *data)

@@ -285,6 +285,22 @@ err_out:
 	return NULL;
 }
 
+/*
+ * With its streams out of the tree no handler can find @master any more;
+ * wait for those that found it before. No lock of ours is held here, so a
+ * handler in the middle of a report can always finish.
+ */
+static void master_wait_unused(struct arm_smmu_master *master)
+{
+	struct arm_smmu_device *smmu = master->smmu;
+
+	pthread_mutex_lock(&smmu->lock);
+	master->releasing = true;
+	while (master->users)
+		pthread_cond_wait(&smmu->master_idle, &smmu->lock);
+	pthread_mutex_unlock(&smmu->lock);
+}
+
 void arm_smmu_release_device(struct arm_smmu_master *master)
 {
 	struct arm_smmu_ste abort;
@@ -300,6 +316,7 @@ void arm_smmu_release_device(struct arm_smmu_master *master)
 	pthread_mutex_unlock(&master->lock);
 
 	remove_streams(master, master->num_streams);
+	master_wait_unused(master);
 	arm_smmu_free_cd_tables(master);
 	pthread_mutex_destroy(&master->lock);
 	free(master->streams);
@@ -314,4 +331,32 @@ struct arm_smmu_master *arm_smmu_find_master(struct arm_smmu_device *smmu, uint3
 	s = arm_smmu_stream_find(smmu->streams, sid);
 	pthread_mutex_unlock(&smmu->lock);
 	return s ? s->master : NULL;
+}
+
+struct arm_smmu_master *arm_smmu_get_master(struct arm_smmu_device *smmu, uint32_t sid)
+{
+	struct arm_smmu_master *master = NULL;
+	struct arm_smmu_stream *s;
+
+	pthread_mutex_lock(&smmu->lock);
+	s = arm_smmu_stream_find(smmu->streams, sid);
+	if (s) {
+		master = s->master;
+		master->users++;
+	}
+	pthread_mutex_unlock(&smmu->lock);
+	return master;
+}
+
+void arm_smmu_put_master(struct arm_smmu_master *master)
+{
+	struct arm_smmu_device *smmu;
+
+	if (!master)
+		return;
+	smmu = master->smmu;
+	pthread_mutex_lock(&smmu->lock);
+	if (!--master->users && master->releasing)
+		pthread_cond_broadcast(&smmu->master_idle);
+	pthread_mutex_unlock(&smmu->lock);
 }

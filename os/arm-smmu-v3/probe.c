@@ -444,6 +444,7 @@ static void free_resources(struct arm_smmu_device *smmu)
 	pthread_mutex_destroy(&smmu->cmdq.err_lock);
 	pthread_mutex_destroy(&smmu->evtq_lock);
 	pthread_mutex_destroy(&smmu->priq_lock);
+	pthread_cond_destroy(&smmu->master_idle);
 	pthread_mutex_destroy(&smmu->lock);
 	free(smmu);
 }
@@ -463,6 +464,7 @@ static struct arm_smmu_device *device_alloc(const struct mmio_region *mmio,
 	pthread_mutex_init(&smmu->evtq_lock, NULL);
 	pthread_mutex_init(&smmu->priq_lock, NULL);
 	pthread_mutex_init(&smmu->lock, NULL);
+	pthread_cond_init(&smmu->master_idle, NULL);
 	return smmu;
 }
 

@@ -93,6 +93,8 @@ struct stress {
 	unsigned int procs_created, binds_done;	/* in this machine's life */
 	uint32_t known[STRESS_KNOWN_PASIDS];	/* PASIDs seen: bogus candidates */
 	unsigned int nr_known;
+	bool aim;				/* the next DMA goes to [aim_addr, +aim_len) */
+	uint64_t aim_addr, aim_len;
 	char desc[160];				/* the current op, for log and report */
 	struct stress_stats st;
 };
@@ -531,6 +533,30 @@ static int maybe_restart(struct stress *s)
 
 /* ---- Operations: memory ----------------------------------------------------------- */
 
+static int dma_run(struct stress *s, int dev, bool pv, uint32_t pasid, const char *how);
+
+/* A live bond of the process in @slot, or NULL. */
+static struct shandle *bond_of(struct stress *s, unsigned int slot)
+{
+	unsigned int i;
+
+	for (i = 0; i < STRESS_MAX_HANDLES; i++) {
+		struct shandle *h = &s->handles[i];
+
+		if (h->live && h->slot == slot && h->gen == s->procs[slot].gen)
+			return h;
+	}
+	return NULL;
+}
+
+/* The next DMA goes to @len bytes at @addr (a follow-up's target). */
+static void aim_at(struct stress *s, uint64_t addr, uint64_t len)
+{
+	s->aim = true;
+	s->aim_addr = addr;
+	s->aim_len = len;
+}
+
 /* An op that does not apply now returns -EAGAIN and another is drawn. */
 
 static int op_mmap(struct stress *s)
@@ -565,6 +591,19 @@ static int op_mmap(struct stress *s)
 	return 0;
 }
 
+/* When munmap() has returned, no device reaches those pages (DESIGN.md). */
+static int munmap_follow_up(struct stress *s, unsigned int slot, unsigned int pg, unsigned int n)
+{
+	struct shandle *h = bond_of(s, slot);
+	uint64_t off;
+
+	if (!h || rnd_below(s, 2))
+		return 0;
+	off = rnd_below(s, n * s->page);
+	aim_at(s, STRESS_BASE + pg * s->page + off, 1 + rnd_below(s, n * s->page - off));
+	return dma_run(s, h->dev, true, h->pasid, "after-munmap");
+}
+
 static int op_munmap(struct stress *s)
 {
 	int slot = pick_proc(s);
@@ -588,7 +627,7 @@ static int op_munmap(struct stress *s)
 	}
 	memset(p->prot + pg, 0, n);
 	memset(p->bytes + pg * s->page, 0, n * s->page);
-	return 0;
+	return munmap_follow_up(s, (unsigned int)slot, pg, n);
 }
 
 /* mprotect over a fully mapped run of pages (it fails over a hole). */
@@ -698,11 +737,16 @@ static int op_cpu_check(struct stress *s)
 static int op_exit(struct stress *s)
 {
 	int slot = pick_proc(s);
+	uint64_t addr = 0, room = 0;
+	struct shandle *h;
 	char why[256] = "";
+	bool aim;
 	int ret;
 
 	if (slot < 0)
 		return -EAGAIN;
+	h = bond_of(s, (unsigned int)slot);
+	aim = h && !pick_accessible(s, &s->procs[slot], false, &addr, &room);
 	describe(s, "exit p%d", slot);
 	ret = machine_exit(s->m, s->procs[slot].idx, why, sizeof(why));
 	log_op(s, ret ? why : "ok");
@@ -713,7 +757,10 @@ static int op_exit(struct stress *s)
 	s->procs[slot].idx = -1;
 	shadow_clear(s, &s->procs[slot]);
 	s->st.exits++;
-	return 0;
+	if (!aim)
+		return 0;
+	aim_at(s, addr, 1 + rnd_below(s, room < s->page ? room : s->page));
+	return dma_run(s, h->dev, true, h->pasid, "after-exit");
 }
 
 static int op_spawn(struct stress *s)
@@ -860,6 +907,22 @@ static struct shandle *pick_handle(struct stress *s)
 	return NULL;
 }
 
+/*
+ * After unbind nothing reaches the process through that PASID: aim where
+ * the process could be reached if it still did.
+ */
+static int unbind_follow_up(struct stress *s, const struct shandle *h)
+{
+	const struct sproc *p = &s->procs[h->slot];
+	uint64_t addr, room;
+
+	if (rnd_below(s, 2) || p->idx < 0 || p->gen != h->gen ||
+	    pick_accessible(s, p, false, &addr, &room))
+		return 0;
+	aim_at(s, addr, 1 + rnd_below(s, room < s->page ? room : s->page));
+	return dma_run(s, h->dev, true, h->pasid, "after-unbind");
+}
+
 static int op_unbind(struct stress *s)
 {
 	struct shandle *h = pick_handle(s);
@@ -876,7 +939,7 @@ static int op_unbind(struct stress *s)
 		violation(s, "expected success, got %s", why);
 	h->live = false;
 	s->st.unbinds++;
-	return 0;
+	return unbind_follow_up(s, h);
 }
 
 /* ---- Operations: DMA -------------------------------------------------------------- */
@@ -910,6 +973,19 @@ static void dma_describe(struct stress *s, const struct machine_dma *op, const c
 }
 
 /* Draw the work, and what the shadow says it must do (applied to the shadow). */
+/* Where the DMA goes: the place a follow-up aims at, or drawn. */
+static void dma_target(struct stress *s, const struct sproc *p, bool write, uint64_t *addr,
+		       uint64_t *len)
+{
+	if (!s->aim) {
+		pick_target(s, p, write, addr, len);
+		return;
+	}
+	*addr = s->aim_addr;
+	*len = s->aim_len;
+	s->aim = false;
+}
+
 static void dma_plan(struct stress *s, struct sproc *p, struct machine_dma *op,
 		     struct outcome *want)
 {
@@ -917,12 +993,12 @@ static void dma_plan(struct stress *s, struct sproc *p, struct machine_dma *op,
 
 	if (r < 8) {
 		op->kind = SCN_DMA_FILL;
-		pick_target(s, p, true, &op->addr, &op->len);
+		dma_target(s, p, true, &op->addr, &op->len);
 		op->byte = (uint8_t)rnd(s);
 		model_fill(s, p, op->addr, op->len, op->byte, want);
 	} else if (r < 13) {
 		op->kind = SCN_DMA_COPY;
-		pick_target(s, p, false, &op->addr, &op->len);
+		dma_target(s, p, false, &op->addr, &op->len);
 		if (op->len > window_size(s) / 2)
 			op->len = window_size(s) / 2;
 		/* Into a writable place when one fits beside the source. */
@@ -932,7 +1008,7 @@ static void dma_plan(struct stress *s, struct sproc *p, struct machine_dma *op,
 		model_copy(s, p, op->addr, op->addr2, op->len, want);
 	} else {
 		op->kind = SCN_DMA_CHECK;
-		pick_target(s, p, false, &op->addr, &op->len);
+		dma_target(s, p, false, &op->addr, &op->len);
 		op->byte = check_pattern(s, p, op->addr);
 		model_check(s, p, op->addr, op->len, op->byte, want);
 	}

@@ -8,7 +8,10 @@
  *
  * The interpreter's thread plays every process's thread: before acting for
  * a process it binds itself to that process's CPU and switches to its mm,
- * so TLB maintenance comes from the right CPU, as in a kernel.
+ * so TLB maintenance comes from the right CPU, as in a kernel. The workload
+ * gives each process a thread of its own instead; that is safe because a
+ * process's CPU and DMA queues are touched only by whoever acts for it, and
+ * everything shared below (mm, SMMU, driver, devices) has its own locking.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -9,6 +9,13 @@
  * This is the interface the scenario interpreter, the workload and the
  * stress oracle drive. Every function returns 0 or a negative errno and,
  * where a user needs to know why, writes one line into @why.
+ *
+ * Concurrency: setup calls (create, device_add, queue_add, process_create,
+ * bind, unbind, exit, reset_counters) come from one thread while nothing
+ * else runs. Calls acting for a process (mmap, munmap, mprotect, cpu_*,
+ * clear_refs) and DMA on a queue may then run concurrently from different
+ * threads as long as each process and each queue has one thread at a time
+ * and no two processes share a CPU (cpus >= processes).
  */
 #ifndef SIM_MACHINE_H
 #define SIM_MACHINE_H

@@ -471,17 +471,23 @@ static void machine_cfg(const struct wl_config *cfg, struct scn_machine *mc, str
 {
 	scn_machine_defaults(mc);
 	mc->btm = cfg->btm;
+	/* PRI is an ATS extension: an SMMU without ATS has no PRI queue (IDR0.PRI). */
 	mc->ats = cfg->ats;
+	mc->pri = cfg->ats;
 	mc->cpus = cfg->processes > 4 ? cfg->processes : 4;
 	mc->page_shift = cfg->page_shift;
 	mc->sva_asid_private = cfg->asid_private;
 	memset(dc, 0, sizeof(*dc));
 	dc->pasid_bits = 20;
-	if (cfg->fault_mode == WL_FAULT_STALL) {
+	/*
+	 * SVA needs a device that can fault (PRI or stall) even over populated
+	 * memory; without ATS there is no PRI, so prefault then uses stall
+	 * devices whose every access the SMMU translates.
+	 */
+	if (cfg->fault_mode == WL_FAULT_STALL || !cfg->ats) {
 		dc->stall = true;
 		return;
 	}
-	/* Prefaulted memory still needs a device that can fault (SVA requires it). */
 	dc->pci = true;
 	dc->ats = cfg->ats;
 	dc->pri = true;

@@ -30,7 +30,8 @@
 enum wl_fault_mode {
 	WL_FAULT_PRI,		/* PCIe functions with ATS and PRI, memory on demand */
 	WL_FAULT_STALL,		/* platform devices that stall, memory on demand */
-	WL_FAULT_PREFAULT,	/* PCIe functions, memory populated at mmap */
+	WL_FAULT_PREFAULT,	/* PCIe functions (platform stall devices without ATS),
+				   memory populated at mmap */
 };
 
 struct wl_config {

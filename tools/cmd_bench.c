@@ -28,6 +28,7 @@ static const char bench_usage[] =
 	"  -s, --size BYTES         bytes per copy, K/M suffix (default 64K)\n"
 	"  -f, --fault-mode MODE    pri: PCIe ATS+PRI functions; stall: platform\n"
 	"                           devices that stall; prefault: populated memory\n"
+	"                           on PCIe functions (stall devices if --ats off)\n"
 	"                           (default pri)\n"
 	"      --btm on|off         broadcast TLB maintenance (default on)\n"
 	"      --ats on|off         ATS on the SMMU and the functions (default on)\n"
@@ -152,8 +153,7 @@ static int parse_one(int c, const char *arg, struct wl_config *cfg, bool *json)
 		*json = true;
 		return 0;
 	default:
-		fputs(bench_usage, stderr);
-		return 2;
+		return bad("unknown option or missing value in '%s'", arg);
 	}
 }
 
@@ -192,15 +192,19 @@ static const char *mode_name(enum wl_fault_mode m)
 static void print_counts(const char *title, const uint64_t *v, unsigned int n,
 			 const char *(*name)(unsigned int), bool (*pick)(const char *))
 {
-	unsigned int i;
+	unsigned int i, shown = 0;
 
 	printf("%s\n", title);
 	for (i = 0; i < n; i++) {
 		const char *s = name(i);
 
-		if (s && v[i] && (!pick || pick(s)))
+		if (s && v[i] && (!pick || pick(s))) {
 			printf("  %-26s %12" PRIu64 "\n", s, v[i]);
+			shown++;
+		}
 	}
+	if (!shown)
+		printf("  %-26s %12s\n", "(none)", "");
 }
 
 static void print_table(const struct wl_config *cfg, const struct wl_result *r)
@@ -236,6 +240,7 @@ static void print_table(const struct wl_config *cfg, const struct wl_result *r)
 		     is_invalidation);
 	print_counts("commands", r->commands, WL_NR_OPCODES, wl_command_name, NULL);
 	print_counts("events", r->events, WL_NR_EVENTS, wl_event_name, NULL);
+	printf("checks\n");
 	printf("  %-26s %12" PRIu64 "\n", "unexpected faults", r->unexpected_faults);
 	printf("  %-26s %12" PRIu64 "\n", "unexpected successes", r->unexpected_successes);
 	printf("  %-26s %12" PRIu64 "\n", "mismatches", r->mismatches);
@@ -334,12 +339,14 @@ static int bench_main(int argc, char **argv)
 	int c, ret;
 
 	wl_config_default(&cfg);
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "p:d:s:f:t:h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(bench_usage, stdout);
 			return 0;
 		}
-		ret = parse_one(c, optarg, &cfg, &json);
+		/* On '?', the offending word is the one getopt just passed. */
+		ret = parse_one(c, c == '?' ? argv[optind - 1] : optarg, &cfg, &json);
 		if (ret)
 			return ret;
 	}

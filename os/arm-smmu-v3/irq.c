@@ -2,9 +2,10 @@
 /*
  * Interrupt handlers: the event queue, the PRI queue and global errors.
  *
- * Each queue handler drains its queue (PROD from the SMMU, CONS written
- * back after every record so the SMMU regains space at once - a stalled
- * producer may be waiting for it) and dispatches each record:
+ * Each queue handler consumes its queue, at most a queue's worth per
+ * invocation (PROD from the SMMU, CONS written back after every record so
+ * the SMMU regains space at once - a stalled producer may be waiting for
+ * it) and dispatches each record:
  *  - events with Stall = 1 and PRI page requests are recoverable faults:
  *    they go to the fault path the iommu core registered; if it refuses
  *    one (or there is none), the driver answers it itself - CMD_RESUME
@@ -47,30 +48,37 @@ static void queue_read(const struct arm_smmu_queue *q, uint32_t cons, uint64_t *
 }
 
 /*
- * Drain @q, calling @fn for each entry. Returns whether an overflow was
- * reported (and acknowledged).
+ * Consume entries of @q, calling @fn for each, until it is empty or a queue's
+ * worth (2^log2 entries) has been handled: a device that faults as fast as
+ * we handle must not keep the handler (and the locks it holds) forever.
+ * Nothing is stranded by stopping early: more than a queue's worth means a
+ * record was written during this run, and its interrupt - raised after the
+ * record is visible - runs the handler again (the IRQ thread remembers
+ * raises that arrive while the handler runs). Returns whether an overflow
+ * was reported (and acknowledged).
  */
 static bool queue_drain(struct arm_smmu_device *smmu, struct arm_smmu_queue *q,
 			void (*fn)(struct arm_smmu_device *smmu, const uint64_t *ent))
 {
 	uint32_t mask = (2u << q->log2) - 1, prod, ovf;
+	unsigned int budget = 1u << q->log2;
 	uint64_t ent[EVT_DWORDS];
 	bool overflow;
 
 	prod = mmio_read32(&smmu->mmio, q->prod_reg);
 	ovf = prod & SMMU_Q_PROD_OVFLG;
 	overflow = ovf != (q->cons & SMMU_Q_CONS_OVACKFLG);
-	for (;;) {
-		while (!arm_smmu_q_empty(q, prod & mask, q->cons & mask)) {
-			queue_read(q, q->cons, ent);
-			q->cons = (q->cons & SMMU_Q_CONS_OVACKFLG) | arm_smmu_q_inc(q, q->cons & mask);
-			/* Give the slot back before handling: handlers may be slow. */
-			mmio_write32(&smmu->mmio, q->cons_reg, q->cons);
-			fn(smmu, ent);
+	for (; budget; budget--) {
+		if (arm_smmu_q_empty(q, prod & mask, q->cons & mask)) {
+			prod = mmio_read32(&smmu->mmio, q->prod_reg);
+			if (arm_smmu_q_empty(q, prod & mask, q->cons & mask))
+				break;
 		}
-		prod = mmio_read32(&smmu->mmio, q->prod_reg);
-		if (arm_smmu_q_empty(q, prod & mask, q->cons & mask))
-			break;
+		queue_read(q, q->cons, ent);
+		q->cons = (q->cons & SMMU_Q_CONS_OVACKFLG) | arm_smmu_q_inc(q, q->cons & mask);
+		/* Give the slot back before handling: handlers may be slow. */
+		mmio_write32(&smmu->mmio, q->cons_reg, q->cons);
+		fn(smmu, ent);
 	}
 	if (overflow) {
 		q->cons = (q->cons & ~SMMU_Q_CONS_OVACKFLG) | ovf;

@@ -1220,3 +1220,98 @@ TEST(release_device_while_faults_are_reported)
 	arm_smmu_domain_free(dom);
 	dfx_fini(&fx);
 }
+
+/* ---- Bounded queue handlers ------------------------------------------------------ */
+
+#define FSID	34
+
+struct flood_ctx {
+	struct dfx *fx;
+	int stop, handler_returned;
+	unsigned int handled;
+};
+
+/* A slow event hook: the device below faults faster than this handles. */
+static void flood_hook(void *ctx, struct arm_smmu_master *master, const uint64_t *evt)
+{
+	struct flood_ctx *fc = ctx;
+	struct timespec ts = { 0, 20000 };
+
+	(void)master;
+	(void)evt;
+	nanosleep(&ts, NULL);
+	__atomic_fetch_add(&fc->handled, 1, __ATOMIC_RELAXED);
+}
+
+static void *flood_device(void *arg)
+{
+	struct flood_ctx *fc = arg;
+
+	while (!__atomic_load_n(&fc->stop, __ATOMIC_ACQUIRE))
+		dma(fc->fx, FSID, 0x60000, WALK_ACC_READ, NULL);	/* never mapped */
+	return NULL;
+}
+
+static void *flood_irq(void *arg)
+{
+	struct flood_ctx *fc = arg;
+
+	arm_smmu_evtq_irq(fc->fx->drv);
+	__atomic_store_n(&fc->handler_returned, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * A device that never stops faulting does not keep the event handler: one
+ * invocation handles at most a queue's worth and returns; once the device
+ * stops, further invocations consume every record left (none stranded).
+ */
+TEST(evtq_handler_bounded_under_a_fault_flood)
+{
+	static const struct arm_smmu_fault_ops ops = { .event = flood_hook };
+	struct timespec ts = { 0, 1000000 };
+	struct flood_ctx fc = { 0 };
+	struct arm_smmu_domain *dom;
+	struct arm_smmu_master *m;
+	struct smmu_config cfg;
+	unsigned int i, first, qsize;
+	pthread_t dev, irq;
+	struct dfx fx;
+
+	smmu_config_default(&cfg);
+	cfg.evtq_log2 = 4;	/* 16 records */
+	ASSERT_EQ(dfx_init(&fx, &cfg, &no_opts), 0);
+	qsize = 1u << fx.drv->evtq.log2;
+	fc.fx = &fx;
+	arm_smmu_set_fault_ops(fx.drv, &ops, &fc);
+	m = platform_master(&fx, FSID, false, 0);
+	dom = arm_smmu_domain_alloc_paging(fx.drv);
+	ASSERT_TRUE(m && dom);
+	ASSERT_EQ(arm_smmu_attach_dev(m, dom), 0);
+	ASSERT_EQ(pthread_create(&dev, NULL, flood_device, &fc), 0);
+	/* Let the flood fill the queue, then run the handler once under it. */
+	for (i = 0; !(smmu_mmio_read32(fx.hw, SMMU_EVENTQ_PROD) & SMMU_Q_PROD_OVFLG); i++) {
+		ASSERT_LT(i, 5000);
+		nanosleep(&ts, NULL);
+	}
+	ASSERT_EQ(pthread_create(&irq, NULL, flood_irq, &fc), 0);
+	for (i = 0; i < 5000 && !__atomic_load_n(&fc.handler_returned, __ATOMIC_ACQUIRE); i++)
+		nanosleep(&ts, NULL);
+	first = __atomic_load_n(&fc.handled, __ATOMIC_ACQUIRE);
+	EXPECT_TRUE(__atomic_load_n(&fc.handler_returned, __ATOMIC_ACQUIRE));
+	__atomic_store_n(&fc.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(dev, NULL);
+	pthread_join(irq, NULL);
+	TH_LOG("first invocation handled %u records (queue of %u)", first, qsize);
+	EXPECT_LE(first, qsize);
+	EXPECT_GT(first, 0);
+	/* The flood is over: a few more runs leave the queue empty. */
+	for (i = 0; i < 4; i++)
+		arm_smmu_evtq_irq(fx.drv);
+	EXPECT_EQ(smmu_mmio_read32(fx.hw, SMMU_EVENTQ_CONS) & ((2u << fx.drv->evtq.log2) - 1),
+		  smmu_mmio_read32(fx.hw, SMMU_EVENTQ_PROD) & ((2u << fx.drv->evtq.log2) - 1));
+	arm_smmu_attach_blocked(m);
+	arm_smmu_domain_free(dom);
+	arm_smmu_release_device(m);
+	dfx_fini(&fx);
+}

@@ -94,6 +94,7 @@ struct stress {
 	uint32_t known[STRESS_KNOWN_PASIDS];	/* PASIDs seen: bogus candidates */
 	unsigned int nr_known;
 	bool aim;				/* the next DMA goes to [aim_addr, +aim_len) */
+	int aim_kind;				/* ... and is a SCN_DMA_*, or any if < 0 */
 	uint64_t aim_addr, aim_len;
 	char desc[160];				/* the current op, for log and report */
 	struct stress_stats st;
@@ -549,12 +550,48 @@ static struct shandle *bond_of(struct stress *s, unsigned int slot)
 	return NULL;
 }
 
-/* The next DMA goes to @len bytes at @addr (a follow-up's target). */
-static void aim_at(struct stress *s, uint64_t addr, uint64_t len)
+/* The next DMA goes to @len bytes at @addr, a @kind one if >= 0 (a follow-up). */
+static void aim_at(struct stress *s, uint64_t addr, uint64_t len, int kind)
 {
 	s->aim = true;
 	s->aim_addr = addr;
 	s->aim_len = len;
+	s->aim_kind = kind;
+}
+
+/*
+ * Half of the mapping changes of a bound process are bracketed by DMA into
+ * the pages they change: one before (so TLBs and the ATC hold the old
+ * translation), one after, which must see only the new mapping.
+ */
+struct bracket {
+	struct shandle *h;
+	uint64_t addr, len;
+};
+
+static int bracket_begin(struct stress *s, unsigned int slot, unsigned int pg, unsigned int n,
+			 struct bracket *b)
+{
+	uint64_t off;
+
+	b->h = bond_of(s, slot);
+	if (!b->h || rnd_below(s, 2)) {
+		b->h = NULL;
+		return 0;
+	}
+	off = rnd_below(s, n * s->page);
+	b->addr = STRESS_BASE + pg * s->page + off;
+	b->len = 1 + rnd_below(s, n * s->page - off);
+	aim_at(s, b->addr, b->len, -1);
+	return dma_run(s, b->h->dev, true, b->h->pasid, "before");
+}
+
+static int bracket_end(struct stress *s, const struct bracket *b, int kind, const char *how)
+{
+	if (!b->h)
+		return 0;
+	aim_at(s, b->addr, b->len, kind);
+	return dma_run(s, b->h->dev, true, b->h->pasid, how);
 }
 
 /* An op that does not apply now returns -EAGAIN and another is drawn. */
@@ -591,23 +628,11 @@ static int op_mmap(struct stress *s)
 	return 0;
 }
 
-/* When munmap() has returned, no device reaches those pages (DESIGN.md). */
-static int munmap_follow_up(struct stress *s, unsigned int slot, unsigned int pg, unsigned int n)
-{
-	struct shandle *h = bond_of(s, slot);
-	uint64_t off;
-
-	if (!h || rnd_below(s, 2))
-		return 0;
-	off = rnd_below(s, n * s->page);
-	aim_at(s, STRESS_BASE + pg * s->page + off, 1 + rnd_below(s, n * s->page - off));
-	return dma_run(s, h->dev, true, h->pasid, "after-munmap");
-}
-
 static int op_munmap(struct stress *s)
 {
 	int slot = pick_proc(s);
 	unsigned int pg, n;
+	struct bracket b;
 	struct sproc *p;
 	char why[256] = "";
 	int ret;
@@ -616,6 +641,9 @@ static int op_munmap(struct stress *s)
 		return -EAGAIN;
 	p = &s->procs[slot];
 	pick_pages(s, 3, &pg, &n);
+	ret = bracket_begin(s, (unsigned int)slot, pg, n, &b);
+	if (ret)
+		return ret;
 	describe(s, "munmap p%d 0x%" PRIx64 " %u pages", slot, STRESS_BASE + pg * s->page, n);
 	ret = machine_munmap(s->m, p->idx, STRESS_BASE + pg * s->page, n * s->page,
 			     why, sizeof(why));
@@ -627,7 +655,8 @@ static int op_munmap(struct stress *s)
 	}
 	memset(p->prot + pg, 0, n);
 	memset(p->bytes + pg * s->page, 0, n * s->page);
-	return munmap_follow_up(s, (unsigned int)slot, pg, n);
+	/* When munmap() has returned, no device reaches those pages (DESIGN.md). */
+	return bracket_end(s, &b, -1, "after-munmap");
 }
 
 /* mprotect over a fully mapped run of pages (it fails over a hole). */
@@ -635,6 +664,7 @@ static int op_mprotect(struct stress *s)
 {
 	int slot = pick_proc(s);
 	unsigned int pg, n, i, prot;
+	struct bracket b;
 	struct sproc *p;
 	char why[256] = "";
 	int ret;
@@ -651,6 +681,9 @@ static int op_mprotect(struct stress *s)
 		;
 	n = i;
 	prot = pick_prot(s);
+	ret = bracket_begin(s, (unsigned int)slot, pg, n, &b);
+	if (ret)
+		return ret;
 	describe(s, "mprotect p%d 0x%" PRIx64 " %u pages %s", slot, STRESS_BASE + pg * s->page, n,
 		 prot_name(prot));
 	ret = machine_mprotect(s->m, p->idx, STRESS_BASE + pg * s->page, n * s->page, prot,
@@ -663,7 +696,8 @@ static int op_mprotect(struct stress *s)
 	}
 	for (i = pg; i < pg + n; i++)
 		p->prot[i] = (uint8_t)(SHADOW_MAPPED | prot);
-	return 0;
+	/* A write shows best whether a revoked write permission is gone everywhere. */
+	return bracket_end(s, &b, SCN_DMA_FILL, "after-mprotect");
 }
 
 static int op_cpu_fill(struct stress *s)
@@ -759,7 +793,7 @@ static int op_exit(struct stress *s)
 	s->st.exits++;
 	if (!aim)
 		return 0;
-	aim_at(s, addr, 1 + rnd_below(s, room < s->page ? room : s->page));
+	aim_at(s, addr, 1 + rnd_below(s, room < s->page ? room : s->page), -1);
 	return dma_run(s, h->dev, true, h->pasid, "after-exit");
 }
 
@@ -919,7 +953,7 @@ static int unbind_follow_up(struct stress *s, const struct shandle *h)
 	if (rnd_below(s, 2) || p->idx < 0 || p->gen != h->gen ||
 	    pick_accessible(s, p, false, &addr, &room))
 		return 0;
-	aim_at(s, addr, 1 + rnd_below(s, room < s->page ? room : s->page));
+	aim_at(s, addr, 1 + rnd_below(s, room < s->page ? room : s->page), -1);
 	return dma_run(s, h->dev, true, h->pasid, "after-unbind");
 }
 
@@ -991,6 +1025,8 @@ static void dma_plan(struct stress *s, struct sproc *p, struct machine_dma *op,
 {
 	uint64_t r = rnd_below(s, 20), room;
 
+	if (s->aim && s->aim_kind >= 0)
+		r = s->aim_kind == SCN_DMA_FILL ? 0 : s->aim_kind == SCN_DMA_COPY ? 8 : 13;
 	if (r < 8) {
 		op->kind = SCN_DMA_FILL;
 		dma_target(s, p, true, &op->addr, &op->len);

@@ -1285,6 +1285,13 @@ struct stress *stress_create(const struct stress_opts *opts, char *why, size_t w
 	}
 	if (machine_up(s, why, whylen))
 		goto err_machine;
+	if (s->opts.log) {
+		fprintf(s->opts.log, "stress: seed %" PRIu64 ", page size %s, %u processes,",
+			opts->seed, page_size_name(opts->page_shift), opts->processes);
+		for (i = 0; i < opts->devices; i++)
+			fprintf(s->opts.log, " d%u %s%s", i, sdev_kind_names[s->devs[i].kind],
+				i + 1 < opts->devices ? "," : "\n");
+	}
 	return s;
 
 err_free:

@@ -82,6 +82,7 @@ static int parse_opts(int argc, char **argv, struct stress_opts *o, uint64_t *op
 	uint64_t v;
 	int c;
 
+	opterr = 0;	/* one line of our own for a bad option */
 	while ((c = getopt_long(argc, argv, "s:n:p:d:g:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -111,11 +112,16 @@ static int parse_opts(int argc, char **argv, struct stress_opts *o, uint64_t *op
 			fputs(stress_usage, stdout);
 			return 0;
 		default:
-			fputs(stress_usage, stderr);
+			fprintf(stderr, "sva stress: bad option '%s' (sva stress --help)\n",
+				argv[optind - 1]);
 			return 2;
 		}
 	}
-	if (!seed || !nops || optind != argc) {
+	if (optind != argc) {
+		fprintf(stderr, "sva stress: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	if (!seed || !nops) {
 		fprintf(stderr, "sva stress: --seed and --ops are needed (sva stress --help)\n");
 		return 2;
 	}

@@ -451,13 +451,23 @@ struct arm_smmu_domain {
 	enum arm_smmu_domain_type type;
 	struct io_pgtable *pgtbl;
 	struct arm_smmu_s1_cfg s1;
-	uint16_t asid;
+	uint16_t asid;			/* atomic: SVA ASID seizing moves it; arm_smmu_domain_asid() */
 	pthread_mutex_t lock;		/* devices list */
 	struct arm_smmu_master **masters;	/* attached masters (ATC invalidation) */
 	unsigned int nr_masters, max_masters;
 	unsigned int nr_ats_masters;	/* atomic: skip ATC_INV when 0 */
 	void *priv;			/* owner's data (SVA: the mm binding) */
 };
+
+/*
+ * The domain's ASID. sva.c may move a private domain to a new ASID (ASID
+ * seizing, §3.17) while its mappings are invalidated: read it once,
+ * atomically, per use.
+ */
+static inline uint16_t arm_smmu_domain_asid(const struct arm_smmu_domain *domain)
+{
+	return __atomic_load_n(&domain->asid, __ATOMIC_ACQUIRE);
+}
 
 #define IOMMU_READ	(1u << 0)
 #define IOMMU_WRITE	(1u << 1)

@@ -138,13 +138,13 @@ struct arm_smmu_domain *arm_smmu_domain_alloc_paging(struct arm_smmu_device *smm
 	asid = arm_smmu_asid_alloc(smmu, domain);
 	if (asid < 0)
 		goto err_free;
-	domain->asid = (uint16_t)asid;
+	__atomic_store_n(&domain->asid, (uint16_t)asid, __ATOMIC_RELEASE);
 	if (domain_init_pgtable(domain))
 		goto err_asid;
 	return domain;
 
 err_asid:
-	arm_smmu_asid_erase(smmu, domain->asid);
+	arm_smmu_asid_erase(smmu, (uint16_t)asid);
 err_free:
 	pthread_mutex_destroy(&domain->lock);
 	free(domain);
@@ -157,8 +157,10 @@ void arm_smmu_domain_free(struct arm_smmu_domain *domain)
 		return;
 	/* Nothing is attached: make sure no TLB entry outlives the ASID. */
 	if (domain->type == ARM_SMMU_DOMAIN_PAGING) {
-		arm_smmu_tlb_inv_asid(domain->smmu, domain->asid);
-		arm_smmu_asid_erase(domain->smmu, domain->asid);
+		uint16_t asid = arm_smmu_domain_asid(domain);
+
+		arm_smmu_tlb_inv_asid(domain->smmu, asid);
+		arm_smmu_asid_erase(domain->smmu, asid);
 	}
 	io_pgtable_free(domain->pgtbl);
 	free(domain->masters);

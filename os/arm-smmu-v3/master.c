@@ -103,7 +103,7 @@ static int master_set_rid(struct arm_smmu_master *master, enum arm_smmu_rid_mode
 				arm_smmu_domain_del_master(domain, master);
 			return -ENOMEM;
 		}
-		arm_smmu_make_s1_cd(&cd, master, &domain->s1, domain->asid);
+		arm_smmu_make_s1_cd(&cd, master, &domain->s1, arm_smmu_domain_asid(domain));
 		arm_smmu_write_cd_entry(master, 0, cdptr, &cd);
 	}
 	new_ats = mode == ARM_SMMU_RID_DOMAIN && master_ats_supported(master);

@@ -175,6 +175,7 @@ void arm_smmu_domain_inv_range(struct arm_smmu_domain *domain, uint64_t iova, ui
 			       uint64_t granule, bool leaf)
 {
 	/* TLB first: an ATS request after the ATC_INV must not refill from a stale TLB. */
-	arm_smmu_tlb_inv_range_asid(domain->smmu, iova, size, granule, leaf, domain->asid);
+	arm_smmu_tlb_inv_range_asid(domain->smmu, iova, size, granule, leaf,
+				    arm_smmu_domain_asid(domain));
 	arm_smmu_atc_inv_domain(domain, false, 0, iova, size);
 }

@@ -1315,3 +1315,65 @@ TEST(evtq_handler_bounded_under_a_fault_flood)
 	arm_smmu_release_device(m);
 	dfx_fini(&fx);
 }
+
+/* ---- The domain ASID under seizing ------------------------------------------------ */
+
+struct seize_ctx {
+	struct arm_smmu_domain *dom;
+	uint16_t asids[2];
+	int stop;
+};
+
+/* What sva.c's ASID seizing does to a private domain: an atomic store. */
+static void *seize_thread(void *arg)
+{
+	struct seize_ctx *sc = arg;
+	unsigned int i;
+
+	for (i = 0; !__atomic_load_n(&sc->stop, __ATOMIC_ACQUIRE); i++) {
+		__atomic_store_n(&sc->dom->asid, sc->asids[i & 1], __ATOMIC_RELEASE);
+		sched_yield();
+	}
+	return NULL;
+}
+
+/*
+ * Invalidations read the domain's ASID while seizing may move it (sva.c
+ * stores it atomically): under TSan the readers race with nobody, and
+ * every unmap still sends its one TLBI.
+ */
+TEST(domain_asid_read_atomically_while_seized)
+{
+	struct seize_ctx sc = { 0 };
+	struct smmu_config cfg;
+	uint64_t buf, before;
+	unsigned int i;
+	pthread_t th;
+	struct dfx fx;
+	int other;
+
+	smmu_config_default(&cfg);
+	ASSERT_EQ(dfx_init(&fx, &cfg, &no_opts), 0);
+	sc.dom = arm_smmu_domain_alloc_paging(fx.drv);
+	ASSERT_TRUE(sc.dom != NULL);
+	other = arm_smmu_asid_alloc(fx.drv, sc.dom);
+	ASSERT_GT(other, 0);
+	sc.asids[0] = arm_smmu_domain_asid(sc.dom);
+	sc.asids[1] = (uint16_t)other;
+	buf = frame_alloc(fx.pool, FRAME_ZERO);
+	before = smmu_cmd_count(fx.hw, CMD_OP_TLBI_NH_VA);
+	ASSERT_EQ(pthread_create(&th, NULL, seize_thread, &sc), 0);
+	for (i = 0; i < 200; i++) {
+		ASSERT_EQ(arm_smmu_map(sc.dom, 0x200000, buf, 0x1000, IOMMU_READ), 0);
+		EXPECT_EQ(arm_smmu_unmap(sc.dom, 0x200000, 0x1000), 0x1000);
+	}
+	__atomic_store_n(&sc.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	EXPECT_EQ(smmu_cmd_count(fx.hw, CMD_OP_TLBI_NH_VA) - before, 200);
+	/* Free under the ASID it started with; the other is ours to erase. */
+	__atomic_store_n(&sc.dom->asid, sc.asids[0], __ATOMIC_RELEASE);
+	arm_smmu_asid_erase(fx.drv, sc.asids[1]);
+	frame_put(fx.pool, buf);
+	arm_smmu_domain_free(sc.dom);
+	dfx_fini(&fx);
+}

@@ -42,6 +42,7 @@ static uint64_t now_ns(void)
 void fault_latency_init(struct fault_latency *fl)
 {
 	memset(fl, 0, sizeof(*fl));
+	fl->clock_ns = now_ns;
 	pthread_mutex_init(&fl->lock, NULL);
 }
 
@@ -74,52 +75,105 @@ static uint64_t bucket_top(unsigned int b)
 	return ((((uint64_t)1 << FLAT_SUB_BITS) + sub + 1) << (e - FLAT_SUB_BITS)) - 1;
 }
 
-static void fault_start(struct fault_latency *fl, uint64_t key)
+static struct flat_pending *free_slot(struct fault_latency *fl)
 {
-	uint64_t t = now_ns();
-	struct flat_pending *free_slot = NULL;
+	unsigned int i;
+
+	for (i = 0; i < FLAT_PENDING; i++)
+		if (fl->pending[i].state == FLAT_FREE)
+			return &fl->pending[i];
+	return NULL;
+}
+
+/* The entry @key belongs to: an open fault with that key, or a tombstone it matches. */
+static struct flat_pending *find_started(struct fault_latency *fl, uint64_t key)
+{
+	unsigned int i;
+
+	for (i = 0; i < FLAT_PENDING; i++) {
+		struct flat_pending *p = &fl->pending[i];
+
+		if ((p->state == FLAT_OPEN && p->key == key) ||
+		    (p->state == FLAT_ANSWERED && (p->key & p->mask) == (key & p->mask)))
+			return p;
+	}
+	return NULL;
+}
+
+/* A fault's record: @last is false only for a group's earlier page requests. */
+static void fault_start(struct fault_latency *fl, uint64_t key, bool last)
+{
+	uint64_t t = fl->clock_ns();
+	struct flat_pending *p;
+
+	pthread_mutex_lock(&fl->lock);
+	p = find_started(fl, key);
+	if (p && p->state == FLAT_OPEN) {
+		/* Later requests of a group keep the group's first timestamp. */
+		p->last_seen |= last;
+	} else if (p) {
+		/* The answer came first: nothing more will come for this fault. */
+		if (!p->timed)
+			fl->untimed++;
+		p->state = FLAT_FREE;
+	} else if ((p = free_slot(fl))) {
+		*p = (struct flat_pending){
+			.state = FLAT_OPEN, .last_seen = last, .key = key, .t0_ns = t,
+		};
+	} else {
+		fl->untimed++;
+	}
+	pthread_mutex_unlock(&fl->lock);
+}
+
+static void record(struct fault_latency *fl, uint64_t d)
+{
+	fl->hist[bucket_of(d)]++;
+	fl->count++;
+	if (d > fl->max_ns)
+		fl->max_ns = d;
+}
+
+/* The answer to the open fault matching @key under @mask. */
+static void fault_answer(struct fault_latency *fl, uint64_t key, uint64_t mask)
+{
+	uint64_t t = fl->clock_ns();
+	struct flat_pending *p;
 	unsigned int i;
 
 	pthread_mutex_lock(&fl->lock);
 	for (i = 0; i < FLAT_PENDING; i++) {
-		/* Later requests of a group keep the group's first timestamp. */
-		if (fl->pending[i].key == key)
-			goto out;
-		if (!fl->pending[i].key && !free_slot)
-			free_slot = &fl->pending[i];
+		p = &fl->pending[i];
+		if (p->state != FLAT_OPEN || (p->key & mask) != (key & mask))
+			continue;
+		record(fl, t > p->t0_ns ? t - p->t0_ns : 0);
+		/* A group answered before its Last request was reported: wait for that. */
+		p->state = p->last_seen ? FLAT_FREE : FLAT_ANSWERED;
+		p->timed = true;
+		p->mask = ~0ull;
+		goto out;
 	}
-	if (free_slot) {
-		free_slot->key = key;
-		free_slot->t0_ns = t;
-	} else {
+	/* Answered before its record was reported: leave a tombstone for it. */
+	p = free_slot(fl);
+	if (p)
+		*p = (struct flat_pending){ .state = FLAT_ANSWERED, .key = key, .mask = mask };
+	else
 		fl->untimed++;
-	}
 out:
 	pthread_mutex_unlock(&fl->lock);
 }
 
-/* Answer the faults matching @key under @mask; @sample: record their latency. */
-static void fault_end(struct fault_latency *fl, uint64_t key, uint64_t mask, bool sample)
+/* CMD_STALL_TERM: every open stall of the StreamID ends, none is a sample. */
+static void fault_drop(struct fault_latency *fl, uint64_t key, uint64_t mask)
 {
-	uint64_t t = now_ns();
 	unsigned int i;
 
 	pthread_mutex_lock(&fl->lock);
 	for (i = 0; i < FLAT_PENDING; i++) {
 		struct flat_pending *p = &fl->pending[i];
-		uint64_t d;
 
-		if (!p->key || (p->key & mask) != (key & mask))
-			continue;
-		p->key = 0;
-		if (!sample)
-			continue;
-		d = t > p->t0_ns ? t - p->t0_ns : 0;
-		fl->hist[bucket_of(d)]++;
-		fl->count++;
-		if (d > fl->max_ns)
-			fl->max_ns = d;
-		break;
+		if (p->state == FLAT_OPEN && (p->key & mask) == (key & mask))
+			p->state = FLAT_FREE;
 	}
 	pthread_mutex_unlock(&fl->lock);
 }
@@ -148,14 +202,14 @@ static void feed_command(struct fault_latency *fl, const uint64_t *raw)
 	case CMD_OP_PRI_RESP:
 		key = pri_key(sid, ssv, (uint32_t)FIELD_GET(CMD_0_SSID, raw[0]),
 			      (uint32_t)FIELD_GET(CMD_1_PRI_GRPID, raw[1]));
-		fault_end(fl, key, ssv ? ~0ull : FLAT_KEY_NO_PASID, true);
+		fault_answer(fl, key, ssv ? ~0ull : FLAT_KEY_NO_PASID);
 		break;
 	case CMD_OP_RESUME:
 		key = stall_key(sid, (uint32_t)FIELD_GET(CMD_1_RESUME_STAG, raw[1]));
-		fault_end(fl, key, ~0ull, true);
+		fault_answer(fl, key, ~0ull);
 		break;
 	case CMD_OP_STALL_TERM:
-		fault_end(fl, stall_key(sid, 0), FLAT_KEY_STREAM, false);
+		fault_drop(fl, stall_key(sid, 0), FLAT_KEY_STREAM);
 		break;
 	default:
 		break;
@@ -172,13 +226,15 @@ void fault_latency_feed(struct fault_latency *fl, enum smmu_trace_kind kind, con
 		fault_start(fl, pri_key((uint32_t)FIELD_GET(PRIQ_0_SID, raw[0]),
 					raw[0] & PRIQ_0_SSV,
 					(uint32_t)FIELD_GET(PRIQ_0_SSID, raw[0]),
-					(uint32_t)FIELD_GET(PRIQ_1_PRG_IDX, raw[1])));
+					(uint32_t)FIELD_GET(PRIQ_1_PRG_IDX, raw[1])),
+			    raw[0] & PRIQ_0_LAST);
 		break;
 	case SMMU_TRACE_EVT:
 		/* Only a stalled transaction waits for an answer (§3.12.2). */
 		if (raw[1] & EVT_1_STALL)
 			fault_start(fl, stall_key((uint32_t)FIELD_GET(EVT_0_SID, raw[0]),
-						  (uint32_t)FIELD_GET(EVT_1_STAG, raw[1])));
+						  (uint32_t)FIELD_GET(EVT_1_STAG, raw[1])),
+				    true);
 		break;
 	default:
 		break;

@@ -9,6 +9,11 @@
  * Fed from the SMMU's trace hook; only those four record kinds take the
  * lock, every other command returns after one opcode test. Latencies go
  * into a log-linear histogram (6.25 % resolution) with an exact maximum.
+ *
+ * The hook reports a queue record after publishing it, so the answer can
+ * be seen first: such a fault is counted as untimed, and the late record
+ * (or a group's late Last request) finds a tombstone instead of opening a
+ * fault that nothing would ever close.
  */
 #ifndef SIM_FAULT_LATENCY_H
 #define SIM_FAULT_LATENCY_H
@@ -22,12 +27,22 @@
 #define FLAT_SUB_BITS		4	/* 16 sub-buckets per power of two */
 #define FLAT_BUCKETS		(64 << FLAT_SUB_BITS)
 
+enum flat_state {
+	FLAT_FREE,
+	FLAT_OPEN,			/* started, waiting for its answer */
+	FLAT_ANSWERED,			/* answered; a late record is still due */
+};
+
 struct flat_pending {
-	uint64_t key;			/* 0: free */
+	enum flat_state state;
+	bool last_seen;			/* a stall, or the group's Last request came */
+	bool timed;			/* ANSWERED: its latency was recorded */
+	uint64_t key, mask;		/* mask: what an ANSWERED entry matches on */
 	uint64_t t0_ns;
 };
 
 struct fault_latency {
+	uint64_t (*clock_ns)(void);	/* CLOCK_MONOTONIC; tests may set their own */
 	pthread_mutex_t lock;
 	struct flat_pending pending[FLAT_PENDING];	/* under lock */
 	uint64_t hist[FLAT_BUCKETS];			/* under lock */
@@ -36,7 +51,7 @@ struct fault_latency {
 
 struct fault_latency_summary {
 	uint64_t count;			/* faults timed */
-	uint64_t untimed;		/* started while the pending table was full */
+	uint64_t untimed;		/* answered before seen, or the table was full */
 	uint64_t p50_ns, p99_ns, max_ns;
 };
 

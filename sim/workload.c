@@ -590,7 +590,7 @@ static void collect(struct machine *m, struct wl_result *res)
 	machine_fault_latency(m, &lat);
 	res->iopf_latency = (struct wl_latency){
 		.count = lat.count, .p50_ns = lat.p50_ns, .p99_ns = lat.p99_ns,
-		.max_ns = lat.max_ns,
+		.max_ns = lat.max_ns, .untimed = lat.untimed,
 	};
 }
 

@@ -52,6 +52,7 @@ struct wl_config {
 
 struct wl_latency {
 	uint64_t count, p50_ns, p99_ns, max_ns;
+	uint64_t untimed;		/* answered before the SMMU reported them */
 };
 
 struct wl_result {

@@ -230,6 +230,8 @@ static void print_table(const struct wl_config *cfg, const struct wl_result *r)
 	printf("  %-26s %12" PRIu64 "\n", "page requests", r->page_requests);
 	printf("  %-26s %12" PRIu64 "\n", "stalls", r->stalls);
 	printf("  %-26s %12" PRIu64 "\n", "I/O page faults timed", l->count);
+	if (l->untimed)
+		printf("  %-26s %12" PRIu64 "\n", "  answered before reported", l->untimed);
 	printf("  %-26s %9.1f us\n", "I/O page fault p50", (double)l->p50_ns / 1e3);
 	printf("  %-26s %9.1f us\n", "I/O page fault p99", (double)l->p99_ns / 1e3);
 	printf("  %-26s %9.1f us\n", "I/O page fault max", (double)l->max_ns / 1e3);
@@ -301,7 +303,8 @@ static void print_json(const struct wl_config *cfg, const struct wl_result *r)
 		printf(",\"atc_hit_rate\":null");
 	printf(",\"page_requests\":%" PRIu64 ",\"stalls\":%" PRIu64, r->page_requests, r->stalls);
 	printf(",\"iopf_latency_ns\":{\"count\":%" PRIu64 ",\"p50\":%" PRIu64 ",\"p99\":%" PRIu64
-	       ",\"max\":%" PRIu64 "}", l->count, l->p50_ns, l->p99_ns, l->max_ns);
+	       ",\"max\":%" PRIu64 ",\"untimed\":%" PRIu64 "}", l->count, l->p50_ns, l->p99_ns,
+	       l->max_ns, l->untimed);
 	printf(",\"remaps\":%" PRIu64 ",\"mmaps\":%" PRIu64 ",\"munmaps\":%" PRIu64
 	       ",\"mprotects\":%" PRIu64 ",\"expected_faults\":%" PRIu64,
 	       r->remaps, r->mmaps, r->munmaps, r->mprotects, r->expected_faults);

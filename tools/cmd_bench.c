@@ -204,7 +204,7 @@ static void print_counts(const char *title, const uint64_t *v, unsigned int n,
 		}
 	}
 	if (!shown)
-		printf("  %-26s %12s\n", "(none)", "");
+		printf("  (none)\n");
 }
 
 static void print_table(const struct wl_config *cfg, const struct wl_result *r)

@@ -91,6 +91,25 @@ TEST(stress_same_seed_same_digest)
 	EXPECT_NE(a.digest, c.digest);
 }
 
+/* A long run outlives the machine's process and bind budget: new machines, still clean. */
+TEST(stress_long_run_starts_new_machines)
+{
+	struct stress_opts o = { .seed = 99, .processes = 8, .devices = 2, .page_shift = 12,
+				 .report = stdout };
+	char why[256] = "";
+	struct stress *s = stress_create(&o, why, sizeof(why));
+	const struct stress_stats *st;
+
+	ASSERT_TRUE(s != NULL);
+	ASSERT_EQ(stress_run(s, 6000), 0);
+	ASSERT_EQ(stress_verify(s), 0);
+	st = stress_stats(s);
+	TH_LOG("%lu machines, %lu exits, %lu binds", st->restarts + 1, st->exits, st->binds);
+	EXPECT_GE(st->restarts, 1);
+	EXPECT_EQ(st->violations, 0);
+	stress_destroy(s);
+}
+
 /* Run until a process maps something readable, then lie to the oracle once. */
 TEST(stress_wrong_expectation_is_a_violation)
 {

@@ -21,7 +21,7 @@ static const char info_usage[] =
 	"features the arm-smmu-v3 driver enabled, and the machine's limits.\n"
 	"WORDs are the scenario's machine settings (shared/SCENARIO.md): smmu words\n"
 	"(btm=off ssid-bits=8 httu=ha ...), software words (sva-asid=private\n"
-	"iopf-workers=N), cpus=N and page-size=4K|16K|64K.\n"
+	"iopf-workers=N), cpus=N (or cpus N) and page-size=4K|16K|64K (or page-size SZ).\n"
 	"Exit status: 0, or 2 for a bad word or a machine that cannot be built.\n";
 
 /* One ID register field, and names for its values where the spec gives them. */
@@ -230,7 +230,10 @@ static int info_config(int argc, char **argv, struct scn_machine *cfg, char *err
 	for (i = 0; i < argc; i++) {
 		const char *w = argv[i];
 
-		if (!strncmp(w, "cpus=", 5))
+		/* "cpus 2" and "page-size 16K" as in a scenario, or cpus=2, page-size=16K. */
+		if ((!strcmp(w, "cpus") || !strcmp(w, "page-size")) && i + 1 < argc)
+			snprintf(line, sizeof(line), "%s %s", w, argv[++i]);
+		else if (!strncmp(w, "cpus=", 5))
 			snprintf(line, sizeof(line), "cpus %s", w + 5);
 		else if (!strncmp(w, "page-size=", 10))
 			snprintf(line, sizeof(line), "page-size %s", w + 10);

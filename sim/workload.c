@@ -54,6 +54,7 @@ struct wl_proc {
 	int proc;
 	uint64_t rng;
 	struct wl_slot slot[WL_MAX_DEVICES];
+	struct wl_slot race;		/* a second queue on device 0: DMA racing munmap */
 	bool scratch_mapped, prot_ro;
 	uint8_t prot_byte;		/* what the protected range holds */
 	struct wl_result res;		/* this thread's share of the counts */
@@ -279,19 +280,66 @@ static bool prepare_source(struct wl_proc *p, unsigned int j)
 	return wl_cpu_fill(p, s->src, cfg->size, s->byte);
 }
 
+/*
+ * Map the scratch range again. Its frames are new and must read as zero:
+ * a device write that outlived an earlier munmap would show here, or in
+ * whichever buffer got the freed frames.
+ */
+static bool map_scratch(struct wl_proc *p)
+{
+	uint64_t small = WL_SMALL_PAGES * p->run->page;
+
+	p->scratch_mapped = map_range(p, WL_SCRATCH_BASE, small, SCN_PROT_R | SCN_PROT_W);
+	return p->scratch_mapped && wl_cpu_check(p, WL_SCRATCH_BASE, small, 0);
+}
+
+/*
+ * A DMA fill of the scratch range with munmap racing it: it may complete
+ * or fault (the range was unmapped while it ran), and once munmap has
+ * returned it must not reach the freed frames (see map_scratch()).
+ */
+static void race_munmap(struct wl_proc *p)
+{
+	uint64_t small = WL_SMALL_PAGES * p->run->page;
+	struct machine_dma_result r = { 0 };
+	struct machine_dma op;
+	char why[160] = "";
+	int ret;
+
+	if (!p->scratch_mapped && !map_scratch(p))
+		return;
+	dma_op(&p->race, SCN_DMA_FILL, WL_SCRATCH_BASE, 0, small, (uint8_t)next_rand(p), &op,
+	       p->race.pasid);
+	ret = machine_dma_submit(p->run->m, &op, why, sizeof(why));
+	if (!ok_call(p, ret, "dma submit", why))
+		return;
+	p->scratch_mapped = !unmap_range(p, WL_SCRATCH_BASE, small);
+	ret = machine_dma_complete(p->run->m, op.dev, op.queue, &r, why, sizeof(why));
+	if (!ok_call(p, ret, "dma complete", why))
+		return;
+	p->res.dma_ops++;
+	p->res.races++;
+	if (r.outcome == SCN_OUT_FAULT)
+		p->res.race_faults++;
+	else if (r.outcome == SCN_OUT_OK)
+		p->res.dma_bytes += small;
+}
+
 /* Something else the process does while its copies are in flight. */
 static void mix_op(struct wl_proc *p)
 {
 	uint64_t small = WL_SMALL_PAGES * p->run->page;
 	uint8_t b = (uint8_t)next_rand(p);
 
-	switch (next_rand(p) % 4) {
+	switch (next_rand(p) % 5) {
 	case 0:
 		if (p->scratch_mapped)
 			p->scratch_mapped = !unmap_range(p, WL_SCRATCH_BASE, small);
 		else
-			p->scratch_mapped = map_range(p, WL_SCRATCH_BASE, small,
-						      SCN_PROT_R | SCN_PROT_W);
+			map_scratch(p);
+		break;
+	case 4:
+		race_munmap(p);
 		break;
 	case 1:
 		if (p->prot_ro) {
@@ -405,8 +453,7 @@ static bool proc_map(struct wl_proc *p)
 	    !wl_cpu_fill(p, WL_PROT_BASE, small, p->prot_byte) ||
 	    !map_range(p, WL_CPU_BASE, small, SCN_PROT_R | SCN_PROT_W))
 		return false;
-	p->scratch_mapped = map_range(p, WL_SCRATCH_BASE, small, SCN_PROT_R | SCN_PROT_W);
-	return p->scratch_mapped;
+	return map_scratch(p);
 }
 
 static void *proc_thread(void *arg)
@@ -537,6 +584,10 @@ static int build(struct wl_run *run, char *why, size_t whylen)
 			if (s->queue < 0)
 				return s->queue;
 		}
+		p->race = p->slot[0];
+		p->race.queue = machine_queue_add(run->m, p->race.dev, why, whylen);
+		if (p->race.queue < 0)
+			return p->race.queue;
 	}
 	return 0;
 }
@@ -554,6 +605,8 @@ static void merge(struct wl_result *to, const struct wl_result *from)
 	to->munmaps += from->munmaps;
 	to->mprotects += from->mprotects;
 	to->expected_faults += from->expected_faults;
+	to->races += from->races;
+	to->race_faults += from->race_faults;
 	to->unexpected_faults += from->unexpected_faults;
 	to->unexpected_successes += from->unexpected_successes;
 	to->mismatches += from->mismatches;

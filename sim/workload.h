@@ -62,6 +62,7 @@ struct wl_result {
 	uint64_t dma_bytes;		/* bytes moved by successful DMA */
 	uint64_t cpu_checks, remaps, mmaps, munmaps, mprotects;
 	uint64_t expected_faults;	/* DMA faults on ranges unmapped or read-only */
+	uint64_t races, race_faults;	/* DMA racing munmap of its range; those that faulted */
 	uint64_t unexpected_faults;	/* DMA faults on mapped, writable ranges */
 	uint64_t unexpected_successes;	/* DMA that reached unmapped or read-only memory */
 	uint64_t mismatches;		/* copies whose destination was wrong */

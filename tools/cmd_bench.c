@@ -238,6 +238,8 @@ static void print_table(const struct wl_config *cfg, const struct wl_result *r)
 	printf("  %-26s %12" PRIu64 "\n", "remaps", r->remaps);
 	printf("  %-26s %12" PRIu64 "\n", "mmap/munmap/mprotect", r->mmaps + r->munmaps + r->mprotects);
 	printf("  %-26s %12" PRIu64 "\n", "expected faults", r->expected_faults);
+	printf("  %-26s %12" PRIu64 "\n", "DMA racing munmap", r->races);
+	printf("  %-26s %12" PRIu64 "\n", "  of which faulted", r->race_faults);
 	print_counts("invalidation commands", r->commands, WL_NR_OPCODES, wl_command_name,
 		     is_invalidation);
 	print_counts("commands", r->commands, WL_NR_OPCODES, wl_command_name, NULL);
@@ -306,8 +308,9 @@ static void print_json(const struct wl_config *cfg, const struct wl_result *r)
 	       ",\"max\":%" PRIu64 ",\"untimed\":%" PRIu64 "}", l->count, l->p50_ns, l->p99_ns,
 	       l->max_ns, l->untimed);
 	printf(",\"remaps\":%" PRIu64 ",\"mmaps\":%" PRIu64 ",\"munmaps\":%" PRIu64
-	       ",\"mprotects\":%" PRIu64 ",\"expected_faults\":%" PRIu64,
-	       r->remaps, r->mmaps, r->munmaps, r->mprotects, r->expected_faults);
+	       ",\"mprotects\":%" PRIu64 ",\"expected_faults\":%" PRIu64 ",\"races\":%" PRIu64
+	       ",\"race_faults\":%" PRIu64, r->remaps, r->mmaps, r->munmaps, r->mprotects,
+	       r->expected_faults, r->races, r->race_faults);
 	json_counts("invalidations", r->commands, WL_NR_OPCODES, wl_command_name, is_invalidation);
 	json_counts("commands", r->commands, WL_NR_OPCODES, wl_command_name, NULL);
 	json_counts("events", r->events, WL_NR_EVENTS, wl_event_name, NULL);

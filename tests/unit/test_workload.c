@@ -50,6 +50,9 @@ static void expect_sane(struct wl_result *r, const struct wl_config *cfg)
 	EXPECT_GE(r->dma_bytes, r->copies * cfg->size);
 	/* The probes hit unmapped and read-only ranges, and those must fault. */
 	EXPECT_GT(r->expected_faults, 0);
+	/* DMA raced munmap (either outcome is right; freed frames stay untouched). */
+	EXPECT_GT(r->races, 0);
+	EXPECT_LE(r->race_faults, r->races);
 	EXPECT_GT(r->translations, 0);
 	EXPECT_GE(r->smmu_transactions, r->tlb_misses);
 	EXPECT_LE(r->iopf_latency.p50_ns, r->iopf_latency.p99_ns);

@@ -45,7 +45,7 @@
 #define MACHINE_CPU_TLB		256
 #define MACHINE_CPU_PA_BITS	48
 #define MACHINE_STALL_MAX	64
-#define MACHINE_DEV_QUEUES	64	/* DMA engines (work queues) per device */
+#define MACHINE_DEV_QUEUES	72	/* DMA engines per device: 1 + 2 per workload process */
 
 enum machine_irq { IRQ_EVTQ, IRQ_PRIQ, IRQ_GERROR, IRQ_CMD_SYNC, NR_MACHINE_IRQS };
 

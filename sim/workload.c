@@ -567,7 +567,8 @@ static int build(struct wl_run *run, char *why, size_t whylen)
 		struct wl_proc *p = &run->procs[i];
 
 		p->run = run;
-		p->rng = (cfg->seed + 1) * 0x9e3779b97f4a7c15ULL + i;
+		/* xorshift must not start at zero. */
+		p->rng = (cfg->seed + 1) * 0x9e3779b97f4a7c15ULL + i ?: 1;
 		p->proc = machine_process_create(run->m, why, whylen);
 		if (p->proc < 0)
 			return p->proc;

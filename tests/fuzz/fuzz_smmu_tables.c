@@ -5,7 +5,10 @@
  * The input supplies an SMMU configuration, STRTAB_BASE_CFG and the offset
  * of STRTAB_BASE, then raw 64-bit words for five table regions: the stream
  * table (L1STDs or STEs, as STRTAB_BASE_CFG.FMT says), level-2 stream
- * tables, L1 CD tables, CDs and page tables. Address fields are relocated
+ * tables, L1 CD tables, CDs and page tables; each region is filled with a
+ * pattern of up to 32 words, then single words may be placed anywhere
+ * (whatever StreamID a transaction uses meets fuzzed words). Address
+ * fields are relocated
  * into the region they should point to (the input chooses which kinds of
  * pointer are relocated), so that walks meet the fuzzed words rather than
  * unbacked memory; everything else is taken as given. Then a program of
@@ -19,7 +22,7 @@
  */
 #include "tests/fuzz/fuzz_machine.h"
 
-#define FZT_HDR_LEN	12
+#define FZT_HDR_LEN	13
 #define FZT_MAX_OPS	64
 
 enum fzt_region { FZT_STRTAB, FZT_L2, FZT_CD_L1, FZT_CD, FZT_PT, FZT_NR_REGIONS };
@@ -33,10 +36,21 @@ static const unsigned int fzt_pages[FZT_NR_REGIONS] = { 2, 2, 1, 2, 8 };
 #define FZT_RELOC_TTB		(1u << 3)
 #define FZT_RELOC_TABLE		(1u << 4)
 
+/*
+ * Which descriptors get their "this is valid" bits forced (header byte
+ * 12), so that walks get past STE and CD validation often enough; the
+ * other fields stay fuzzed, and without the flag nothing is forced.
+ */
+#define FZT_ASSIST_STE		(1u << 0)	/* V, Config = stage 1 */
+#define FZT_ASSIST_CD		(1u << 1)	/* V, AA64, little-endian, T0SZ in 16..39 */
+#define FZT_ASSIST_L1		(1u << 2)	/* L1STD Span 1..11, L1CD V */
+#define FZT_ASSIST_PT		(1u << 3)	/* descriptors valid */
+
 struct fzt {
 	struct fz_machine m;
 	uint64_t region[FZT_NR_REGIONS];
 	uint8_t reloc;
+	uint8_t assist;
 	bool strtab_2lvl;	/* the stream table region holds L1STDs */
 };
 
@@ -99,9 +113,28 @@ static uint64_t fzt_reloc_ste0(const struct fzt *t, uint64_t v)
 			fzt_pages[FZT_CD] * FZ_PAGE, 64);
 }
 
+static uint64_t fzt_assist(const struct fzt *t, enum fzt_region r, unsigned int i, uint64_t v)
+{
+	bool ste = r == FZT_L2 || (r == FZT_STRTAB && !t->strtab_2lvl);
+
+	if (ste && i % 8 == 0 && (t->assist & FZT_ASSIST_STE))
+		return FIELD_SET(STRTAB_STE_0_CFG, v, STRTAB_STE_0_CFG_S1_TRANS) | STRTAB_STE_0_V;
+	if (r == FZT_CD && i % 8 == 0 && (t->assist & FZT_ASSIST_CD))
+		return (FIELD_SET(CD_0_T0SZ, v, 16 + FIELD_GET(CD_0_T0SZ, v) % 24) &
+			~CD_0_ENDI) | CD_0_V | CD_0_AA64;
+	if (r == FZT_STRTAB && t->strtab_2lvl && (t->assist & FZT_ASSIST_L1))
+		return FIELD_SET(STRTAB_L1_DESC_SPAN, v, 1 + FIELD_GET(STRTAB_L1_DESC_SPAN, v) % 11);
+	if (r == FZT_CD_L1 && (t->assist & FZT_ASSIST_L1))
+		return v | CD_L1_DESC_V;
+	if (r == FZT_PT && (t->assist & FZT_ASSIST_PT))
+		return v | VMSA_DESC_VALID;
+	return v;
+}
+
 /* The word @v at word index @i of region @r, with its pointer relocated. */
 static uint64_t fzt_reloc(const struct fzt *t, enum fzt_region r, unsigned int i, uint64_t v)
 {
+	v = fzt_assist(t, r, i, v);
 	switch (r) {
 	case FZT_STRTAB:
 		if (!t->strtab_2lvl)
@@ -138,6 +171,25 @@ static void fzt_put_word(struct fzt *t, struct fz_input *in, enum fzt_region r)
 }
 
 /*
+ * Fill region @r with up to FZT_PATTERN words from the input, repeated:
+ * whichever StreamID, SubstreamID or address a transaction uses, the
+ * descriptor it meets is fuzzed (one 8-word pattern makes every STE or CD
+ * the same). No words: the region stays zero.
+ */
+#define FZT_PATTERN	32
+
+static void fzt_fill(struct fzt *t, struct fz_input *in, enum fzt_region r)
+{
+	unsigned int words = fzt_pages[r] * FZ_PAGE / 8, n = fz_u8(in) % (FZT_PATTERN + 1), i;
+	uint64_t pattern[FZT_PATTERN];
+
+	for (i = 0; i < n; i++)
+		pattern[i] = fz_u64(in);
+	for (i = 0; n && i < words; i++)
+		fz_w64(&t->m, t->region[r] + i * 8ULL, fzt_reloc(t, r, i, pattern[i % n]));
+}
+
+/*
  * Header, registers, regions and their words; SMMU enabled as the input
  * says. False for a configuration no SMMU has.
  */
@@ -154,6 +206,7 @@ static bool fzt_setup(struct fzt *t, const uint8_t *h, struct fz_input *in)
 		return false;
 	m->httu_anywhere = true;
 	t->reloc = h[5];
+	t->assist = h[12];
 	strtab_cfg = h[6] | h[7] << 8 | h[8] << 16 | (uint32_t)h[9] << 24;
 	base_off = h[10] | h[11] << 8;
 	t->strtab_2lvl = cfg.st_2lvl &&
@@ -167,8 +220,10 @@ static bool fzt_setup(struct fzt *t, const uint8_t *h, struct fz_input *in)
 	for (r = 0; r < FZT_NR_REGIONS; r++)
 		t->region[r] = fz_alloc(m, fzt_pages[r], r == FZT_PT ? FZ_PTABLE : FZ_STRICT);
 	for (r = 0; r < FZT_NR_REGIONS; r++)
-		for (n = fz_u8(in) % 64; n; n--)
-			fzt_put_word(t, in, r);
+		fzt_fill(t, in, r);
+	/* Then single words anywhere. */
+	for (n = fz_u8(in) % 16; n; n--)
+		fzt_put_word(t, in, fz_u8(in) % FZT_NR_REGIONS);
 
 	smmu_mmio_write64(m->smmu, SMMU_STRTAB_BASE,
 			  t->region[FZT_STRTAB] + (base_off % (fzt_pages[FZT_STRTAB] * FZ_PAGE)));

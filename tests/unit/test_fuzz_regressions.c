@@ -190,8 +190,8 @@ TEST(cmdq_parked_transaction_released_at_end)
 TEST(tables_empty_strtab_reports_bad_ste)
 {
 	static const uint8_t input[] = {
-		0, 0, 6, 0x05 | 1 << 3, 2, 0x1f, 6, 0, 0, 0, 0, 0,	/* header */
-		0, 0, 0, 0, 0,						/* no words */
+		0, 0, 6, 0x05 | 1 << 3, 2, 0x1f, 6, 0, 0, 0, 0, 0, 0,	/* header */
+		0, 0, 0, 0, 0, 0,					/* no words */
 		0x00, 0x00, 0x00, 0x01, 0x00, 0x00,			/* txn: SID 1 */
 		0x07,							/* drain */
 	};

@@ -79,10 +79,10 @@ static struct flat_pending *free_slot(struct fault_latency *fl)
 {
 	unsigned int i;
 
-	for (i = 0; i < FLAT_PENDING; i++)
+	for (i = 0; i < fl->used; i++)
 		if (fl->pending[i].state == FLAT_FREE)
 			return &fl->pending[i];
-	return NULL;
+	return fl->used < FLAT_PENDING ? &fl->pending[fl->used++] : NULL;
 }
 
 /* The entry @key belongs to: an open fault with that key, or a tombstone it matches. */
@@ -90,7 +90,7 @@ static struct flat_pending *find_started(struct fault_latency *fl, uint64_t key)
 {
 	unsigned int i;
 
-	for (i = 0; i < FLAT_PENDING; i++) {
+	for (i = 0; i < fl->used; i++) {
 		struct flat_pending *p = &fl->pending[i];
 
 		if ((p->state == FLAT_OPEN && p->key == key) ||
@@ -142,7 +142,7 @@ static void fault_answer(struct fault_latency *fl, uint64_t key, uint64_t mask)
 	unsigned int i;
 
 	pthread_mutex_lock(&fl->lock);
-	for (i = 0; i < FLAT_PENDING; i++) {
+	for (i = 0; i < fl->used; i++) {
 		p = &fl->pending[i];
 		if (p->state != FLAT_OPEN || (p->key & mask) != (key & mask))
 			continue;
@@ -169,7 +169,7 @@ static void fault_drop(struct fault_latency *fl, uint64_t key, uint64_t mask)
 	unsigned int i;
 
 	pthread_mutex_lock(&fl->lock);
-	for (i = 0; i < FLAT_PENDING; i++) {
+	for (i = 0; i < fl->used; i++) {
 		struct flat_pending *p = &fl->pending[i];
 
 		if (p->state == FLAT_OPEN && (p->key & mask) == (key & mask))

@@ -45,6 +45,7 @@ struct fault_latency {
 	uint64_t (*clock_ns)(void);	/* CLOCK_MONOTONIC; tests may set their own */
 	pthread_mutex_t lock;
 	struct flat_pending pending[FLAT_PENDING];	/* under lock */
+	unsigned int used;		/* slots ever used: scans stop there (under lock) */
 	uint64_t hist[FLAT_BUCKETS];			/* under lock */
 	uint64_t count, max_ns, untimed;		/* under lock */
 };

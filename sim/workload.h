@@ -9,12 +9,16 @@
  * PRI or stalls), while the same thread changes other parts of its address
  * space (mmap/munmap, mprotect toggles, CPU writes and checks). Every DMA
  * result is checked: a copy by the CPU reading its destination, a fault
- * only where the range was unmapped or read-only at that moment.
+ * only where the range was unmapped or read-only at that moment. Some
+ * DMA races munmap of its own range: it may end either way, but a range
+ * mapped again must read zero, and the copies must stay right, so a device
+ * write that outlived munmap (into freed frames) is caught.
  *
  * Queues: each (device, process) pair has a DMA engine of its own on the
  * device's function (as an accelerator's work queue per client), so
  * processes never serialise on a device; they share its ATC and PRI
- * credits, and the SMMU, as they would.
+ * credits, and the SMMU, as they would. A second queue per process on one
+ * device carries the DMA that races munmap.
  */
 #ifndef SIM_WORKLOAD_H
 #define SIM_WORKLOAD_H

@@ -316,6 +316,26 @@ static void shadow_clear(struct stress *s, struct sproc *p)
 	p->has_pasid = false;
 }
 
+/*
+ * After an access that went through, the process's PTEs say so: the access
+ * flag of every page it touched and the dirty state of every page it wrote
+ * are set, by the walker's hardware update (HTTU) or by the fault path. A
+ * stale TLB or ATC entry from before clear-refs would skip both.
+ */
+static void check_ptes(struct stress *s, const struct sproc *p, uint64_t addr, uint64_t len,
+		       bool write)
+{
+	uint64_t va, af, dirty;
+
+	for (va = addr & ~(s->page - 1); va < addr + len; va += s->page) {
+		af = dirty = 0;
+		if (machine_pte_field(s->m, p->idx, va, "af", &af, NULL, 0) || !af)
+			violation(s, "expected the access flag set in the PTE of 0x%" PRIx64, va);
+		if (write && (machine_pte_field(s->m, p->idx, va, "dirty", &dirty, NULL, 0) || !dirty))
+			violation(s, "expected the PTE of 0x%" PRIx64 " dirty after a write", va);
+	}
+}
+
 /* ---- Choosing operands -------------------------------------------------------- */
 
 /* A random live process slot, or -1. */
@@ -700,6 +720,44 @@ static int op_mprotect(struct stress *s)
 	return bracket_end(s, &b, SCN_DMA_FILL, "after-mprotect");
 }
 
+/* clear-refs keeps every byte; the pages' AF and dirty state start over. */
+static int op_clear_refs(struct stress *s)
+{
+	int slot = pick_proc(s);
+	unsigned int pg, n, i;
+	struct bracket b;
+	uint64_t va, v;
+	char why[256] = "";
+	int ret;
+
+	if (slot < 0)
+		return -EAGAIN;
+	pick_pages(s, 4, &pg, &n);
+	ret = bracket_begin(s, (unsigned int)slot, pg, n, &b);
+	if (ret)
+		return ret;
+	describe(s, "clear-refs p%d 0x%" PRIx64 " %u pages", slot, STRESS_BASE + pg * s->page, n);
+	ret = machine_clear_refs(s->m, s->procs[slot].idx, STRESS_BASE + pg * s->page,
+				 n * s->page, why, sizeof(why));
+	log_op(s, ret ? why : "ok");
+	mix(s, (uint64_t)ret);
+	if (ret) {
+		violation(s, "expected success, got %s", why);
+		return 0;
+	}
+	/* Only accessible pages: a PROT_NONE entry is not valid, clear-refs leaves it. */
+	for (i = pg; i < pg + n; i++) {
+		va = STRESS_BASE + i * s->page;
+		if (!page_ok(s, &s->procs[slot], va, false))
+			continue;
+		v = 1;
+		if (machine_pte_field(s->m, s->procs[slot].idx, va, "dirty", &v, why, sizeof(why)) ||
+		    v)
+			violation(s, "expected the PTE of 0x%" PRIx64 " clean", va);
+	}
+	return bracket_end(s, &b, SCN_DMA_FILL, "after-clear-refs");
+}
+
 static int op_cpu_fill(struct stress *s)
 {
 	int slot = pick_proc(s);
@@ -724,6 +782,8 @@ static int op_cpu_fill(struct stress *s)
 	if (got.out == SCN_OUT_FAULT)
 		s->st.cpu_faults++;
 	judge(s, &want, &got);
+	if (got.out == SCN_OUT_OK && want.out == SCN_OUT_OK)
+		check_ptes(s, p, addr, len, true);
 	return 0;
 }
 
@@ -1075,6 +1135,11 @@ static int dma_run(struct stress *s, int dev, bool pv, uint32_t pasid, const cha
 	s->st.dma_fault += got.out == SCN_OUT_FAULT;
 	s->st.dma_mismatch += got.out == SCN_OUT_MISMATCH;
 	judge(s, &want, &got);
+	if (p && got.out == SCN_OUT_OK && want.out == SCN_OUT_OK) {
+		check_ptes(s, p, op.addr, op.len, op.kind == SCN_DMA_FILL);
+		if (op.kind == SCN_DMA_COPY)
+			check_ptes(s, p, op.addr2, op.len, true);
+	}
 	/* A DMA that reached nothing must have written nothing, in any process. */
 	if (!p && op.kind != SCN_DMA_CHECK) {
 		uint64_t at = op.kind == SCN_DMA_COPY ? op.addr2 : op.addr;
@@ -1193,7 +1258,7 @@ static const struct {
 	int (*fn)(struct stress *s);
 	unsigned int weight;
 } stress_ops[] = {
-	{ op_mmap, 10 }, { op_munmap, 4 }, { op_mprotect, 5 },
+	{ op_mmap, 10 }, { op_munmap, 4 }, { op_mprotect, 5 }, { op_clear_refs, 3 },
 	{ op_cpu_fill, 10 }, { op_cpu_check, 6 },
 	{ op_bind, 6 }, { op_unbind, 3 },
 	{ op_dma, 28 }, { op_dma_bogus, 6 }, { op_dma_no_pasid, 3 },

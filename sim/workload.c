@@ -422,7 +422,9 @@ static bool iteration(struct wl_proc *p)
 		ret = machine_dma_complete(p->run->m, op[j].dev, op[j].queue, &r, why, sizeof(why));
 		if (!ok_call(p, ret, "dma complete", why))
 			return false;
-		if (judge(p, &op[j], &r, false) && wl_cpu_check(p, op[j].addr2, cfg->size, p->slot[j].byte))
+		if (!judge(p, &op[j], &r, false))
+			continue;
+		if (wl_cpu_check(p, op[j].addr2, cfg->size, p->slot[j].byte))
 			p->res.copies++;
 	}
 	if (j < cfg->devices)
@@ -507,8 +509,8 @@ static int check_config(const struct wl_config *cfg, char *why, size_t whylen)
 	per_proc = cfg->devices * 2 * ((cfg->size + page - 1) / page * page) +
 		   4 * WL_SMALL_PAGES * page;
 	if (per_proc * cfg->processes > WL_RAM_BUDGET) {
-		snprintf(why, whylen, "%u processes x %" PRIu64 " KiB do not fit in the machine's RAM",
-			 cfg->processes, per_proc >> 10);
+		snprintf(why, whylen, "%u processes x %" PRIu64
+			 " KiB do not fit in the machine's RAM", cfg->processes, per_proc >> 10);
 		return -ENOMEM;
 	}
 	return 0;

@@ -69,7 +69,9 @@ static int unsigned_arg(const char *arg, bool size, uint64_t max, uint64_t *val)
 static int fault_mode(const char *arg, enum wl_fault_mode *mode)
 {
 	static const char *const names[] = {
-		[WL_FAULT_PRI] = "pri", [WL_FAULT_STALL] = "stall", [WL_FAULT_PREFAULT] = "prefault",
+		[WL_FAULT_PRI] = "pri",
+		[WL_FAULT_STALL] = "stall",
+		[WL_FAULT_PREFAULT] = "prefault",
 	};
 	unsigned int i;
 
@@ -224,7 +226,8 @@ static void print_table(const struct wl_config *cfg, const struct wl_result *r)
 	printf("  %-26s %11.2f%%\n", "SMMU TLB hit rate",
 	       100.0 * (1.0 - ratio(r->tlb_misses, r->smmu_transactions)));
 	if (cfg->fault_mode != WL_FAULT_STALL && cfg->ats)
-		printf("  %-26s %11.2f%%\n", "ATC hit rate", 100.0 * ratio(r->atc_hits, r->translations));
+		printf("  %-26s %11.2f%%\n", "ATC hit rate",
+		       100.0 * ratio(r->atc_hits, r->translations));
 	else
 		printf("  %-26s %12s\n", "ATC hit rate", "-");
 	printf("  %-26s %12" PRIu64 "\n", "page requests", r->page_requests);
@@ -236,7 +239,8 @@ static void print_table(const struct wl_config *cfg, const struct wl_result *r)
 	printf("  %-26s %9.1f us\n", "I/O page fault p99", (double)l->p99_ns / 1e3);
 	printf("  %-26s %9.1f us\n", "I/O page fault max", (double)l->max_ns / 1e3);
 	printf("  %-26s %12" PRIu64 "\n", "remaps", r->remaps);
-	printf("  %-26s %12" PRIu64 "\n", "mmap/munmap/mprotect", r->mmaps + r->munmaps + r->mprotects);
+	printf("  %-26s %12" PRIu64 "\n", "mmap/munmap/mprotect",
+	       r->mmaps + r->munmaps + r->mprotects);
 	printf("  %-26s %12" PRIu64 "\n", "expected faults", r->expected_faults);
 	printf("  %-26s %12" PRIu64 "\n", "DMA racing munmap", r->races);
 	printf("  %-26s %12" PRIu64 "\n", "  of which faulted", r->race_faults);

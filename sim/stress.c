@@ -1158,14 +1158,22 @@ static int op_dma(struct stress *s)
 	return dma_run(s, h->dev, true, h->pasid, "bound");
 }
 
-/* A PASID the device may not have bound: one seen before, or any. */
+/*
+ * A PASID the device may not have bound: one that is live on another
+ * device (another process's, or this process's bond elsewhere), one seen
+ * before (maybe unbound since), or any. The model decides what it reaches.
+ */
 static int op_dma_bogus(struct stress *s)
 {
 	int dev = (int)rnd_below(s, s->opts.devices);
 	unsigned int n = s->nr_known < STRESS_KNOWN_PASIDS ? s->nr_known : STRESS_KNOWN_PASIDS;
+	struct shandle *h = pick_handle(s);
+	uint64_t r = rnd_below(s, 3);
 	uint32_t pasid;
 
-	if (n && rnd_below(s, 2))
+	if (r == 0 && h && h->dev != dev)
+		pasid = h->pasid;
+	else if (r <= 1 && n)
 		pasid = s->known[rnd_below(s, n)];
 	else
 		pasid = (uint32_t)rnd_below(s, STRESS_PASID_LIMIT);

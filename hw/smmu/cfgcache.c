@@ -44,7 +44,8 @@ struct cfg_set {
 struct smmu_cfgcache {
 	unsigned int nsets;
 	struct cfg_set *sets;
-	unsigned long gen;
+	unsigned long gen;		/* bumped before and after each invalidation */
+	unsigned long inv_active;	/* invalidations scanning the sets */
 };
 
 static uint64_t ste_key(uint32_t sid)
@@ -158,8 +159,13 @@ static void cache_put(struct smmu_cfgcache *c, uint64_t key, const void *val, si
 
 	memcpy(words, val, size);
 	set_lock(s);
-	/* A CFGI started since the fetch: the fetched config may be stale. */
-	if (__atomic_load_n(&c->gen, SEQCST) != gen)
+	/*
+	 * A CFGI started since the translation began: what it fetched may
+	 * be stale. Nor may anything be filled while a CFGI scans: the fill
+	 * may come from an entry the scan had not yet removed (a CD fetched
+	 * through a cached STE), into a set the scan has already passed.
+	 */
+	if (__atomic_load_n(&c->inv_active, SEQCST) || __atomic_load_n(&c->gen, SEQCST) != gen)
 		goto out;
 	for (i = 0; i < CFG_WAYS && way == CFG_WAYS; i++)
 		if (s->w[i * WAY_WORDS] == key)
@@ -204,7 +210,12 @@ static void cache_inv(struct smmu_cfgcache *c, uint64_t mask, uint64_t val)
 {
 	unsigned int i, j;
 
-	/* Refuse fills that fetched before this point (see cache_put()). */
+	/*
+	 * Refuse fills by translations that began before this point or
+	 * during the scan (see cache_put()); the second bump covers those
+	 * that looked entries up while the scan was still removing them.
+	 */
+	__atomic_fetch_add(&c->inv_active, 1, SEQCST);
 	__atomic_fetch_add(&c->gen, 1, SEQCST);
 	for (i = 0; i < c->nsets; i++) {
 		struct cfg_set *s = &c->sets[i];
@@ -226,6 +237,8 @@ static void cache_inv(struct smmu_cfgcache *c, uint64_t mask, uint64_t val)
 		}
 		set_unlock(s);
 	}
+	__atomic_fetch_add(&c->gen, 1, SEQCST);
+	__atomic_fetch_sub(&c->inv_active, 1, SEQCST);
 }
 
 void smmu_cfgcache_inv_sids(struct smmu_cfgcache *c, uint32_t sid, unsigned int log2n)

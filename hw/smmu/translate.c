@@ -35,6 +35,13 @@ struct xlate {
 	struct smmu_ste_cfg ste;
 	struct smmu_cd_cfg cd;
 	struct smmu_event ev;		/* the fault to stall on, or to record */
+	/*
+	 * Cache generations read before the STE is looked up: the CD depends
+	 * on that STE and a TLB entry on that CD, so a CFGI or TLBI issued
+	 * after it began must refuse every fill this translation would make,
+	 * not only fills of structures fetched after the invalidation.
+	 */
+	unsigned long cfg_gen, tlb_gen;
 	bool record;			/* ev is to be recorded */
 	bool gone;			/* released by smmu_destroy() while stalled */
 };
@@ -113,18 +120,17 @@ static enum xlate_step xlate_cfg_error(struct xlate *x, int id, const struct smm
 
 /* ---- Configuration ------------------------------------------------------- */
 
-int smmu_xlate_get_ste(struct smmu *smmu, uint32_t sid, struct smmu_ste_cfg *ste,
-		       struct smmu_cfg_err *err)
+/* The STE of @sid, from the cache or fetched; a fetch is cached unless @gen is stale. */
+static int xlate_get_ste_gen(struct smmu *smmu, uint32_t sid, struct smmu_ste_cfg *ste,
+			     struct smmu_cfg_err *err, unsigned long gen)
 {
 	struct smmu_cfgcache *c = smmu->xlate->cfg;
 	unsigned int reads = 0;
-	unsigned long gen;
 	int ret;
 
 	if (smmu_cfgcache_get_ste(c, sid, ste))
 		return 0;
 	smmu_pmcg_inc(smmu, SMMU_PMCG_CFG_CACHE_MISS);
-	gen = smmu_cfgcache_gen(c);
 	ret = smmu_ste_fetch(smmu, sid, ste, err, &reads);
 	smmu_pmcg_add(smmu, SMMU_PMCG_CFG_STRUCT_ACCESS, reads);
 	if (!ret)
@@ -132,24 +138,28 @@ int smmu_xlate_get_ste(struct smmu *smmu, uint32_t sid, struct smmu_ste_cfg *ste
 	return ret;
 }
 
+int smmu_xlate_get_ste(struct smmu *smmu, uint32_t sid, struct smmu_ste_cfg *ste,
+		       struct smmu_cfg_err *err)
+{
+	return xlate_get_ste_gen(smmu, sid, ste, err, smmu_cfgcache_gen(smmu->xlate->cfg));
+}
+
 static int xlate_get_cd(struct xlate *x, uint32_t ssid, struct smmu_cfg_err *err)
 {
 	struct smmu_cfgcache *c = x->smmu->xlate->cfg;
 	unsigned int reads = 0;
-	unsigned long gen;
 	int ret;
 
 	if (smmu_cfgcache_get_cd(c, x->txn->sid, ssid, &x->cd))
 		return 0;
 	smmu_pmcg_inc(x->smmu, SMMU_PMCG_CFG_CACHE_MISS);
-	gen = smmu_cfgcache_gen(c);
 	ret = smmu_cd_fetch(x->smmu, &x->ste,
 			    &(struct smmu_trace_info){ .sid = x->txn->sid, .ssv = x->txn->ssv,
 						       .ssid = ssid },
 			    ssid, &x->cd, err, &reads);
 	smmu_pmcg_add(x->smmu, SMMU_PMCG_CFG_STRUCT_ACCESS, reads);
 	if (!ret)
-		smmu_cfgcache_put_cd(c, x->txn->sid, ssid, &x->cd, gen);
+		smmu_cfgcache_put_cd(c, x->txn->sid, ssid, &x->cd, x->cfg_gen);
 	return ret;
 }
 
@@ -210,7 +220,7 @@ static enum xlate_step xlate_stream(struct xlate *x)
 	struct smmu_cfg_err err = { 0 };
 	int ret;
 
-	ret = smmu_xlate_get_ste(x->smmu, txn->sid, &x->ste, &err);
+	ret = xlate_get_ste_gen(x->smmu, txn->sid, &x->ste, &err, x->cfg_gen);
 	if (ret)
 		return xlate_cfg_error(x, ret, &err);
 	x->acc = xlate_override(&x->ste, txn->acc);
@@ -372,15 +382,12 @@ static enum xlate_step xlate_ok(struct xlate *x, uint64_t va, uint64_t oa, unsig
 static enum xlate_step xlate_walk(struct xlate *x, uint64_t va, unsigned int acc,
 				  struct walk_result *wr)
 {
-	struct smmu_tlb *tlb = x->smmu->xlate->tlb;
-	unsigned long gen = smmu_tlb_gen(tlb);
-
 	smmu_pmcg_inc(x->smmu, SMMU_PMCG_TLB_MISS);
 	walk_stage1(&x->smmu->bus, &x->cd.walk, va, acc, wr);
 	smmu_pmcg_add(x->smmu, SMMU_PMCG_TT_WALK_ACCESS, wr->reads);
 	if (wr->fault != WALK_OK)
 		return xlate_fault(x, walk_event(wr->fault), wr->desc_pa);
-	xlate_fill(x, va, wr, gen);
+	xlate_fill(x, va, wr, x->tlb_gen);
 	return XLATE_NEXT;
 }
 
@@ -488,6 +495,8 @@ static enum xlate_step xlate_once(struct xlate *x)
 	enum xlate_step step;
 
 	x->acc = x->txn->acc;
+	x->cfg_gen = smmu_cfgcache_gen(x->smmu->xlate->cfg);
+	x->tlb_gen = smmu_tlb_gen(x->smmu->xlate->tlb);
 	step = xlate_global(x);
 	if (step == XLATE_NEXT)
 		step = xlate_stream(x);

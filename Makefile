@@ -107,6 +107,8 @@ fuzz: $(FUZZERS)
 	done
 
 # Installation: the command, the library, the public headers, pkg-config.
+# sva/sva.h includes these (installed under include/sva/sim/).
+PUBLIC_HEADERS := sim/machine.h sim/run.h sim/scenario.h sim/trace.h
 PREFIX  ?= /usr/local
 DESTDIR ?=
 install: $(LIB) $(SVA)
@@ -114,8 +116,10 @@ install: $(LIB) $(SVA)
 		$(DESTDIR)$(PREFIX)/include/sva
 	$(if $(SVA),install -m 755 $(SVA) $(DESTDIR)$(PREFIX)/bin/sva)
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libsva.a
-	$(if $(wildcard include/sva/*.h),install -m 644 include/sva/*.h $(DESTDIR)$(PREFIX)/include/sva/)
-	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: sva\nDescription: Shared Virtual Addressing for the Arm SMMUv3, simulated\nVersion: 0.1.0\nLibs: -L$${libdir} -lsva -lpthread -lm\nCflags: -I$${includedir}\n' \
+	install -d $(DESTDIR)$(PREFIX)/include/sva/sim
+	install -m 644 include/sva/*.h $(DESTDIR)$(PREFIX)/include/sva/
+	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(PREFIX)/include/sva/sim/
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: sva\nDescription: Shared Virtual Addressing for the Arm SMMUv3, simulated\nVersion: 0.1.0\nLibs: -L$${libdir} -lsva -lpthread -lm\nCflags: -I$${includedir} -I$${includedir}/sva\n' \
 		'$(PREFIX)' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sva.pc
 
 clean:

@@ -137,7 +137,7 @@ static void record(struct fault_latency *fl, uint64_t d)
 /* The answer to the open fault matching @key under @mask. */
 static void fault_answer(struct fault_latency *fl, uint64_t key, uint64_t mask)
 {
-	uint64_t t = fl->clock_ns();
+	uint64_t t = fl->clock_ns(), t0 = 0, hit = 0;
 	struct flat_pending *p;
 	unsigned int i;
 
@@ -147,6 +147,8 @@ static void fault_answer(struct fault_latency *fl, uint64_t key, uint64_t mask)
 		if (p->state != FLAT_OPEN || (p->key & mask) != (key & mask))
 			continue;
 		record(fl, t > p->t0_ns ? t - p->t0_ns : 0);
+		t0 = p->t0_ns;
+		hit = p->key;
 		/* A group answered before its Last request was reported: wait for that. */
 		p->state = p->last_seen ? FLAT_FREE : FLAT_ANSWERED;
 		p->timed = true;
@@ -161,6 +163,12 @@ static void fault_answer(struct fault_latency *fl, uint64_t key, uint64_t mask)
 		fl->untimed++;
 out:
 	pthread_mutex_unlock(&fl->lock);
+	if (hit && fl->observe)
+		fl->observe(fl->observe_ctx, hit & FLAT_KEY_STALL,
+			    (uint32_t)FIELD_GET(FLAT_KEY_SID, hit),
+			    (uint32_t)(hit & FLAT_KEY_STALL ? FIELD_GET(FLAT_KEY_STAG, hit)
+							    : FIELD_GET(FLAT_KEY_PRGI, hit)),
+			    t0, t);
 }
 
 /* CMD_STALL_TERM: every open stall of the StreamID ends, none is a sample. */

@@ -19,6 +19,7 @@
 #define SIM_FAULT_LATENCY_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hw/smmu/smmu.h"
@@ -41,8 +42,18 @@ struct flat_pending {
 	uint64_t t0_ns;
 };
 
+/*
+ * Optional observer of each timed fault (the --trace spans): a stall (@tag
+ * its STAG) or a page request group (@tag its PRG index) of StreamID @sid,
+ * from its record to its answer. Called without the lock.
+ */
+typedef void (*fault_latency_observer_t)(void *ctx, bool stall, uint32_t sid, uint32_t tag,
+					 uint64_t start_ns, uint64_t end_ns);
+
 struct fault_latency {
 	uint64_t (*clock_ns)(void);	/* CLOCK_MONOTONIC; tests may set their own */
+	fault_latency_observer_t observe;	/* set before feeding, or NULL */
+	void *observe_ctx;
 	pthread_mutex_t lock;
 	struct flat_pending pending[FLAT_PENDING];	/* under lock */
 	unsigned int used;		/* slots ever used: scans stop there (under lock) */

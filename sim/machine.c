@@ -21,120 +21,12 @@
 #include <string.h>
 
 #include "arch/smmuv3.h"
-#include "hw/cpu.h"
-#include "hw/mem.h"
-#include "hw/dma/engine.h"
-#include "hw/pcie/endpoint.h"
 #include "hw/smmu/cmd.h"
 #include "hw/smmu/event.h"
-#include "hw/smmu/smmu.h"
-#include "os/arm-smmu-v3/arm-smmu-v3.h"
 #include "os/arm-smmu-v3/sva.h"
-#include "os/iommu/iommu.h"
-#include "os/mm/mm.h"
-#include "os/pci/pci.h"
-#include "sim/fault_latency.h"
-#include "sim/irq_thread.h"
-#include "sim/machine.h"
+#include "sim/machine_internal.h"
 
-#define MACHINE_RAM_BASE	PHYS_MEM_DEFAULT_BASE
-#define MACHINE_RAM_SIZE	PHYS_MEM_DEFAULT_SIZE
-#define MACHINE_MAX_PROCS	64
-#define MACHINE_MAX_DEVS	64
-#define MACHINE_MAX_HANDLES	256
-#define MACHINE_CPU_TLB		256
-#define MACHINE_CPU_PA_BITS	48
-#define MACHINE_STALL_MAX	64
-#define MACHINE_DEV_QUEUES	72	/* DMA engines per device: 1 + 2 per workload process */
-
-enum machine_irq { IRQ_EVTQ, IRQ_PRIQ, IRQ_GERROR, IRQ_CMD_SYNC, NR_MACHINE_IRQS };
-
-/* Counters kept by the machine itself. */
-struct machine_counts {
-	uint64_t events[256];		/* event records by EVT_ID */
-	uint64_t dvm_tlbi;		/* broadcast TLBIs the SMMU saw */
-};
-
-struct machine_proc {
-	struct mm *mm;			/* NULL once exited */
-	unsigned int cpu;
-};
-
-/*
- * A DMA engine of a device with its descriptor ring and completion record.
- * One submitter at a time per queue: the thread that owns it.
- */
-struct machine_queue {
-	struct dma_engine *dma;
-	uint64_t ring_pa;		/* descriptor ring, mapped at IOVA == PA */
-	unsigned int ring_order;
-	uint32_t tail;
-	uint64_t cr_pa;			/* completion record (no-PASID space) */
-	bool busy;			/* a descriptor submitted, not completed */
-};
-
-struct machine_dev {
-	char name[SCN_NAME_MAX];
-	struct scn_device cfg;
-	uint32_t sid;
-	struct ep *ep;
-	struct pci_dev pdev;
-	struct arm_smmu_master *master;
-	struct arm_smmu_domain *domain;	/* private DMA domain at SSID 0 */
-	struct device dev;		/* the iommu core's view */
-	bool dev_ready;
-	/* Queue 0 serves machine_dma(); more come from machine_queue_add(). */
-	struct machine_queue q[MACHINE_DEV_QUEUES];
-	unsigned int nr_q;
-};
-
-struct machine_handle {
-	bool live;
-	int dev, proc;
-	uint32_t pasid;
-	struct iommu_sva *bond;
-};
-
-struct machine {
-	struct scn_machine cfg;
-	struct phys_mem mem;
-	struct cpu_cluster *cpus;
-	struct smmu *smmu;
-	struct dvm_listener dvm;	/* counts, then forwards to the SMMU */
-	const struct dvm_listener *smmu_dvm;
-	struct irq_thread irq[NR_MACHINE_IRQS];
-
-	struct frame_pool *frames;
-	struct asid_allocator *asids;
-	struct mm_system mm;
-	bool mm_ready;
-	struct iommu_core iommu;
-	bool iommu_ready;
-	struct arm_smmu_device *drv;
-	bool sva_ready;
-
-	struct machine_proc procs[MACHINE_MAX_PROCS];
-	unsigned int nr_procs;
-	struct machine_dev *devs[MACHINE_MAX_DEVS];
-	unsigned int nr_devs;
-	struct machine_handle handles[MACHINE_MAX_HANDLES];
-	unsigned int nr_handles;
-
-	struct machine_counts counts;	/* atomic */
-	struct fault_latency flat;	/* I/O page-fault latency, fed by smmu_trace() */
-	machine_log_fn log;
-	void *log_ctx;
-	/* Counter values at the last reset, by name (see machine_counter()). */
-	unsigned int nr_base;
-	struct {
-		char name[40];
-		uint64_t val;
-	} base[512];
-};
-
-static void say(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void say(char *why, size_t len, const char *fmt, ...)
+void machine_say(char *why, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -195,6 +87,7 @@ static void smmu_trace(void *ctx, enum smmu_trace_kind kind, const struct smmu_t
 	}
 	if (kind == SMMU_TRACE_CMD || kind == SMMU_TRACE_PRI || kind == SMMU_TRACE_EVT)
 		fault_latency_feed(&m->flat, kind, raw);
+	machine_trace_record(m, kind, raw, n);
 	if (!m->log)
 		return;
 	switch (kind) {
@@ -286,23 +179,23 @@ static int build_hardware(struct machine *m, char *why, size_t whylen)
 
 	ret = phys_mem_init(&m->mem, MACHINE_RAM_BASE, MACHINE_RAM_SIZE);
 	if (ret) {
-		say(why, whylen, "cannot reserve %llu MiB of RAM",
+		machine_say(why, whylen, "cannot reserve %llu MiB of RAM",
 		    (unsigned long long)(MACHINE_RAM_SIZE >> 20));
 		return ret;
 	}
 	m->cpus = cpu_cluster_create(&ccfg, &m->mem.bus);
 	if (!m->cpus) {
-		say(why, whylen, "cannot create %u CPUs", m->cfg.cpus);
+		machine_say(why, whylen, "cannot create %u CPUs", m->cfg.cpus);
 		return -ENOMEM;
 	}
 	smmu_config_from(&m->cfg, &sc);
 	if (smmu_config_check(&sc)) {
-		say(why, whylen, "the smmu settings describe no legal SMMUv3");
+		machine_say(why, whylen, "the smmu settings describe no legal SMMUv3");
 		return -EINVAL;
 	}
 	m->smmu = smmu_create(&sc, &m->mem.bus);
 	if (!m->smmu) {
-		say(why, whylen, "cannot create the SMMU");
+		machine_say(why, whylen, "cannot create the SMMU");
 		return -ENOMEM;
 	}
 	smmu_set_trace(m->smmu, smmu_trace, m);
@@ -315,7 +208,7 @@ static int build_hardware(struct machine *m, char *why, size_t whylen)
 	};
 	ret = cpu_cluster_add_dvm_listener(m->cpus, &m->dvm);
 	if (ret)
-		say(why, whylen, "cannot connect the SMMU to the DVM network");
+		machine_say(why, whylen, "cannot connect the SMMU to the DVM network");
 	return ret;
 }
 
@@ -368,12 +261,12 @@ static int boot_software(struct machine *m, char *why, size_t whylen)
 
 	m->frames = frame_pool_create(&m->mem, m->mem.base, m->mem.size, m->cfg.page_shift);
 	if (!m->frames) {
-		say(why, whylen, "cannot set up the frame allocator");
+		machine_say(why, whylen, "cannot set up the frame allocator");
 		return -ENOMEM;
 	}
 	m->asids = asid_allocator_create(16, m->cpus);
 	if (!m->asids) {
-		say(why, whylen, "cannot set up the ASID allocator");
+		machine_say(why, whylen, "cannot set up the ASID allocator");
 		return -ENOMEM;
 	}
 	mcfg.mem = &m->mem;
@@ -384,14 +277,14 @@ static int boot_software(struct machine *m, char *why, size_t whylen)
 	mcfg.hw_af_dirty = true;
 	ret = mm_system_init(&m->mm, &mcfg);
 	if (ret) {
-		say(why, whylen, "cannot start the memory manager: %s", strerror(-ret));
+		machine_say(why, whylen, "cannot start the memory manager: %s", strerror(-ret));
 		return ret;
 	}
 	m->mm_ready = true;
 	mm_install_fault_handler(&m->mm);
 	ret = iommu_core_init(&m->iommu, IOMMU_PASID_BITS, m->cfg.iopf_workers);
 	if (ret) {
-		say(why, whylen, "cannot start the IOMMU core");
+		machine_say(why, whylen, "cannot start the IOMMU core");
 		return ret;
 	}
 	m->iommu_ready = true;
@@ -400,13 +293,13 @@ static int boot_software(struct machine *m, char *why, size_t whylen)
 	for (i = 0; i < NR_MACHINE_IRQS; i++) {
 		ret = irq_thread_start(&m->irq[i], handlers[i], NULL);
 		if (ret) {
-			say(why, whylen, "cannot start interrupt threads");
+			machine_say(why, whylen, "cannot start interrupt threads");
 			return ret;
 		}
 	}
 	m->drv = arm_smmu_device_probe(&mmio, m->frames, &popts, &err);
 	if (!m->drv) {
-		say(why, whylen, "arm-smmu-v3: probe failed: %s", strerror(-err));
+		machine_say(why, whylen, "arm-smmu-v3: probe failed: %s", strerror(-err));
 		return err ? err : -ENODEV;
 	}
 	for (i = 0; i < NR_MACHINE_IRQS; i++) {
@@ -418,7 +311,7 @@ static int boot_software(struct machine *m, char *why, size_t whylen)
 	sva_cfg.cpu = &m->mm;
 	ret = arm_smmu_sva_init(m->drv, &sva_cfg);
 	if (ret) {
-		say(why, whylen, "arm-smmu-v3: SVA init failed: %s", strerror(-ret));
+		machine_say(why, whylen, "arm-smmu-v3: SVA init failed: %s", strerror(-ret));
 		return ret;
 	}
 	m->sva_ready = true;
@@ -432,7 +325,7 @@ struct machine *machine_create(const struct scn_machine *cfg, char *why, size_t 
 	struct machine *m = calloc(1, sizeof(*m));
 
 	if (!m) {
-		say(why, whylen, "out of memory");
+		machine_say(why, whylen, "out of memory");
 		return NULL;
 	}
 	m->cfg = *cfg;
@@ -450,8 +343,6 @@ void machine_set_log(struct machine *m, machine_log_fn fn, void *ctx)
 	m->log_ctx = ctx;
 }
 
-static void device_remove(struct machine *m, struct machine_dev *d);
-
 void machine_destroy(struct machine *m)
 {
 	unsigned int i;
@@ -465,7 +356,7 @@ void machine_destroy(struct machine *m)
 		if (m->procs[i].mm)
 			machine_exit(m, (int)i, NULL, 0);
 	for (i = 0; i < m->nr_devs; i++)
-		device_remove(m, m->devs[i]);
+		machine_device_remove(m, m->devs[i]);
 	/* No handler may run while the driver goes away (free_irq first). */
 	for (i = 0; i < NR_MACHINE_IRQS; i++)
 		irq_thread_stop(&m->irq[i]);
@@ -491,234 +382,6 @@ void machine_destroy(struct machine *m)
 	phys_mem_fini(&m->mem);
 	fault_latency_fini(&m->flat);
 	free(m);
-}
-
-/* ---- Processes ------------------------------------------------------------- */
-
-static struct machine_proc *proc_get(struct machine *m, int p, char *why, size_t whylen)
-{
-	if (p < 0 || (unsigned int)p >= m->nr_procs) {
-		say(why, whylen, "no such process");
-		return NULL;
-	}
-	if (!m->procs[p].mm) {
-		say(why, whylen, "the process has exited");
-		return NULL;
-	}
-	return &m->procs[p];
-}
-
-/* Act as the process's thread: on its CPU, with its address space. */
-static void proc_enter(struct machine *m, struct machine_proc *p)
-{
-	mm_bind_cpu(p->cpu);
-	if (mm_on_cpu(&m->mm, p->cpu) != p->mm)
-		mm_switch(&m->mm, p->mm, p->cpu);
-}
-
-int machine_process_create(struct machine *m, char *why, size_t whylen)
-{
-	struct machine_proc *p;
-
-	if (m->nr_procs == MACHINE_MAX_PROCS) {
-		say(why, whylen, "too many processes (at most %d)", MACHINE_MAX_PROCS);
-		return -ENOSPC;
-	}
-	p = &m->procs[m->nr_procs];
-	p->mm = mm_create(&m->mm);
-	if (!p->mm) {
-		say(why, whylen, "out of memory for a new address space");
-		return -ENOMEM;
-	}
-	p->cpu = m->nr_procs % m->cfg.cpus;
-	proc_enter(m, p);
-	return (int)m->nr_procs++;
-}
-
-static unsigned int mm_prot(unsigned int scn_prot)
-{
-	return (scn_prot & SCN_PROT_R ? MM_PROT_READ : 0) |
-	       (scn_prot & SCN_PROT_W ? MM_PROT_WRITE : 0) |
-	       (scn_prot & SCN_PROT_X ? MM_PROT_EXEC : 0);
-}
-
-int machine_mmap(struct machine *m, int proc, uint64_t addr, uint64_t size, unsigned int prot,
-		 bool populate, char *why, size_t whylen)
-{
-	struct machine_proc *p = proc_get(m, proc, why, whylen);
-	int64_t ret;
-
-	if (!p)
-		return -ESRCH;
-	proc_enter(m, p);
-	ret = mm_mmap(p->mm, addr, size, mm_prot(prot),
-		      MM_MAP_FIXED | (populate ? MM_MAP_POPULATE : 0));
-	if (ret < 0) {
-		say(why, whylen, "mmap 0x%" PRIx64 " +0x%" PRIx64 ": %s", addr, size,
-		    strerror((int)-ret));
-		return (int)ret;
-	}
-	return 0;
-}
-
-int machine_munmap(struct machine *m, int proc, uint64_t addr, uint64_t size,
-		   char *why, size_t whylen)
-{
-	struct machine_proc *p = proc_get(m, proc, why, whylen);
-	int ret;
-
-	if (!p)
-		return -ESRCH;
-	proc_enter(m, p);
-	ret = mm_munmap(p->mm, addr, size);
-	if (ret)
-		say(why, whylen, "munmap 0x%" PRIx64 " +0x%" PRIx64 ": %s", addr, size,
-		    strerror(-ret));
-	return ret;
-}
-
-int machine_mprotect(struct machine *m, int proc, uint64_t addr, uint64_t size,
-		     unsigned int prot, char *why, size_t whylen)
-{
-	struct machine_proc *p = proc_get(m, proc, why, whylen);
-	int ret;
-
-	if (!p)
-		return -ESRCH;
-	proc_enter(m, p);
-	ret = mm_mprotect(p->mm, addr, size, mm_prot(prot));
-	if (ret)
-		say(why, whylen, "mprotect 0x%" PRIx64 " +0x%" PRIx64 ": %s", addr, size,
-		    strerror(-ret));
-	return ret;
-}
-
-int machine_clear_refs(struct machine *m, int proc, uint64_t addr, uint64_t size,
-		       char *why, size_t whylen)
-{
-	struct machine_proc *p = proc_get(m, proc, why, whylen);
-	int ret;
-
-	if (!p)
-		return -ESRCH;
-	proc_enter(m, p);
-	ret = mm_clear_refs(p->mm, addr, size);
-	if (ret)
-		say(why, whylen, "clear-refs: %s", strerror(-ret));
-	return ret;
-}
-
-/*
- * The CPU accesses page by page so that a fault reports the page it stopped
- * at (cpu_fill/cpu_read report only an error).
- */
-int machine_cpu_fill(struct machine *m, int proc, uint64_t addr, uint64_t len, uint8_t byte,
-		     uint64_t *fault_addr)
-{
-	struct machine_proc *p = proc_get(m, proc, NULL, 0);
-	uint64_t page = mm_page_size(&m->mm), done = 0;
-
-	if (!p)
-		return -ESRCH;
-	proc_enter(m, p);
-	while (done < len) {
-		uint64_t va = addr + done;
-		uint64_t n = page - (va & (page - 1));
-
-		if (n > len - done)
-			n = len - done;
-		if (cpu_fill(cpu_get(m->cpus, p->cpu), va, byte, n, WALK_ACC_READ)) {
-			*fault_addr = va;
-			return -EFAULT;
-		}
-		done += n;
-	}
-	return 0;
-}
-
-int machine_cpu_check(struct machine *m, int proc, uint64_t addr, uint64_t len, uint8_t byte,
-		      uint64_t *where)
-{
-	struct machine_proc *p = proc_get(m, proc, NULL, 0);
-	uint64_t page = mm_page_size(&m->mm), done = 0, i;
-	uint8_t buf[4096];
-
-	if (!p)
-		return -ESRCH;
-	proc_enter(m, p);
-	while (done < len) {
-		uint64_t va = addr + done;
-		uint64_t n = sizeof(buf) - (va & (sizeof(buf) - 1));
-
-		if (n > len - done)
-			n = len - done;
-		if (n > page - (va & (page - 1)))
-			n = page - (va & (page - 1));
-		if (cpu_read(cpu_get(m->cpus, p->cpu), va, buf, n, WALK_ACC_READ)) {
-			*where = va;
-			return -EFAULT;
-		}
-		for (i = 0; i < n; i++) {
-			if (buf[i] != byte) {
-				*where = va + i;
-				return 1;
-			}
-		}
-		done += n;
-	}
-	return 0;
-}
-
-int machine_exit(struct machine *m, int proc, char *why, size_t whylen)
-{
-	struct machine_proc *p = proc_get(m, proc, why, whylen);
-	struct mm *mm;
-	unsigned int c;
-
-	if (!p)
-		return -ESRCH;
-	mm = p->mm;
-	p->mm = NULL;
-	/* Its thread leaves every CPU; the last user reference tears it down. */
-	for (c = 0; c < m->cfg.cpus; c++)
-		if (mm_on_cpu(&m->mm, c) == mm)
-			mm_switch(&m->mm, NULL, c);
-	mmput(mm);
-	return 0;
-}
-
-int machine_pte_field(struct machine *m, int proc, uint64_t addr, const char *field,
-		      uint64_t *val, char *why, size_t whylen)
-{
-	struct machine_proc *p = proc_get(m, proc, why, whylen);
-	uint64_t pte;
-
-	if (!p)
-		return -ESRCH;
-	pte = pgtable_read_pte(&p->mm->pgt, addr);
-	if (!strcmp(field, "valid"))
-		*val = pte_valid(pte);
-	else if (!strcmp(field, "af"))
-		*val = pte_valid(pte) && pte_young(pte);
-	else if (!strcmp(field, "dirty"))
-		*val = pte_present(pte) && pte_dirty(pte);
-	else if (!strcmp(field, "write"))
-		*val = pte_present(pte) && pte_write(pte);
-	else {
-		say(why, whylen, "unknown PTE field '%s'", field);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int machine_process_asid(struct machine *m, int proc, uint64_t *asid)
-{
-	struct machine_proc *p = proc_get(m, proc, NULL, 0);
-
-	if (!p)
-		return -ESRCH;
-	*asid = asid_of(m->asids, &p->mm->context);
-	return 0;
 }
 
 /* ---- Counters ---------------------------------------------------------------- */
@@ -860,502 +523,6 @@ void machine_fault_latency(struct machine *m, struct fault_latency_summary *s)
 {
 	machine_settle(m);
 	fault_latency_get(&m->flat, s);
-}
-
-/* ---- The CD the SMMU holds for a handle ------------------------------------ */
-
-int machine_cd_field(struct machine *m, int handle, const char *field, uint64_t *val,
-		     char *why, size_t whylen)
-{
-	static const struct {
-		const char *name;
-		int dw;
-		uint64_t mask;
-	} fields[] = {
-		{ "v", 0, CD_0_V }, { "t0sz", 0, CD_0_T0SZ }, { "tg0", 0, CD_0_TG0 },
-		{ "irgn0", 0, CD_0_IR0 }, { "orgn0", 0, CD_0_OR0 }, { "sh0", 0, CD_0_SH0 },
-		{ "epd0", 0, CD_0_EPD0 }, { "epd1", 0, CD_0_EPD1 }, { "ips", 0, CD_0_IPS },
-		{ "affd", 0, CD_0_AFFD }, { "ha", 0, CD_0_HA }, { "hd", 0, CD_0_HD },
-		{ "s", 0, CD_0_S }, { "r", 0, CD_0_R }, { "a", 0, CD_0_A },
-		{ "aset", 0, CD_0_ASET }, { "asid", 0, CD_0_ASID }, { "aa64", 0, CD_0_AA64 },
-	};
-	struct machine_handle *h;
-	struct machine_dev *d;
-	const uint64_t *cd;
-	unsigned int i;
-
-	if (handle < 0 || (unsigned int)handle >= m->nr_handles || !m->handles[handle].live) {
-		say(why, whylen, "the handle is not bound");
-		return -EINVAL;
-	}
-	h = &m->handles[handle];
-	d = m->devs[h->dev];
-	cd = arm_smmu_get_cd_ptr(d->master, h->pasid);
-	if (!cd) {
-		say(why, whylen, "no CD for PASID %u", h->pasid);
-		return -ENOENT;
-	}
-	if (!strcmp(field, "ttb0")) {
-		/* TTB0 is an address: report it as one, not shifted down. */
-		*val = __atomic_load_n(&cd[1], __ATOMIC_ACQUIRE) & CD_1_TTB0;
-		return 0;
-	}
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		if (!strcmp(fields[i].name, field)) {
-			*val = FIELD_GET(fields[i].mask,
-					 __atomic_load_n(&cd[fields[i].dw], __ATOMIC_ACQUIRE));
-			return 0;
-		}
-	}
-	say(why, whylen, "unknown CD field '%s'", field);
-	return -EINVAL;
-}
-
-/* ---- Devices ----------------------------------------------------------------- */
-
-#define DMA_RING_LOG2_USED	4	/* 16 descriptors: one is in flight at a time */
-#define DMA_WAIT_MS		60000	/* bound on one descriptor (PRI/stall included) */
-
-static int cfg_read16(void *ctx, unsigned int off, uint16_t *val)
-{
-	return pcie_cfg_read16(ctx, off, val);
-}
-
-static int cfg_read32(void *ctx, unsigned int off, uint32_t *val)
-{
-	return pcie_cfg_read32(ctx, off, val);
-}
-
-static int cfg_write16(void *ctx, unsigned int off, uint16_t val)
-{
-	return pcie_cfg_write16(ctx, off, val);
-}
-
-static int cfg_write32(void *ctx, unsigned int off, uint32_t val)
-{
-	return pcie_cfg_write32(ctx, off, val);
-}
-
-static const struct pci_cfg_ops machine_cfg_ops = {
-	.read16 = cfg_read16, .read32 = cfg_read32,
-	.write16 = cfg_write16, .write32 = cfg_write32,
-};
-
-static bool sid_in_use(struct machine *m, uint32_t sid)
-{
-	unsigned int i;
-
-	for (i = 0; i < m->nr_devs; i++)
-		if (m->devs[i]->sid == sid)
-			return true;
-	return false;
-}
-
-static uint64_t queue_ring_bytes(struct machine *m, const struct machine_queue *q)
-{
-	return 1ULL << (m->cfg.page_shift + q->ring_order);
-}
-
-static void device_remove(struct machine *m, struct machine_dev *d)
-{
-	unsigned int i;
-
-	for (i = 0; i < d->nr_q; i++)
-		dma_engine_destroy(d->q[i].dma);
-	if (d->dev_ready)
-		iommu_device_fini(&d->dev);
-	if (d->domain) {
-		for (i = 0; i < d->nr_q; i++)
-			if (d->q[i].ring_pa)
-				arm_smmu_unmap(d->domain, d->q[i].ring_pa, queue_ring_bytes(m, &d->q[i]));
-		arm_smmu_attach_blocked(d->master);
-		arm_smmu_domain_free(d->domain);
-	}
-	if (d->master)
-		arm_smmu_release_device(d->master);
-	for (i = 0; i < d->nr_q; i++)
-		if (d->q[i].ring_pa)
-			frame_free_order(m->frames, d->q[i].ring_pa, d->q[i].ring_order);
-	ep_destroy(d->ep);
-	free(d);
-}
-
-static int device_endpoint(struct machine *m, struct machine_dev *d, char *why, size_t whylen)
-{
-	struct ep_config ec;
-
-	if (d->cfg.pci) {
-		ep_config_default(&ec, d->sid);
-		ec.func.ats = d->cfg.ats;
-		ec.func.pri = d->cfg.pri;
-		ec.func.pri_capacity = d->cfg.prq;
-		ec.func.pasid = d->cfg.pasid_bits > 0;
-		ec.func.pasid_width = d->cfg.pasid_bits ? d->cfg.pasid_bits : 1;
-		ec.atc_entries = d->cfg.atc;
-	} else {
-		ep_config_platform(&ec, d->sid);
-	}
-	d->ep = ep_create(&ec, &m->mem.bus, NULL);
-	if (!d->ep || ep_attach_smmu(d->ep, m->smmu)) {
-		say(why, whylen, "cannot create device '%s'", d->name);
-		return -ENOMEM;
-	}
-	if (d->cfg.pci) {
-		uint16_t cmd = 0;
-
-		if (pci_dev_init(&d->pdev, &machine_cfg_ops, ep_cfg(d->ep), d->name) ||
-		    pcie_cfg_read16(ep_cfg(d->ep), PCIE_CFG_COMMAND, &cmd) ||
-		    pcie_cfg_write16(ep_cfg(d->ep), PCIE_CFG_COMMAND, cmd | PCIE_COMMAND_MASTER)) {
-			say(why, whylen, "%s: config space unusable", d->name);
-			return -EIO;
-		}
-	}
-	return 0;
-}
-
-/* The driver's side: master, private DMA domain, iommu device, features. */
-static int device_driver(struct machine *m, struct machine_dev *d, char *why, size_t whylen)
-{
-	struct arm_smmu_master_desc desc = {
-		.sids = &d->sid, .num_sids = 1, .name = d->name,
-		.ssid_bits = d->cfg.pasid_bits,
-		.stall_capable = d->cfg.stall,
-		.pdev = d->cfg.pci ? &d->pdev : NULL,
-	};
-	int err = 0, ret;
-
-	d->master = arm_smmu_probe_device(m->drv, &desc, &err);
-	if (!d->master) {
-		say(why, whylen, "arm-smmu-v3: cannot add %s (SID %u): %s", d->name, d->sid,
-		    strerror(-err));
-		return err ? err : -ENODEV;
-	}
-	/* A device starts in a translated DMA domain of its own, nothing mapped. */
-	d->domain = arm_smmu_domain_alloc_paging(m->drv);
-	if (!d->domain) {
-		say(why, whylen, "%s: no memory for a DMA domain", d->name);
-		return -ENOMEM;
-	}
-	ret = arm_smmu_attach_dev(d->master, d->domain);
-	if (ret) {
-		say(why, whylen, "%s: cannot attach its DMA domain: %s", d->name, strerror(-ret));
-		return ret;
-	}
-	arm_smmu_iommu_device_init(&d->dev, &m->iommu, d->master);
-	d->dev_ready = true;
-	/* Recoverable faults and SVA when the device can have them; bind tells why not. */
-	if (!iommu_dev_enable_feature(&d->dev, IOMMU_DEV_FEAT_IOPF))
-		iommu_dev_enable_feature(&d->dev, IOMMU_DEV_FEAT_SVA);
-	return 0;
-}
-
-/*
- * A DMA engine of the device: its ring and completion record mapped for the
- * device in its DMA domain. Engines of one device share its function (ATC,
- * PRI credits), like the work queues of one accelerator.
- */
-static int device_engine(struct machine *m, struct machine_dev *d, char *why, size_t whylen)
-{
-	struct dma_engine_config dc = { 0 };
-	struct machine_queue *q = &d->q[d->nr_q];
-	uint64_t size;
-	int ret;
-
-	if (d->nr_q == MACHINE_DEV_QUEUES) {
-		say(why, whylen, "%s: too many DMA queues (at most %d)", d->name,
-		    MACHINE_DEV_QUEUES);
-		return -ENOSPC;
-	}
-	memset(q, 0, sizeof(*q));
-	q->dma = dma_engine_create(d->ep, &dc);
-	if (!q->dma) {
-		say(why, whylen, "%s: cannot create its DMA engine", d->name);
-		return -ENOMEM;
-	}
-	/* Counted from here on, so that device_remove() undoes what exists. */
-	d->nr_q++;
-	size = (1ULL << DMA_RING_LOG2_USED) * DMA_DESC_SIZE + DMA_CR_SIZE;
-	while ((1ULL << (m->cfg.page_shift + q->ring_order)) < size)
-		q->ring_order++;
-	q->ring_pa = frame_alloc_order(m->frames, q->ring_order, FRAME_ZERO);
-	if (!q->ring_pa) {
-		say(why, whylen, "%s: no memory for its descriptor ring", d->name);
-		return -ENOMEM;
-	}
-	q->cr_pa = q->ring_pa + (1ULL << DMA_RING_LOG2_USED) * DMA_DESC_SIZE;
-	ret = arm_smmu_map(d->domain, q->ring_pa, q->ring_pa, queue_ring_bytes(m, q),
-			   IOMMU_READ | IOMMU_WRITE);
-	if (ret) {
-		say(why, whylen, "%s: cannot map its descriptor ring: %s", d->name, strerror(-ret));
-		frame_free_order(m->frames, q->ring_pa, q->ring_order);
-		q->ring_pa = 0;
-		return ret;
-	}
-	dma_mmio_write64(q->dma, DMA_REG_RING_BASE, q->ring_pa);
-	dma_mmio_write32(q->dma, DMA_REG_RING_LOG2, DMA_RING_LOG2_USED);
-	dma_mmio_write32(q->dma, DMA_REG_CTRL, DMA_CTRL_ENABLE);
-	return (int)d->nr_q - 1;
-}
-
-int machine_device_add(struct machine *m, const char *name, const struct scn_device *cfg,
-		       char *why, size_t whylen)
-{
-	struct machine_dev *d;
-	uint32_t sid = 0;
-	int ret;
-
-	if (m->nr_devs == MACHINE_MAX_DEVS) {
-		say(why, whylen, "too many devices (at most %d)", MACHINE_MAX_DEVS);
-		return -ENOSPC;
-	}
-	if (cfg->sid_set) {
-		sid = cfg->sid;
-		if (sid_in_use(m, sid)) {
-			say(why, whylen, "StreamID %u is already taken", sid);
-			return -EEXIST;
-		}
-	} else {
-		while (sid_in_use(m, sid))
-			sid++;
-	}
-	if (m->cfg.sid_bits < 32 && sid >= (1u << m->cfg.sid_bits)) {
-		say(why, whylen, "StreamID %u does not fit in sid-bits=%u", sid, m->cfg.sid_bits);
-		return -ERANGE;
-	}
-	d = calloc(1, sizeof(*d));
-	if (!d) {
-		say(why, whylen, "out of memory");
-		return -ENOMEM;
-	}
-	snprintf(d->name, sizeof(d->name), "%s", name);
-	d->cfg = *cfg;
-	d->sid = sid;
-	ret = device_endpoint(m, d, why, whylen);
-	if (!ret)
-		ret = device_driver(m, d, why, whylen);
-	if (!ret)
-		ret = device_engine(m, d, why, whylen);
-	if (ret < 0) {
-		device_remove(m, d);
-		return ret;
-	}
-	m->devs[m->nr_devs] = d;
-	return (int)m->nr_devs++;
-}
-
-/* ---- SVA ------------------------------------------------------------------------- */
-
-int machine_bind(struct machine *m, int dev, int proc, uint32_t *pasid, char *why, size_t whylen)
-{
-	struct machine_proc *p = proc_get(m, proc, why, whylen);
-	struct machine_handle *h;
-	struct machine_dev *d;
-	struct iommu_sva *bond;
-	int err = 0;
-
-	if (!p)
-		return -ESRCH;
-	if (dev < 0 || (unsigned int)dev >= m->nr_devs) {
-		say(why, whylen, "no such device");
-		return -ENODEV;
-	}
-	if (m->nr_handles == MACHINE_MAX_HANDLES) {
-		say(why, whylen, "too many binds (at most %d)", MACHINE_MAX_HANDLES);
-		return -ENOSPC;
-	}
-	d = m->devs[dev];
-	if (!iommu_dev_feature_enabled(&d->dev, IOMMU_DEV_FEAT_SVA)) {
-		/* SVA could not be enabled when the device was added: say which check failed. */
-		if (arm_smmu_sva_supported(m->drv, why, (unsigned int)whylen) ||
-		    arm_smmu_master_iopf_supported(d->master, why, (unsigned int)whylen) ||
-		    arm_smmu_master_sva_supported(d->master, why, (unsigned int)whylen))
-			return -EOPNOTSUPP;
-	}
-	proc_enter(m, p);
-	bond = iommu_sva_bind_device(&d->dev, p->mm, &err, why, (unsigned int)whylen);
-	if (!bond) {
-		if (why && !why[0])
-			say(why, whylen, "%s", strerror(-err));
-		return err ? err : -EINVAL;
-	}
-	h = &m->handles[m->nr_handles];
-	h->live = true;
-	h->dev = dev;
-	h->proc = proc;
-	h->bond = bond;
-	h->pasid = iommu_sva_get_pasid(bond);
-	*pasid = h->pasid;
-	return (int)m->nr_handles++;
-}
-
-int machine_unbind(struct machine *m, int handle, char *why, size_t whylen)
-{
-	struct machine_handle *h;
-
-	if (handle < 0 || (unsigned int)handle >= m->nr_handles || !m->handles[handle].live) {
-		say(why, whylen, "the handle is not bound");
-		return -EINVAL;
-	}
-	h = &m->handles[handle];
-	iommu_sva_unbind_device(h->bond);
-	h->live = false;
-	return 0;
-}
-
-uint32_t machine_handle_pasid(struct machine *m, int handle)
-{
-	return handle >= 0 && (unsigned int)handle < m->nr_handles ? m->handles[handle].pasid : 0;
-}
-
-int machine_handle_device(struct machine *m, int handle)
-{
-	return handle >= 0 && (unsigned int)handle < m->nr_handles ? m->handles[handle].dev : -1;
-}
-
-/* ---- DMA ------------------------------------------------------------------------- */
-
-static void build_descriptor(const struct machine_dma *op, uint64_t desc[DMA_DESC_WORDS])
-{
-	static const unsigned int opcodes[] = {
-		[SCN_DMA_FILL] = DMA_OP_FILL,
-		[SCN_DMA_COPY] = DMA_OP_COPY,
-		[SCN_DMA_CHECK] = DMA_OP_CHECK,
-	};
-
-	memset(desc, 0, DMA_DESC_SIZE);
-	/* Block on fault: pages fault in through PRI (or a stall) and DMA goes on. */
-	desc[0] = FIELD_PREP(DMA_DESC0_OP, opcodes[op->kind]) | DMA_DESC0_BOF | DMA_DESC0_RCR |
-		  DMA_DESC0_CRNP;
-	if (op->pasid_valid)
-		desc[0] |= DMA_DESC0_PV | FIELD_PREP(DMA_DESC0_PASID, op->pasid);
-	switch (op->kind) {
-	case SCN_DMA_FILL:
-		desc[2] = op->addr;
-		break;
-	case SCN_DMA_COPY:
-		desc[1] = op->addr;
-		desc[2] = op->addr2;
-		break;
-	case SCN_DMA_CHECK:
-		desc[1] = op->addr;
-		break;
-	}
-	desc[3] = FIELD_PREP(DMA_DESC3_LEN, op->len) | FIELD_PREP(DMA_DESC3_PATTERN, op->byte);
-}
-
-static struct machine_queue *queue_get(struct machine *m, int dev, int queue,
-				       char *why, size_t whylen)
-{
-	struct machine_dev *d;
-
-	if (dev < 0 || (unsigned int)dev >= m->nr_devs) {
-		say(why, whylen, "no such device");
-		return NULL;
-	}
-	d = m->devs[dev];
-	if (queue < 0 || (unsigned int)queue >= d->nr_q) {
-		say(why, whylen, "%s: no DMA queue %d", d->name, queue);
-		return NULL;
-	}
-	return &d->q[queue];
-}
-
-int machine_queue_add(struct machine *m, int dev, char *why, size_t whylen)
-{
-	if (dev < 0 || (unsigned int)dev >= m->nr_devs) {
-		say(why, whylen, "no such device");
-		return -ENODEV;
-	}
-	return device_engine(m, m->devs[dev], why, whylen);
-}
-
-int machine_dma_submit(struct machine *m, const struct machine_dma *op, char *why, size_t whylen)
-{
-	struct machine_queue *q = queue_get(m, op->dev, op->queue, why, whylen);
-	uint64_t desc[DMA_DESC_WORDS], slot;
-	unsigned int i;
-
-	if (!q)
-		return -ENODEV;
-	if (!op->len || op->len > DMA_DESC3_LEN) {
-		say(why, whylen, "DMA length must be 1..4G-1 bytes");
-		return -EINVAL;
-	}
-	/* One descriptor at a time: the completion record is the queue's only one. */
-	if (q->busy) {
-		say(why, whylen, "the DMA queue has a descriptor in flight");
-		return -EBUSY;
-	}
-	build_descriptor(op, desc);
-	desc[4] = q->cr_pa;
-	slot = q->ring_pa + (uint64_t)(q->tail & ((1u << DMA_RING_LOG2_USED) - 1)) * DMA_DESC_SIZE;
-	for (i = 0; i < 4; i++)
-		phys_mem_write64(&m->mem, q->cr_pa + 8 * i, 0);
-	for (i = 0; i < DMA_DESC_WORDS; i++)
-		phys_mem_write64(&m->mem, slot + 8 * i, desc[i]);
-	q->busy = true;
-	dma_doorbell(q->dma, ++q->tail);
-	return 0;
-}
-
-static int decode_completion(struct machine *m, struct machine_dev *d, struct machine_queue *q,
-			     struct machine_dma_result *res, char *why, size_t whylen)
-{
-	uint64_t cr[4];
-	unsigned int i, status;
-
-	for (i = 0; i < 4; i++)
-		phys_mem_read64(&m->mem, q->cr_pa + 8 * i, &cr[i]);
-	status = (unsigned int)FIELD_GET(DMA_CR0_STATUS, cr[0]);
-	switch (status) {
-	case DMA_CS_SUCCESS:
-		res->outcome = SCN_OUT_OK;
-		res->addr = 0;
-		return 0;
-	case DMA_CS_PAGE_FAULT:
-	case DMA_CS_ERROR:
-		/* The access could not be translated (or was aborted): it stopped there. */
-		res->outcome = SCN_OUT_FAULT;
-		res->addr = cr[2];
-		return 0;
-	case DMA_CS_MISMATCH:
-		res->outcome = SCN_OUT_MISMATCH;
-		res->addr = cr[2];
-		return 0;
-	default:
-		say(why, whylen, "%s: bad completion record (status %u)", d->name, status);
-		return -EIO;
-	}
-}
-
-int machine_dma_complete(struct machine *m, int dev, int queue, struct machine_dma_result *res,
-			 char *why, size_t whylen)
-{
-	struct machine_queue *q = queue_get(m, dev, queue, why, whylen);
-
-	if (!q)
-		return -ENODEV;
-	if (!q->busy) {
-		say(why, whylen, "nothing was submitted to the DMA queue");
-		return -EINVAL;
-	}
-	if (dma_engine_wait_idle(q->dma, DMA_WAIT_MS)) {
-		say(why, whylen, "%s: the DMA engine did not finish within %u s",
-		    m->devs[dev]->name, DMA_WAIT_MS / 1000);
-		return -ETIMEDOUT;
-	}
-	q->busy = false;
-	return decode_completion(m, m->devs[dev], q, res, why, whylen);
-}
-
-int machine_dma(struct machine *m, const struct machine_dma *op, struct machine_dma_result *res,
-		char *why, size_t whylen)
-{
-	int ret = machine_dma_submit(m, op, why, whylen);
-
-	if (ret)
-		return ret;
-	return machine_dma_complete(m, op->dev, op->queue, res, why, whylen);
 }
 
 /* ---- Introspection for `sva info` and the stress oracle ---------------------- */

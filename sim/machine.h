@@ -31,6 +31,15 @@ struct machine;
 /* Trace sink for `sva run -v`: one line of text, without newline. */
 typedef void (*machine_log_fn)(void *ctx, const char *line);
 
+struct trace;
+
+/*
+ * Send what happens to @t (sim/trace.h): set it right after machine_create(),
+ * before any device works. 0, or -EBUSY if a trace is already set. The
+ * caller closes @t after machine_destroy().
+ */
+int machine_set_trace(struct machine *m, struct trace *t);
+
 struct machine *machine_create(const struct scn_machine *cfg, char *why, size_t whylen);
 void machine_destroy(struct machine *m);
 void machine_set_log(struct machine *m, machine_log_fn fn, void *ctx);

@@ -16,6 +16,7 @@
 #include "sim/machine.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
+#include "sim/trace.h"
 
 #define LINE_MAX_LEN	4096
 #define WHY_MAX		256
@@ -33,6 +34,7 @@ struct interp {
 	const struct scn_run_opts *opts;
 	struct scn_parser parser;
 	struct machine *m;
+	struct trace *trace;		/* --trace, or NULL */
 	struct name_map procs, devs, handles;
 	unsigned int failures;
 	unsigned int line;
@@ -142,6 +144,8 @@ static int ensure_machine(struct interp *in)
 		return error(in, "cannot build the machine: %s", why[0] ? why : "out of memory");
 	if (in->opts->verbose)
 		machine_set_log(in->m, log_line, in);
+	if (in->trace)
+		machine_set_trace(in->m, in->trace);
 	return 0;
 }
 
@@ -433,6 +437,17 @@ int scn_run_file(const char *path, const struct scn_run_opts *opts)
 		free(in);
 		return 2;
 	}
+	if (opts->trace_path) {
+		char why[256];
+
+		in->trace = trace_open(opts->trace_path, why, sizeof(why));
+		if (!in->trace) {
+			fprintf(opts->err, "%s\n", why);
+			fclose(f);
+			free(in);
+			return 2;
+		}
+	}
 	while (fgets(line, sizeof(line), f)) {
 		in->line++;
 		if (!strchr(line, '\n') && !feof(f)) {
@@ -454,6 +469,8 @@ int scn_run_file(const char *path, const struct scn_run_opts *opts)
 	fclose(f);
 	if (in->m)
 		machine_destroy(in->m);
+	if (trace_close(in->trace) && !status)
+		status = error(in, "%s: cannot write the trace", opts->trace_path);
 	if (!status && in->failures) {
 		fprintf(opts->err, "%s: %u expectation%s failed\n", path, in->failures,
 			in->failures == 1 ? "" : "s");

@@ -11,6 +11,7 @@
 
 struct scn_run_opts {
 	bool verbose;		/* -v: the hardware log (cmd/evt/pri/ste/cd lines) */
+	const char *trace_path;	/* --trace: Chrome trace-event JSON, or NULL */
 	FILE *out;		/* outcomes and the log (stdout) */
 	FILE *err;		/* errors (stderr) */
 };

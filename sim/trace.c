@@ -64,7 +64,14 @@ int trace_close(struct trace *t)
 
 uint64_t trace_now(const struct trace *t)
 {
-	return mono_ns() - t->t0;
+	(void)t;
+	return mono_ns();
+}
+
+/* Microseconds since the trace began, as "int.frac" parts, for @mono. */
+static uint64_t since_open(const struct trace *t, uint64_t mono)
+{
+	return mono > t->t0 ? mono - t->t0 : 0;
 }
 
 /* Write the separator and the event; under t->lock. */
@@ -95,7 +102,7 @@ void trace_track(struct trace *t, int tid, const char *name)
 
 void trace_instant(struct trace *t, int tid, const char *cat, const char *name, const char *args)
 {
-	uint64_t now = trace_now(t);
+	uint64_t now = since_open(t, mono_ns());
 
 	pthread_mutex_lock(&t->lock);
 	emit(t, "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"i\",\"s\":\"t\",\"ts\":%llu.%03llu,"
@@ -110,6 +117,7 @@ void trace_span(struct trace *t, int tid, const char *cat, const char *name,
 {
 	uint64_t dur = end_ns > start_ns ? end_ns - start_ns : 0;
 
+	start_ns = since_open(t, start_ns);
 	pthread_mutex_lock(&t->lock);
 	emit(t, "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"ts\":%llu.%03llu,"
 		"\"dur\":%llu.%03llu,\"pid\":1,\"tid\":%d,\"args\":{%s}}", name, cat,

@@ -18,15 +18,16 @@ struct trace *trace_open(const char *path, char *why, size_t whylen);
 /* Finish the JSON document and close the file. 0 or -EIO. NULL is a no-op. */
 int trace_close(struct trace *t);
 
-/* Nanoseconds since trace_open (CLOCK_MONOTONIC). */
+/* Now, on CLOCK_MONOTONIC in ns: the clock every time argument below is on. */
 uint64_t trace_now(const struct trace *t);
 
 /* Name track @tid (a "thread" of the trace). */
 void trace_track(struct trace *t, int tid, const char *name);
 
 /*
- * An instant / a span on track @tid. @args is the body of a JSON object
- * ("\"k\":\"v\",..."), already escaped, or NULL.
+ * An instant (now) / a span from @start_ns to @end_ns (CLOCK_MONOTONIC) on
+ * track @tid. @args is the body of a JSON object ("\"k\":\"v\",..."),
+ * already escaped, or NULL.
  */
 void trace_instant(struct trace *t, int tid, const char *cat, const char *name, const char *args);
 void trace_span(struct trace *t, int tid, const char *cat, const char *name,

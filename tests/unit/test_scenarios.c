@@ -153,3 +153,34 @@ TEST(missing_file_is_an_error)
 	EXPECT_EQ(scn_run_file("/nonexistent/x.sva", &opts), 2);
 	fclose(opts.err);
 }
+
+TEST_TIMEOUT(trace_file_holds_spans_per_device, 120)
+{
+	char trace_path[] = "/tmp/sva-trace-XXXXXX";
+	struct scn_run_opts opts = { .out = fopen("/dev/null", "w"), .err = stderr,
+				     .trace_path = trace_path };
+	char cmd[1024];
+	int fd = mkstemp(trace_path);
+
+	ASSERT_TRUE(fd >= 0);
+	close(fd);
+	ASSERT_EQ(scn_run_file("examples/stall-demand-paging.sva", &opts), 0);
+	/*
+	 * Valid JSON (Perl's core JSON::PP), a named track for the device,
+	 * DMA spans and stall round trips on it, commands as instants, and
+	 * the driver's CMD_SYNC waits as spans.
+	 */
+	snprintf(cmd, sizeof(cmd),
+		 "perl -MJSON::PP -e 'local $/; open my $f, \"<\", \"%s\" or exit 3;"
+		 " my $d = decode_json(<$f>); my (%%n, %%tid);"
+		 " for (@{$d->{traceEvents}}) {"
+		 "  $tid{$_->{args}{name}} = $_->{tid} if $_->{ph} eq \"M\" && $_->{name} eq \"thread_name\";"
+		 "  $n{$_->{ph} . \"/\" . ($_->{cat} // \"\") . \"/\" . $_->{tid}}++ }"
+		 " my $dev = $tid{\"dma0 (SID 0)\"} // exit 4;"
+		 " exit(($n{\"X/dma/$dev\"} // 0) == 3 && ($n{\"X/stall/$dev\"} // 0) >= 1 &&"
+		 " ($n{\"i/cmd/1\"} // 0) > 0 && ($n{\"X/sync/3\"} // 0) > 0 ? 0 : 5)'",
+		 trace_path);
+	EXPECT_EQ(system(cmd), 0);
+	unlink(trace_path);
+	fclose(opts.out);
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The machine's processes (see sim/machine.h): an address space each, and
+ * a CPU its thread runs on. Whoever acts for a process binds itself to that
+ * CPU and switches to the process's mm first, as a kernel runs on some CPU.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/smmuv3.h"
+#include "sim/machine_internal.h"
+
+/* ---- Processes ------------------------------------------------------------- */
+
+struct machine_proc *machine_proc_get(struct machine *m, int p, char *why, size_t whylen)
+{
+	if (p < 0 || (unsigned int)p >= m->nr_procs) {
+		machine_say(why, whylen, "no such process");
+		return NULL;
+	}
+	if (!m->procs[p].mm) {
+		machine_say(why, whylen, "the process has exited");
+		return NULL;
+	}
+	return &m->procs[p];
+}
+
+/* Act as the process's thread: on its CPU, with its address space. */
+void machine_proc_enter(struct machine *m, struct machine_proc *p)
+{
+	mm_bind_cpu(p->cpu);
+	if (mm_on_cpu(&m->mm, p->cpu) != p->mm)
+		mm_switch(&m->mm, p->mm, p->cpu);
+}
+
+int machine_process_create(struct machine *m, char *why, size_t whylen)
+{
+	struct machine_proc *p;
+
+	if (m->nr_procs == MACHINE_MAX_PROCS) {
+		machine_say(why, whylen, "too many processes (at most %d)", MACHINE_MAX_PROCS);
+		return -ENOSPC;
+	}
+	p = &m->procs[m->nr_procs];
+	p->mm = mm_create(&m->mm);
+	if (!p->mm) {
+		machine_say(why, whylen, "out of memory for a new address space");
+		return -ENOMEM;
+	}
+	p->cpu = m->nr_procs % m->cfg.cpus;
+	machine_proc_enter(m, p);
+	return (int)m->nr_procs++;
+}
+
+static unsigned int mm_prot(unsigned int scn_prot)
+{
+	return (scn_prot & SCN_PROT_R ? MM_PROT_READ : 0) |
+	       (scn_prot & SCN_PROT_W ? MM_PROT_WRITE : 0) |
+	       (scn_prot & SCN_PROT_X ? MM_PROT_EXEC : 0);
+}
+
+int machine_mmap(struct machine *m, int proc, uint64_t addr, uint64_t size, unsigned int prot,
+		 bool populate, char *why, size_t whylen)
+{
+	struct machine_proc *p = machine_proc_get(m, proc, why, whylen);
+	int64_t ret;
+
+	if (!p)
+		return -ESRCH;
+	machine_proc_enter(m, p);
+	ret = mm_mmap(p->mm, addr, size, mm_prot(prot),
+		      MM_MAP_FIXED | (populate ? MM_MAP_POPULATE : 0));
+	if (ret < 0) {
+		machine_say(why, whylen, "mmap 0x%" PRIx64 " +0x%" PRIx64 ": %s", addr, size,
+		    strerror((int)-ret));
+		return (int)ret;
+	}
+	return 0;
+}
+
+int machine_munmap(struct machine *m, int proc, uint64_t addr, uint64_t size,
+		   char *why, size_t whylen)
+{
+	struct machine_proc *p = machine_proc_get(m, proc, why, whylen);
+	int ret;
+
+	if (!p)
+		return -ESRCH;
+	machine_proc_enter(m, p);
+	ret = mm_munmap(p->mm, addr, size);
+	if (ret)
+		machine_say(why, whylen, "munmap 0x%" PRIx64 " +0x%" PRIx64 ": %s", addr, size,
+		    strerror(-ret));
+	return ret;
+}
+
+int machine_mprotect(struct machine *m, int proc, uint64_t addr, uint64_t size,
+		     unsigned int prot, char *why, size_t whylen)
+{
+	struct machine_proc *p = machine_proc_get(m, proc, why, whylen);
+	int ret;
+
+	if (!p)
+		return -ESRCH;
+	machine_proc_enter(m, p);
+	ret = mm_mprotect(p->mm, addr, size, mm_prot(prot));
+	if (ret)
+		machine_say(why, whylen, "mprotect 0x%" PRIx64 " +0x%" PRIx64 ": %s", addr, size,
+		    strerror(-ret));
+	return ret;
+}
+
+int machine_clear_refs(struct machine *m, int proc, uint64_t addr, uint64_t size,
+		       char *why, size_t whylen)
+{
+	struct machine_proc *p = machine_proc_get(m, proc, why, whylen);
+	int ret;
+
+	if (!p)
+		return -ESRCH;
+	machine_proc_enter(m, p);
+	ret = mm_clear_refs(p->mm, addr, size);
+	if (ret)
+		machine_say(why, whylen, "clear-refs: %s", strerror(-ret));
+	return ret;
+}
+
+/*
+ * The CPU accesses page by page so that a fault reports the page it stopped
+ * at (cpu_fill/cpu_read report only an error).
+ */
+int machine_cpu_fill(struct machine *m, int proc, uint64_t addr, uint64_t len, uint8_t byte,
+		     uint64_t *fault_addr)
+{
+	struct machine_proc *p = machine_proc_get(m, proc, NULL, 0);
+	uint64_t page = mm_page_size(&m->mm), done = 0;
+
+	if (!p)
+		return -ESRCH;
+	machine_proc_enter(m, p);
+	while (done < len) {
+		uint64_t va = addr + done;
+		uint64_t n = page - (va & (page - 1));
+
+		if (n > len - done)
+			n = len - done;
+		if (cpu_fill(cpu_get(m->cpus, p->cpu), va, byte, n, WALK_ACC_READ)) {
+			*fault_addr = va;
+			return -EFAULT;
+		}
+		done += n;
+	}
+	return 0;
+}
+
+int machine_cpu_check(struct machine *m, int proc, uint64_t addr, uint64_t len, uint8_t byte,
+		      uint64_t *where)
+{
+	struct machine_proc *p = machine_proc_get(m, proc, NULL, 0);
+	uint64_t page = mm_page_size(&m->mm), done = 0, i;
+	uint8_t buf[4096];
+
+	if (!p)
+		return -ESRCH;
+	machine_proc_enter(m, p);
+	while (done < len) {
+		uint64_t va = addr + done;
+		uint64_t n = sizeof(buf) - (va & (sizeof(buf) - 1));
+
+		if (n > len - done)
+			n = len - done;
+		if (n > page - (va & (page - 1)))
+			n = page - (va & (page - 1));
+		if (cpu_read(cpu_get(m->cpus, p->cpu), va, buf, n, WALK_ACC_READ)) {
+			*where = va;
+			return -EFAULT;
+		}
+		for (i = 0; i < n; i++) {
+			if (buf[i] != byte) {
+				*where = va + i;
+				return 1;
+			}
+		}
+		done += n;
+	}
+	return 0;
+}
+
+int machine_exit(struct machine *m, int proc, char *why, size_t whylen)
+{
+	struct machine_proc *p = machine_proc_get(m, proc, why, whylen);
+	struct mm *mm;
+	unsigned int c;
+
+	if (!p)
+		return -ESRCH;
+	mm = p->mm;
+	p->mm = NULL;
+	/* Its thread leaves every CPU; the last user reference tears it down. */
+	for (c = 0; c < m->cfg.cpus; c++)
+		if (mm_on_cpu(&m->mm, c) == mm)
+			mm_switch(&m->mm, NULL, c);
+	mmput(mm);
+	return 0;
+}
+
+int machine_pte_field(struct machine *m, int proc, uint64_t addr, const char *field,
+		      uint64_t *val, char *why, size_t whylen)
+{
+	struct machine_proc *p = machine_proc_get(m, proc, why, whylen);
+	uint64_t pte;
+
+	if (!p)
+		return -ESRCH;
+	pte = pgtable_read_pte(&p->mm->pgt, addr);
+	if (!strcmp(field, "valid"))
+		*val = pte_valid(pte);
+	else if (!strcmp(field, "af"))
+		*val = pte_valid(pte) && pte_young(pte);
+	else if (!strcmp(field, "dirty"))
+		*val = pte_present(pte) && pte_dirty(pte);
+	else if (!strcmp(field, "write"))
+		*val = pte_present(pte) && pte_write(pte);
+	else {
+		machine_say(why, whylen, "unknown PTE field '%s'", field);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int machine_process_asid(struct machine *m, int proc, uint64_t *asid)
+{
+	struct machine_proc *p = machine_proc_get(m, proc, NULL, 0);
+
+	if (!p)
+		return -ESRCH;
+	*asid = asid_of(m->asids, &p->mm->context);
+	return 0;
+}
+

@@ -17,7 +17,7 @@ static const char stress_usage[] =
 	"Run N random operations (mmap, munmap, mprotect, CPU writes and reads, bind,\n"
 	"unbind, DMA fill/copy/check through bound PASIDs, bogus PASIDs and no PASID,\n"
 	"process exit and creation) over P processes (default 3) and D devices\n"
-	"(default 2; their kinds in turn: pci ats pri, platform stall, pci without\n"
+	"(default 3; their kinds in turn: pci ats pri, platform stall, pci without\n"
 	"ATS/PRI), and check every outcome against a shadow model of each process's\n"
 	"memory. The same seed gives the same operations and the same outcomes.\n"
 	"Exit status: 0 no violation, 1 violations (each printed with the command that\n"
@@ -132,7 +132,7 @@ static int stress_main(int argc, char **argv)
 {
 	struct stress_opts o = {
 		/* Two devices: the machine cannot build a pci device without PRI yet. */
-		.processes = 3, .devices = 2, .page_shift = 12, .report = stdout,
+		.processes = 3, .devices = 3, .page_shift = 12, .report = stdout,
 	};
 	uint64_t ops = 0;
 	char why[256] = "";

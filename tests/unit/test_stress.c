@@ -75,6 +75,12 @@ TEST(stress_seed3_64k_no_violation)
 	expect_clean(3, 2, 16);
 }
 
+/* The third device kind: a PCIe function without ATS and PRI (binds refused). */
+TEST(stress_three_device_kinds_no_violation)
+{
+	expect_clean(4, 3, 12);
+}
+
 TEST(stress_same_seed_same_digest)
 {
 	struct stress_stats a = run_stress(42, 2, 12, STRESS_OPS);

@@ -7,6 +7,8 @@
  */
 #include <pthread.h>
 
+#include "hw/smmu/internal.h"
+#include "hw/smmu/xlate.h"
 #include "tests/harness.h"
 #include "tests/unit/smmu_fixture.h"
 
@@ -324,4 +326,40 @@ TEST(smmuen_clear_aborts_stalled_transactions)
 	EXPECT_TRUE(dev_wait_done(&a));
 	fx_fini(&fx);
 	pthread_join(a.thread, NULL);
+}
+
+/*
+ * A stall record waiting for room in a full event queue belongs to a
+ * transaction that SMMUEN 1 -> 0 terminates: it gives up and the
+ * transaction aborts, without anyone consuming the queue.
+ */
+TEST(smmuen_clear_releases_stall_waiting_for_queue_space)
+{
+	uint32_t on = SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN | SMMU_CR0_CMDQEN | SMMU_CR0_PRIQEN;
+	struct smmu_config cfg;
+	struct dev d[3];
+	struct fx fx;
+	unsigned int i;
+	bool ok = true;
+
+	smmu_config_default(&cfg);
+	cfg.evtq_log2 = 1;	/* two records fill it */
+	ASSERT_EQ(fx_init_cfg(&fx, &cfg, true), 0);
+	setup(&fx, FX_CD_S | FX_CD_R | FX_CD_A);
+	for (i = 0; i < 3; i++)
+		dev_start(&d[i], &fx, SID, VA + i * 0x1000);
+	/* Two parked with their records in the queue, one waiting for room. */
+	FX_WAIT(smmu_stall_waiting(&fx.smmu->xlate->stall) == 3);
+	write_cr0(&fx, on & ~SMMU_CR0_SMMUEN);
+	for (i = 0; i < 3; i++)
+		ok = dev_wait_done(&d[i]) && ok;
+	if (!ok)
+		fx_fini(&fx);
+	for (i = 0; i < 3; i++)
+		pthread_join(d[i].thread, NULL);
+	ASSERT_TRUE(ok);
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(d[i].status, SMMU_TXN_ABORT);
+	EXPECT_EQ(fx_events_drain(&fx), 2);
+	fx_fini(&fx);
 }

@@ -16,8 +16,9 @@
  *              CD.TTB0 --> stage-1 page table (io-pgtable, or an mm's pgd for SVA)
  *
  * Locking: smmu->cmdq.lock serialises producers (see cmdq.c); smmu->lock
- * protects the stream tree, the stream table's on-demand level-2 tables and
- * the ASID map; master->lock protects a master's CD table and attachment.
+ * protects the stream tree, the stream table's on-demand level-2 tables,
+ * the ASID map and masters' handler references (arm_smmu_get_master());
+ * master->lock protects a master's CD table and attachment.
  */
 #ifndef OS_ARM_SMMU_V3_H
 #define OS_ARM_SMMU_V3_H

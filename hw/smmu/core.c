@@ -256,6 +256,7 @@ struct smmu *smmu_create(const struct smmu_config *cfg, const struct mem_bus *bu
 	if (!smmu)
 		return NULL;
 	smmu->cfg = *cfg;
+	smmu->clock_epoch_ns = smmu_pmcg_clock_ns();
 	smmu->bus = *bus;
 	smmu_make_id_regs(smmu);
 	smmu_reset_regs(smmu);

@@ -97,6 +97,7 @@ struct smmu {
 	void *trace_ctx;
 
 	_Atomic uint64_t pmcg[SMMU_PMCG_NR_EVENTS];
+	uint64_t clock_epoch_ns;	/* CLOCK_MONOTONIC at creation: the PMCG's cycle count */
 
 	/* BACK's translation side (xlate.h). */
 	struct smmu_xlate *xlate;
@@ -211,6 +212,9 @@ static inline bool smmu_q_overflowed(const struct smmu_queue *q)
 }
 
 /* ---- Shared helpers (FRONT) -------------------------------------------- */
+
+/* The clock the PMCG cycle counter runs on (pmcg.c): CLOCK_MONOTONIC ns. */
+uint64_t smmu_pmcg_clock_ns(void);
 
 /* Count @n occurrences of a PMCG event (pmcg.c). Lock-free. */
 static inline void smmu_pmcg_add(struct smmu *smmu, enum smmu_pmcg_event ev, uint64_t n)

@@ -4,8 +4,13 @@
  * statistics. The counters are atomics in struct smmu incremented lock-free
  * by the translation side (smmu_pmcg_add/inc in internal.h); the PMCG's
  * own register interface (filters, overflow interrupts) is not modelled.
+ *
+ * The cycle counter (event 0, §10.4.1) counts the SMMU's clock, which this
+ * model runs at a nominal 1 GHz from its creation: one cycle per nanosecond
+ * of CLOCK_MONOTONIC.
  */
 #include <stdatomic.h>
+#include <time.h>
 
 #include "arch/smmuv3.h"
 #include "hw/smmu/internal.h"
@@ -22,10 +27,20 @@ static const char *const smmu_pmcg_names[SMMU_PMCG_NR_EVENTS] = {
 	[SMMU_PMCG_ATS_TRANS_PASSED] = "pcie_ats_trans_passed",
 };
 
+uint64_t smmu_pmcg_clock_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 uint64_t smmu_pmcg_read(const struct smmu *smmu, enum smmu_pmcg_event ev)
 {
 	if ((unsigned int)ev >= SMMU_PMCG_NR_EVENTS)
 		return 0;
+	if (ev == SMMU_PMCG_CYCLES)
+		return smmu_pmcg_clock_ns() - smmu->clock_epoch_ns;
 	return atomic_load_explicit(&smmu->pmcg[ev], memory_order_relaxed);
 }
 

@@ -500,6 +500,21 @@ TEST(pmcg_counters)
 	fx_fini(&fx);
 }
 
+/* The cycle counter runs with the SMMU's clock (1 GHz nominal): it only goes up. */
+TEST(pmcg_cycles_count_time)
+{
+	struct fx fx;
+	uint64_t a, b;
+
+	fx_init(&fx);
+	a = smmu_pmcg_read(fx.smmu, SMMU_PMCG_CYCLES);
+	usleep(2000);
+	b = smmu_pmcg_read(fx.smmu, SMMU_PMCG_CYCLES);
+	EXPECT_GE(b - a, 2000000);	/* at least the 2 ms slept, in ns cycles */
+	EXPECT_STREQ(smmu_pmcg_event_name(SMMU_PMCG_CYCLES), "cycles");
+	fx_fini(&fx);
+}
+
 /* xorshift64: a fixed sequence, so a failure reproduces. */
 static uint64_t rnd(uint64_t *s)
 {

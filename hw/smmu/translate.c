@@ -444,8 +444,11 @@ static enum xlate_step xlate_ats(struct xlate *x, uint64_t va)
 	/*
 	 * An EL2 entry is global whatever its nG said; Global = 0 in the
 	 * completion is always safe, Global = 1 is given only where nG == 0.
+	 * An entry that does not even grant a read walks, so that the
+	 * answer (R == W == 0, a fault for PRI) is the walk's.
 	 */
-	if (smmu_tlb_lookup(x->smmu->xlate->tlb, &key, &e) && !(dirty && e.writable_clean))
+	if (smmu_tlb_lookup(x->smmu->xlate->tlb, &key, &e) && !(dirty && e.writable_clean) &&
+	    xlate_permitted(&x->cd, e.perm_el0, e.perm_el1, acc))
 		return xlate_ats_grant(x, va, e.oa, e.leaf_shift, e.perm_el0, e.perm_el1,
 				       e.writable_clean, e.global && e.regime == SMMU_TLB_EL1);
 	step = xlate_walk(x, va, acc, &wr);

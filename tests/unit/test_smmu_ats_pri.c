@@ -209,6 +209,29 @@ TEST(ats_write_request_dirties_a_cached_clean_page)
 }
 
 /*
+ * A cached entry that grants the request nothing (filled by a privileged
+ * access to a page EL0 cannot touch) answers like the walk: R == W == 0.
+ */
+TEST(ats_unprivileged_request_on_a_privileged_entry)
+{
+	uint64_t priv_only = (FX_PTE_RW & ~VMSA_PTE_AP) | FIELD_PREP(VMSA_PTE_AP, VMSA_AP_PRIV_RW);
+	struct smmu_txn_result r;
+	struct setup s;
+	struct fx fx;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, &s, STRTAB_STE_1_EATS_TRANS, FX_CD_DEFAULT);
+	fx_map(&fx, s.root, VA, s.data, priv_only);
+	r = ats(&fx, SID, VA, WALK_ACC_PRIV, false);
+	EXPECT_EQ(r.status, SMMU_TXN_OK);
+	EXPECT_EQ(r.perm, WALK_PERM_R | WALK_PERM_W);
+	r = ats(&fx, SID, VA, 0, false);
+	EXPECT_EQ(r.status, SMMU_TXN_ATS_FAULT);
+	EXPECT_EQ(r.perm, 0);
+	fx_fini(&fx);
+}
+
+/*
  * §3.9.1.2: a request whose walk takes an external abort completes with CA
  * (a configuration-class error, not R == W == 0) and, without
  * CR2.REC_CFG_ATS, records nothing; an ordinary transaction records

@@ -85,7 +85,7 @@ int smmu_config_check(const struct smmu_config *cfg)
 		return -EINVAL;
 	if (cfg->hyp && !cfg->s1)
 		return -EINVAL;
-	if (cfg->pri && !cfg->ats)
+	if ((cfg->pri || cfg->ats_rec_err) && !cfg->ats)
 		return -EINVAL;
 	if (cfg->httu > SMMU_HTTU_HD || cfg->stall_model > SMMU_STALL_MODEL_FORCE)
 		return -EINVAL;
@@ -120,6 +120,7 @@ static uint32_t smmu_make_idr0(const struct smmu_config *cfg)
 	v |= cfg->hyp ? SMMU_IDR0_HYP : 0;
 	/* Split-stage ATS (STE.EATS == 0b10) is not modelled: NS1ATS = 1. */
 	v |= cfg->ats ? SMMU_IDR0_ATS | SMMU_IDR0_NS1ATS : 0;
+	v |= cfg->ats_rec_err ? SMMU_IDR0_ATSRECERR : 0;
 	v |= cfg->asid16 ? SMMU_IDR0_ASID16 : 0;
 	v |= cfg->msi ? SMMU_IDR0_MSI : 0;
 	v |= cfg->sev ? SMMU_IDR0_SEV : 0;

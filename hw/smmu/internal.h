@@ -130,6 +130,12 @@ static inline bool smmu_recinvsid(const struct smmu *smmu)
 	return atomic_load(&smmu->cr2) & SMMU_CR2_RECINVSID;
 }
 
+/* CR2.REC_CFG_ATS (RES0 without IDR0.ATSRECERR): record ATS configuration errors. */
+static inline bool smmu_rec_cfg_ats(const struct smmu *smmu)
+{
+	return atomic_load(&smmu->cr2) & SMMU_CR2_REC_CFG_ATS;
+}
+
 /* GBPA fields (without Update) for bypass when SMMUEN == 0. */
 static inline uint32_t smmu_gbpa(const struct smmu *smmu)
 {

@@ -196,6 +196,8 @@ static void smmu_write_cr2(struct smmu *smmu, uint32_t val)
 		mask |= SMMU_CR2_E2H;
 	if (smmu->cfg.btm)
 		mask |= SMMU_CR2_PTM;
+	if (smmu->cfg.ats_rec_err)
+		mask |= SMMU_CR2_REC_CFG_ATS;
 	atomic_store(&smmu->cr2, val & mask);
 }
 

@@ -59,6 +59,7 @@ struct smmu_config {
 	bool btm;			/* broadcast TLB maintenance */
 	enum smmu_httu httu;
 	bool ats;
+	bool ats_rec_err;		/* IDR0.ATSRECERR: CR2.REC_CFG_ATS exists */
 	bool pri;
 	enum smmu_stall_model stall_model;
 	unsigned int stall_max;		/* IDR5.STALL_MAX: outstanding stalls */
@@ -80,7 +81,10 @@ struct smmu_config {
 
 /* A complete, SVA-capable configuration (v3.2, 4K/64K, HTTU, ATS/PRI, stall). */
 void smmu_config_default(struct smmu_config *cfg);
-/* 0 if the configuration describes a legal SMMU, -EINVAL otherwise. */
+/*
+ * 0 if the configuration describes a legal SMMU, -EINVAL otherwise, or
+ * -EOPNOTSUPP for what the model does not implement (stage 2).
+ */
 int smmu_config_check(const struct smmu_config *cfg);
 
 /* ---- Lifetime --------------------------------------------------------- */

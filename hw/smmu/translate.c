@@ -90,20 +90,48 @@ static enum xlate_step xlate_end(struct xlate *x, enum smmu_txn_status st)
 }
 
 /*
+ * Is configuration error @id of an ATS Translation Request or a checked
+ * Translated access recorded? Only with CR2.REC_CFG_ATS, and only the
+ * events §3.9.1.2 / §3.9.1.3 list (C_BAD_CD is not among them); a request's
+ * C_BAD_STREAMID also needs RECINVSID, a Translated access's does not.
+ */
+static bool xlate_ats_cfg_recorded(const struct xlate *x, int id)
+{
+	bool treq = x->txn->type == SMMU_TXN_ATS_REQUEST;
+
+	if (!smmu_rec_cfg_ats(x->smmu))
+		return false;
+	switch (id) {
+	case EVT_ID_C_BAD_STREAMID:
+		return !treq || smmu_recinvsid(x->smmu);
+	case EVT_ID_F_STE_FETCH:
+	case EVT_ID_C_BAD_STE:
+	case EVT_ID_C_BAD_SUBSTREAMID:
+	case EVT_ID_F_STREAM_DISABLED:
+		return true;
+	case EVT_ID_F_CD_FETCH:
+		return treq;
+	default:
+		return false;
+	}
+}
+
+/*
  * A configuration error (C_BAD_*, F_*_FETCH, F_STREAM_DISABLED): ATS
- * Translation Requests complete with CA and record nothing (§7.3.6),
- * Translated accesses abort silently (§5.2 V), others abort and record.
+ * Translation Requests complete with CA, Translated accesses abort; both
+ * record only as xlate_ats_cfg_recorded() says (§3.9.1.2-3, RnW UNKNOWN:
+ * 0 here). Others abort and record (C_BAD_STREAMID only with RECINVSID).
  */
 static enum xlate_step xlate_cfg_error(struct xlate *x, int id, const struct smmu_cfg_err *err)
 {
+	enum smmu_txn_type type = x->txn->type;
 	struct smmu_event *ev = &x->ev;
+	bool ats = type != SMMU_TXN_UNTRANSLATED;
+	enum smmu_txn_status st = type == SMMU_TXN_ATS_REQUEST ? SMMU_TXN_ATS_CA : SMMU_TXN_ABORT;
 
-	if (x->txn->type == SMMU_TXN_ATS_REQUEST)
-		return xlate_end(x, SMMU_TXN_ATS_CA);
-	if (x->txn->type == SMMU_TXN_TRANSLATED)
-		return xlate_end(x, SMMU_TXN_ABORT);
-	if (id == EVT_ID_C_BAD_STREAMID && !smmu_recinvsid(x->smmu))
-		return xlate_end(x, SMMU_TXN_ABORT);
+	if (ats ? !xlate_ats_cfg_recorded(x, id) :
+		  id == EVT_ID_C_BAD_STREAMID && !smmu_recinvsid(x->smmu))
+		return xlate_end(x, st);
 	xlate_event(x, (uint8_t)id, ev);
 	if (err && (id == EVT_ID_F_STE_FETCH || id == EVT_ID_F_CD_FETCH))
 		ev->addr2 = err->fetch_addr;
@@ -111,11 +139,11 @@ static enum xlate_step xlate_cfg_error(struct xlate *x, int id, const struct smm
 		ev->ssv = true;	/* always valid in this record (§7.3.9) */
 		ev->ssid = err ? err->ssid : x->txn->ssid;
 	}
-	if (id == EVT_ID_C_BAD_STREAMID || id == EVT_ID_F_STE_FETCH || id == EVT_ID_C_BAD_STE ||
-	    id == EVT_ID_F_STREAM_DISABLED)
+	if (ats || id == EVT_ID_C_BAD_STREAMID || id == EVT_ID_F_STE_FETCH ||
+	    id == EVT_ID_C_BAD_STE || id == EVT_ID_F_STREAM_DISABLED)
 		ev->rnw = ev->pnu = ev->ind = false;
 	x->record = true;
-	return xlate_end(x, SMMU_TXN_ABORT);
+	return xlate_end(x, st);
 }
 
 /* ---- Configuration ------------------------------------------------------- */
@@ -330,12 +358,17 @@ static enum xlate_step xlate_fault(struct xlate *x, uint8_t id, uint64_t addr2)
 	/*
 	 * §3.9.1.2: an ATS request that would fault answers Success with
 	 * R == W == 0 and records nothing; an external abort on the walk is
-	 * a configuration-class error: CA, recorded only with CR2.REC_CFG_ATS
-	 * (IDR0.ATSRECERR is 0 here, so never).
+	 * a configuration-class error: CA, recorded only with CR2.REC_CFG_ATS.
 	 */
-	if (x->txn->type == SMMU_TXN_ATS_REQUEST)
-		return xlate_end(x, id == EVT_ID_F_WALK_EABT ? SMMU_TXN_ATS_CA :
-				 SMMU_TXN_ATS_FAULT);
+	if (x->txn->type == SMMU_TXN_ATS_REQUEST) {
+		if (id != EVT_ID_F_WALK_EABT)
+			return xlate_end(x, SMMU_TXN_ATS_FAULT);
+		if (smmu_rec_cfg_ats(x->smmu)) {
+			xlate_record(x, id, addr2);
+			x->ev.rnw = false;	/* UNKNOWN for ATS requests */
+		}
+		return xlate_end(x, SMMU_TXN_ATS_CA);
+	}
 	if (id == EVT_ID_F_WALK_EABT) {
 		xlate_record(x, id, addr2);
 		return xlate_end(x, SMMU_TXN_ABORT);

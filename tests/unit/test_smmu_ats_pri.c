@@ -258,6 +258,66 @@ TEST(ats_walk_abort_is_completer_abort)
 	fx_fini(&fx);
 }
 
+/*
+ * IDR0.ATSRECERR with CR2.REC_CFG_ATS = 1 (§3.9.1.2-3): the configuration
+ * errors of ATS requests and checked Translated accesses are recorded too
+ * (a request's C_BAD_STREAMID only with RECINVSID), a walk abort as well;
+ * translation faults still are not.
+ */
+TEST(rec_cfg_ats_records_ats_configuration_errors)
+{
+	uint32_t cr0 = SMMU_CR0_EVENTQEN | SMMU_CR0_CMDQEN | SMMU_CR0_PRIQEN |
+		       SMMU_CR0_SMMUEN | SMMU_CR0_ATSCHK;
+	struct smmu_txn txn = { .sid = SID2, .addr = 0x88000000, .type = SMMU_TXN_TRANSLATED };
+	struct smmu_txn_result res;
+	struct smmu_config cfg;
+	struct smmu_event ev;
+	struct setup s;
+	struct fx fx;
+
+	smmu_config_default(&cfg);
+	cfg.ats_rec_err = true;
+	ASSERT_EQ(fx_init_cfg(&fx, &cfg, false), 0);
+	EXPECT_TRUE(smmu_mmio_read32(fx.smmu, SMMU_IDR0) & SMMU_IDR0_ATSRECERR);
+	smmu_mmio_write32(fx.smmu, SMMU_CR2, SMMU_CR2_REC_CFG_ATS);
+	EXPECT_EQ(smmu_mmio_read32(fx.smmu, SMMU_CR2), SMMU_CR2_REC_CFG_ATS);
+	smmu_mmio_write32(fx.smmu, SMMU_CR0, cr0);
+	FX_WAIT(smmu_mmio_read32(fx.smmu, SMMU_CR0ACK) == cr0);
+	setup(&fx, &s, STRTAB_STE_1_EATS_TRANS, FX_CD_DEFAULT);
+
+	/* An invalid STE: CA, and C_BAD_STE recorded with RnW = 0. */
+	EXPECT_EQ(ats(&fx, SID2, VA, 0, false).status, SMMU_TXN_ATS_CA);
+	ASSERT_TRUE(fx_event(&fx, &ev));
+	EXPECT_EQ(ev.id, EVT_ID_C_BAD_STE);
+	EXPECT_EQ(ev.sid, SID2);
+	/* A Translated access through it (ATSCHK): aborted, recorded. */
+	smmu_translate(fx.smmu, &txn, &res);
+	smmu_txn_end(fx.smmu, &res);
+	EXPECT_EQ(res.status, SMMU_TXN_ABORT);
+	ASSERT_TRUE(fx_event(&fx, &ev));
+	EXPECT_EQ(ev.id, EVT_ID_C_BAD_STE);
+	/* Out of the stream table: a request's C_BAD_STREAMID needs RECINVSID. */
+	EXPECT_EQ(ats(&fx, 1u << 12, VA, 0, false).status, SMMU_TXN_ATS_CA);
+	EXPECT_FALSE(fx_event(&fx, &ev));
+	txn.sid = 1u << 12;
+	smmu_translate(fx.smmu, &txn, &res);
+	smmu_txn_end(fx.smmu, &res);
+	EXPECT_EQ(res.status, SMMU_TXN_ABORT);
+	ASSERT_TRUE(fx_event(&fx, &ev));
+	EXPECT_EQ(ev.id, EVT_ID_C_BAD_STREAMID);
+	/* A translation fault is never recorded; a walk abort now is. */
+	EXPECT_EQ(ats(&fx, SID, VA, 0, false).status, SMMU_TXN_ATS_FAULT);
+	EXPECT_FALSE(fx_event(&fx, &ev));
+	fx_cd(&fx, s.cd, FX_MEM_BASE + FX_MEM_SIZE + 0x10000, ASID, FX_CD_DEFAULT);
+	fx_cfgi_cd(&fx, SID, 0);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(ats(&fx, SID, VA, 0, false).status, SMMU_TXN_ATS_CA);
+	ASSERT_TRUE(fx_event(&fx, &ev));
+	EXPECT_EQ(ev.id, EVT_ID_F_WALK_EABT);
+	EXPECT_FALSE(ev.rnw);
+	fx_fini(&fx);
+}
+
 TEST(translated_traffic_and_atschk)
 {
 	struct smmu_txn txn = { .sid = SID, .addr = 0x88000000, .acc = WALK_ACC_WRITE,

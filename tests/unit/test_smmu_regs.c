@@ -203,6 +203,10 @@ TEST(bad_configs_rejected)
 	EXPECT_EQ(smmu_config_check(&cfg), -EINVAL);
 	smmu_config_default(&cfg);
 	EXPECT_FALSE(cfg.s2);
+	cfg.ats = cfg.pri = false;
+	cfg.ats_rec_err = true;		/* ATSRECERR without ATS */
+	EXPECT_EQ(smmu_config_check(&cfg), -EINVAL);
+	smmu_config_default(&cfg);
 	cfg.s2 = true;			/* stage 2 is not modelled */
 	EXPECT_EQ(smmu_config_check(&cfg), -EOPNOTSUPP);
 	cfg.vmid16 = true;

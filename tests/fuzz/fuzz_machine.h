@@ -555,8 +555,8 @@ static inline void fz_priq_drain(struct fz_machine *m)
 
 /* ---- The device thread --------------------------------------------------------- */
 
-static inline void fz_check_result(const struct fz_machine *m, const struct smmu_txn *txn,
-				   const struct smmu_txn_result *res)
+/* Is the answer to @txn architectural? */
+static inline void fz_check_result(const struct smmu_txn *txn, const struct smmu_txn_result *res)
 {
 	if ((unsigned int)res->status > SMMU_TXN_ATS_FAULT)
 		fz_fail("transaction status %u", (unsigned int)res->status);
@@ -569,7 +569,13 @@ static inline void fz_check_result(const struct fz_machine *m, const struct smmu
 		fz_fail("RAZ/WI answer to an ATS request");
 	if (res->status == SMMU_TXN_OK && res->size_shift > 64)
 		fz_fail("translation size 2^%u", res->size_shift);
-	(void)m;
+	if (res->perm & ~(WALK_PERM_R | WALK_PERM_W | WALK_PERM_X))
+		fz_fail("permissions %#x", res->perm);
+	/* A write that went through must have had write permission. */
+	if (res->status == SMMU_TXN_OK && txn->type != SMMU_TXN_ATS_REQUEST &&
+	    (txn->acc & WALK_ACC_WRITE) && !(res->perm & WALK_PERM_W))
+		fz_fail("write to %#llx granted with permissions %#x",
+			(unsigned long long)txn->addr, res->perm);
 }
 
 static inline void *fz_dev_thread(void *arg)
@@ -591,7 +597,7 @@ static inline void *fz_dev_thread(void *arg)
 		ret = smmu_translate(m->smmu, &txn, &res);
 		if (ret)
 			fz_fail("smmu_translate returned %d", ret);
-		fz_check_result(m, &txn, &res);
+		fz_check_result(&txn, &res);
 		smmu_txn_end(m->smmu, &res);
 
 		pthread_mutex_lock(&m->lock);

@@ -227,6 +227,23 @@ static void *stall_thread(void *p)
 	return NULL;
 }
 
+/* Wait (bounded) until @n stall records wait for room in the event queue. */
+static bool wait_evtq_waiters(struct fx *fx, unsigned int n)
+{
+	unsigned long i;
+	unsigned int cur = 0;
+
+	for (i = 0; i < SPIN; i++) {
+		pthread_mutex_lock(&fx->smmu->evtq_lock);
+		cur = fx->smmu->evtq_waiters;
+		pthread_mutex_unlock(&fx->smmu->evtq_lock);
+		if (cur == n)
+			return true;
+		sched_yield();
+	}
+	return false;
+}
+
 static bool wait_done(struct stall_arg *a)
 {
 	unsigned long i;
@@ -277,7 +294,6 @@ TEST(stall_waiter_released_by_disable_and_destroy)
 	struct stall_arg a = { 0 }, b = { 0 };
 	struct smmu_event ev;
 	pthread_t th;
-	unsigned int i;
 	struct fx fx;
 
 	fx_init(&fx, 0, 0);	/* 1 entry */
@@ -296,8 +312,8 @@ TEST(stall_waiter_released_by_disable_and_destroy)
 	b.fx = &fx;
 	b.ev = a.ev;
 	ASSERT_TRUE(pthread_create(&th, NULL, stall_thread, &b) == 0);
-	for (i = 0; i < 1000; i++)
-		sched_yield();
+	/* Only a record already waiting can be released: one not yet begun would use freed memory. */
+	ASSERT_TRUE(wait_evtq_waiters(&fx, 1));
 	/* Destroying the SMMU releases the waiter before freeing anything. */
 	smmu_destroy(fx.smmu);
 	ASSERT_TRUE(wait_done(&b));

@@ -702,6 +702,67 @@ TEST(trace_hook_sees_fetches)
 	fx_fini(&fx);
 }
 
+/* Switch SID's STE to another CD and CFGI it, from inside a translation. */
+struct cfgi_midway {
+	struct fx *fx;
+	uint64_t new_ste0;
+	int done;
+};
+
+static void cfgi_on_ste_fetch(void *ctx, enum smmu_trace_kind kind,
+			      const struct smmu_trace_info *info, const uint64_t *raw,
+			      unsigned int n)
+{
+	struct cfgi_midway *m = ctx;
+	struct fx *fx = m->fx;
+	uint32_t mask = (1u << (FX_Q_LOG2 + 1)) - 1;
+
+	(void)info;
+	(void)raw;
+	(void)n;
+	if (kind != SMMU_TRACE_STE || m->done++)
+		return;
+	fx_w64(fx, fx->strtab + SID * 64, m->new_ste0);
+	fx_cfgi_ste(fx, SID);
+	/* Consumed (no CMD_SYNC here: it would wait for this very translation). */
+	FX_WAIT((smmu_mmio_read32(fx->smmu, SMMU_CMDQ_CONS) & mask) == fx->cmdq_prod);
+}
+
+/*
+ * A translation that fetched its STE before a CFGI_STE, and its CD after
+ * the CFGI completed, must not leave that CD cached: it belongs to the old
+ * STE. After CMD_SYNC, the next translation uses the new STE's CD.
+ */
+TEST(cd_of_a_stale_ste_not_cached)
+{
+	struct cfgi_midway m = { 0 };
+	struct fx_ste ste = { 0 };
+	uint64_t root_b, cd_b, raw[8], pa = 0;
+	struct fx fx;
+	struct s1 s;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT);
+	fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+	root_b = fx_pt_new(&fx);
+	cd_b = fx_alloc(&fx, 64, 64);
+	fx_map(&fx, root_b, VA, s.data + 0x1000, FX_PTE_RW);
+	fx_cd(&fx, cd_b, root_b, ASID + 1, FX_CD_DEFAULT);
+	ste.cdptr = cd_b;
+	fx_ste_make(&ste, raw);
+	m.fx = &fx;
+	m.new_ste0 = raw[0];
+	smmu_set_trace(fx.smmu, cfgi_on_ste_fetch, &m);
+	/* In flight across the CFGI: the old context is still allowed. */
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, s.data);
+	EXPECT_EQ(m.done, 1);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, s.data + 0x1000);
+	fx_fini(&fx);
+}
+
 /*
  * The CMD_SYNC guarantee under concurrency. Device threads translate VA
  * and read a word from the frame it maps, inside the transaction (before

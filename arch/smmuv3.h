@@ -601,4 +601,11 @@ static inline uint32_t smmu_q_wrap(uint32_t val, unsigned int log2)
 #define PRIQ_1_PRG_IDX			GENMASK_ULL(8, 0)
 #define PRIQ_1_ADDR			GENMASK_ULL(63, 12)
 
+/* ---- Names (arch/smmuv3_names.c) ---------------------------------------- */
+
+/* "CMD_TLBI_NH_VA", ... for an opcode; NULL if reserved or IMPLEMENTATION DEFINED. */
+const char *smmuv3_cmd_name(unsigned int opcode);
+/* "F_TRANSLATION", ... for an event ID; NULL if reserved or IMPLEMENTATION DEFINED. */
+const char *smmuv3_event_name(unsigned int id);
+
 #endif /* ARCH_SMMUV3_H */

@@ -39,27 +39,6 @@ void machine_say(char *why, size_t len, const char *fmt, ...)
 
 /* ---- The hardware log (-v) and event counts: the SMMU's trace hook ------- */
 
-static const char *const event_names[256] = {
-	[EVT_ID_F_UUT] = "F_UUT",
-	[EVT_ID_C_BAD_STREAMID] = "C_BAD_STREAMID",
-	[EVT_ID_F_STE_FETCH] = "F_STE_FETCH",
-	[EVT_ID_C_BAD_STE] = "C_BAD_STE",
-	[EVT_ID_F_BAD_ATS_TREQ] = "F_BAD_ATS_TREQ",
-	[EVT_ID_F_STREAM_DISABLED] = "F_STREAM_DISABLED",
-	[EVT_ID_F_TRANSL_FORBIDDEN] = "F_TRANSL_FORBIDDEN",
-	[EVT_ID_C_BAD_SUBSTREAMID] = "C_BAD_SUBSTREAMID",
-	[EVT_ID_F_CD_FETCH] = "F_CD_FETCH",
-	[EVT_ID_C_BAD_CD] = "C_BAD_CD",
-	[EVT_ID_F_WALK_EABT] = "F_WALK_EABT",
-	[EVT_ID_F_TRANSLATION] = "F_TRANSLATION",
-	[EVT_ID_F_ADDR_SIZE] = "F_ADDR_SIZE",
-	[EVT_ID_F_ACCESS] = "F_ACCESS",
-	[EVT_ID_F_PERMISSION] = "F_PERMISSION",
-	[EVT_ID_F_TLB_CONFLICT] = "F_TLB_CONFLICT",
-	[EVT_ID_F_CFG_CONFLICT] = "F_CFG_CONFLICT",
-	[EVT_ID_E_PAGE_REQUEST] = "E_PAGE_REQUEST",
-	[EVT_ID_F_VMS_FETCH] = "F_VMS_FETCH",
-};
 
 static void trace_words(struct machine *m, const char *head, const uint64_t *raw, unsigned int n)
 {
@@ -92,11 +71,11 @@ static void smmu_trace(void *ctx, enum smmu_trace_kind kind, const struct smmu_t
 		return;
 	switch (kind) {
 	case SMMU_TRACE_CMD:
-		name = smmu_cmd_name((unsigned int)FIELD_GET(CMD_0_OP, raw[0]));
+		name = smmuv3_cmd_name((unsigned int)FIELD_GET(CMD_0_OP, raw[0]));
 		snprintf(head, sizeof(head), "cmd %s", name ? name : "CMD_RESERVED");
 		break;
 	case SMMU_TRACE_EVT:
-		name = event_names[FIELD_GET(EVT_0_ID, raw[0])];
+		name = smmuv3_event_name((unsigned int)FIELD_GET(EVT_0_ID, raw[0]));
 		snprintf(head, sizeof(head), "evt %s", name ? name : "EVT_IMPDEF");
 		break;
 	case SMMU_TRACE_PRI:
@@ -407,8 +386,13 @@ static int raw_counter(struct machine *m, const char *name, uint64_t *val)
 	unsigned int i;
 
 	if (!strncmp(name, "CMD_", 4)) {
+		/* CMD_CFGI_ALL is CMD_CFGI_STE_RANGE with Range 31: one opcode (§4.3.3). */
+		if (!strcmp(name, "CMD_CFGI_ALL")) {
+			*val = smmu_cmd_count(m->smmu, CMD_OP_CFGI_ALL);
+			return 0;
+		}
 		for (i = 0; i < CMD_OP_NR; i++) {
-			const char *n = smmu_cmd_name(i);
+			const char *n = smmuv3_cmd_name(i);
 
 			if (n && !strcmp(n, name)) {
 				*val = smmu_cmd_count(m->smmu, i);
@@ -418,7 +402,7 @@ static int raw_counter(struct machine *m, const char *name, uint64_t *val)
 		return -ENOENT;
 	}
 	for (i = 0; i < 256; i++) {
-		if (event_names[i] && !strcmp(event_names[i], name)) {
+		if (smmuv3_event_name(i) && !strcmp(smmuv3_event_name(i), name)) {
 			*val = __atomic_load_n(&m->counts.events[i], __ATOMIC_RELAXED);
 			return 0;
 		}
@@ -503,20 +487,15 @@ void machine_reset_counters(struct machine *m)
 	fault_latency_reset(&m->flat);
 	m->nr_base = 0;
 	for (i = 0; i < CMD_OP_NR; i++)
-		if (smmu_cmd_name(i))
-			base_record(m, smmu_cmd_name(i));
+		if (smmuv3_cmd_name(i))
+			base_record(m, smmuv3_cmd_name(i));
 	for (i = 0; i < 256; i++)
-		if (event_names[i])
-			base_record(m, event_names[i]);
+		if (smmuv3_event_name(i))
+			base_record(m, smmuv3_event_name(i));
 	for (i = 0; i < SMMU_PMCG_NR_EVENTS; i++)
 		base_record(m, smmu_pmcg_event_name(i));
 	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		base_record(m, others[i]);
-}
-
-const char *machine_event_name(unsigned int id)
-{
-	return id < 256 ? event_names[id] : NULL;
 }
 
 void machine_fault_latency(struct machine *m, struct fault_latency_summary *s)

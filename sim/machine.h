@@ -121,8 +121,6 @@ int machine_cd_field(struct machine *m, int handle, const char *field, uint64_t 
 /* Counters by name (SCENARIO.md), since creation or the last reset. -ENOENT if unknown. */
 int machine_counter(struct machine *m, const char *name, uint64_t *val);
 void machine_reset_counters(struct machine *m);
-/* The name of event record type @id ("F_TRANSLATION"), NULL if unnamed. */
-const char *machine_event_name(unsigned int id);
 
 /*
  * I/O page-fault latency since creation or the last reset: from a fault's

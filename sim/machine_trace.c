@@ -58,12 +58,12 @@ void machine_trace_record(struct machine *m, enum smmu_trace_kind kind, const ui
 		return;
 	switch (kind) {
 	case SMMU_TRACE_CMD:
-		name = smmu_cmd_name((unsigned int)FIELD_GET(CMD_0_OP, raw[0]));
+		name = smmuv3_cmd_name((unsigned int)FIELD_GET(CMD_0_OP, raw[0]));
 		raw_args(args, sizeof(args), raw, n);
 		trace_instant(t, TRACE_TID_CMDQ, "cmd", name ? name : "CMD_RESERVED", args);
 		break;
 	case SMMU_TRACE_EVT:
-		name = machine_event_name((unsigned int)FIELD_GET(EVT_0_ID, raw[0]));
+		name = smmuv3_event_name((unsigned int)FIELD_GET(EVT_0_ID, raw[0]));
 		raw_args(args, sizeof(args), raw, n);
 		trace_instant(t, TRACE_TID_EVTQ, "evt", name ? name : "EVT_IMPDEF", args);
 		break;

@@ -472,6 +472,7 @@ int scn_run_file(const char *path, const struct scn_run_opts *opts)
 	if (trace_close(in->trace) && !status)
 		status = error(in, "%s: cannot write the trace", opts->trace_path);
 	if (!status && in->failures) {
+		fflush(opts->out);
 		fprintf(opts->err, "%s: %u expectation%s failed\n", path, in->failures,
 			in->failures == 1 ? "" : "s");
 		status = 1;

@@ -82,12 +82,12 @@ void wl_config_default(struct wl_config *cfg)
 
 const char *wl_command_name(unsigned int opcode)
 {
-	return opcode < CMD_OP_NR ? smmu_cmd_name(opcode) : NULL;
+	return smmuv3_cmd_name(opcode);
 }
 
 const char *wl_event_name(unsigned int id)
 {
-	return machine_event_name(id);
+	return smmuv3_event_name(id);
 }
 
 static uint64_t next_rand(struct wl_proc *p)

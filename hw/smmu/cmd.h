@@ -115,8 +115,7 @@ int smmu_cmd_parse(const uint64_t raw[2], struct smmu_cmd *cmd);
  */
 int smmu_cmd_check(const struct smmu_config *cfg, const struct smmu_cmd *cmd);
 
-/* A short name ("CMD_TLBI_NH_VA"), or NULL for a reserved opcode. */
-const char *smmu_cmd_name(unsigned int opcode);
+/* Names of opcodes: smmuv3_cmd_name() (arch/smmuv3.h). */
 
 /*
  * BACK (exec.c): perform the effect of every command but CMD_SYNC, on the

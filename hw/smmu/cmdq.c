@@ -22,8 +22,7 @@
 
 /* Bits a command may set in dw0 / dw1; any other bit is RES0 (§4.1.5). */
 struct smmu_cmd_layout {
-	const char *name;
-	uint64_t dw0;
+	uint64_t dw0;			/* fields that may be non-zero; 0: not a command here */
 	uint64_t dw1;
 };
 
@@ -37,47 +36,31 @@ struct smmu_cmd_layout {
  * PREFETCH_ADDR's dw1[11:0] (Size, Stride, NS) are accepted as they come.
  */
 static const struct smmu_cmd_layout smmu_cmd_layouts[CMD_OP_NR] = {
-	[CMD_OP_PREFETCH_CONFIG] = { "CMD_PREFETCH_CONFIG", CMD_0_OP | CMD_SID_SSID, 0 },
-	[CMD_OP_PREFETCH_ADDR] = { "CMD_PREFETCH_ADDR", CMD_0_OP | CMD_SID_SSID, ~0ull },
-	[CMD_OP_CFGI_STE] = { "CMD_CFGI_STE", CMD_0_OP | CMD_0_SID, CMD_1_LEAF },
-	[CMD_OP_CFGI_STE_RANGE] = { "CMD_CFGI_STE_RANGE", CMD_0_OP | CMD_0_SID, CMD_1_RANGE },
-	[CMD_OP_CFGI_CD] = { "CMD_CFGI_CD", CMD_0_OP | CMD_0_SID | CMD_0_SSID, CMD_1_LEAF },
-	[CMD_OP_CFGI_CD_ALL] = { "CMD_CFGI_CD_ALL", CMD_0_OP | CMD_0_SID, 0 },
-	[CMD_OP_CFGI_VMS_PIDM] = { "CMD_CFGI_VMS_PIDM", CMD_0_OP | CMD_0_VMID, 0 },
-	[CMD_OP_TLBI_NH_ALL] = { "CMD_TLBI_NH_ALL", CMD_0_OP | CMD_0_VMID, 0 },
-	[CMD_OP_TLBI_NH_ASID] = { "CMD_TLBI_NH_ASID", CMD_0_OP | CMD_0_VMID | CMD_0_ASID, 0 },
-	[CMD_OP_TLBI_NH_VA] = { "CMD_TLBI_NH_VA",
-		CMD_0_OP | CMD_TLBI_RANGE0 | CMD_0_VMID | CMD_0_ASID, CMD_TLBI_RANGE1 | CMD_1_VA },
-	[CMD_OP_TLBI_NH_VAA] = { "CMD_TLBI_NH_VAA",
-		CMD_0_OP | CMD_TLBI_RANGE0 | CMD_0_VMID, CMD_TLBI_RANGE1 | CMD_1_VA },
-	[CMD_OP_TLBI_EL2_ALL] = { "CMD_TLBI_EL2_ALL", CMD_0_OP, 0 },
-	[CMD_OP_TLBI_EL2_ASID] = { "CMD_TLBI_EL2_ASID", CMD_0_OP | CMD_0_ASID, 0 },
-	[CMD_OP_TLBI_EL2_VA] = { "CMD_TLBI_EL2_VA",
-		CMD_0_OP | CMD_TLBI_RANGE0 | CMD_0_ASID, CMD_TLBI_RANGE1 | CMD_1_VA },
-	[CMD_OP_TLBI_EL2_VAA] = { "CMD_TLBI_EL2_VAA",
-		CMD_0_OP | CMD_TLBI_RANGE0, CMD_TLBI_RANGE1 | CMD_1_VA },
-	[CMD_OP_TLBI_S12_VMALL] = { "CMD_TLBI_S12_VMALL", CMD_0_OP | CMD_0_VMID, 0 },
-	[CMD_OP_TLBI_S2_IPA] = { "CMD_TLBI_S2_IPA",
-		CMD_0_OP | CMD_TLBI_RANGE0 | CMD_0_VMID, CMD_TLBI_RANGE1 | CMD_1_IPA },
-	[CMD_OP_TLBI_NSNH_ALL] = { "CMD_TLBI_NSNH_ALL", CMD_0_OP, 0 },
-	[CMD_OP_ATC_INV] = { "CMD_ATC_INV",
-		CMD_0_OP | CMD_0_ATC_GLOBAL | CMD_SID_SSID, CMD_1_ATC_SIZE | CMD_1_ATC_ADDR },
-	[CMD_OP_PRI_RESP] = { "CMD_PRI_RESP",
-		CMD_0_OP | CMD_SID_SSID, CMD_1_PRI_GRPID | CMD_1_PRI_RESP },
-	[CMD_OP_RESUME] = { "CMD_RESUME",
-		CMD_0_OP | CMD_0_RESUME_AC | CMD_0_RESUME_AB | CMD_0_SID, CMD_1_RESUME_STAG },
-	[CMD_OP_STALL_TERM] = { "CMD_STALL_TERM", CMD_0_OP | CMD_0_SID, 0 },
-	[CMD_OP_SYNC] = { "CMD_SYNC",
-		CMD_0_OP | CMD_0_SYNC_CS | CMD_0_SYNC_MSH | CMD_0_SYNC_MSIATTR | CMD_0_SYNC_MSIDATA,
+	[CMD_OP_PREFETCH_CONFIG] = { CMD_0_OP | CMD_SID_SSID, 0 },
+	[CMD_OP_PREFETCH_ADDR] = { CMD_0_OP | CMD_SID_SSID, ~0ull },
+	[CMD_OP_CFGI_STE] = { CMD_0_OP | CMD_0_SID, CMD_1_LEAF },
+	[CMD_OP_CFGI_STE_RANGE] = { CMD_0_OP | CMD_0_SID, CMD_1_RANGE },
+	[CMD_OP_CFGI_CD] = { CMD_0_OP | CMD_0_SID | CMD_0_SSID, CMD_1_LEAF },
+	[CMD_OP_CFGI_CD_ALL] = { CMD_0_OP | CMD_0_SID, 0 },
+	[CMD_OP_CFGI_VMS_PIDM] = { CMD_0_OP | CMD_0_VMID, 0 },
+	[CMD_OP_TLBI_NH_ALL] = { CMD_0_OP | CMD_0_VMID, 0 },
+	[CMD_OP_TLBI_NH_ASID] = { CMD_0_OP | CMD_0_VMID | CMD_0_ASID, 0 },
+	[CMD_OP_TLBI_NH_VA] = { CMD_0_OP | CMD_TLBI_RANGE0 | CMD_0_VMID | CMD_0_ASID, CMD_TLBI_RANGE1 | CMD_1_VA },
+	[CMD_OP_TLBI_NH_VAA] = { CMD_0_OP | CMD_TLBI_RANGE0 | CMD_0_VMID, CMD_TLBI_RANGE1 | CMD_1_VA },
+	[CMD_OP_TLBI_EL2_ALL] = { CMD_0_OP, 0 },
+	[CMD_OP_TLBI_EL2_ASID] = { CMD_0_OP | CMD_0_ASID, 0 },
+	[CMD_OP_TLBI_EL2_VA] = { CMD_0_OP | CMD_TLBI_RANGE0 | CMD_0_ASID, CMD_TLBI_RANGE1 | CMD_1_VA },
+	[CMD_OP_TLBI_EL2_VAA] = { CMD_0_OP | CMD_TLBI_RANGE0, CMD_TLBI_RANGE1 | CMD_1_VA },
+	[CMD_OP_TLBI_S12_VMALL] = { CMD_0_OP | CMD_0_VMID, 0 },
+	[CMD_OP_TLBI_S2_IPA] = { CMD_0_OP | CMD_TLBI_RANGE0 | CMD_0_VMID, CMD_TLBI_RANGE1 | CMD_1_IPA },
+	[CMD_OP_TLBI_NSNH_ALL] = { CMD_0_OP, 0 },
+	[CMD_OP_ATC_INV] = { CMD_0_OP | CMD_0_ATC_GLOBAL | CMD_SID_SSID, CMD_1_ATC_SIZE | CMD_1_ATC_ADDR },
+	[CMD_OP_PRI_RESP] = { CMD_0_OP | CMD_SID_SSID, CMD_1_PRI_GRPID | CMD_1_PRI_RESP },
+	[CMD_OP_RESUME] = { CMD_0_OP | CMD_0_RESUME_AC | CMD_0_RESUME_AB | CMD_0_SID, CMD_1_RESUME_STAG },
+	[CMD_OP_STALL_TERM] = { CMD_0_OP | CMD_0_SID, 0 },
+	[CMD_OP_SYNC] = { CMD_0_OP | CMD_0_SYNC_CS | CMD_0_SYNC_MSH | CMD_0_SYNC_MSIATTR | CMD_0_SYNC_MSIDATA,
 		CMD_1_SYNC_MSIADDR },
 };
-
-const char *smmu_cmd_name(unsigned int opcode)
-{
-	if (opcode >= CMD_OP_NR)
-		return NULL;
-	return smmu_cmd_layouts[opcode].name;
-}
 
 static bool smmu_cmd_is_tlbi_range(uint8_t op)
 {
@@ -196,7 +179,7 @@ int smmu_cmd_parse(const uint64_t raw[2], struct smmu_cmd *cmd)
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->opcode = FIELD_GET(CMD_0_OP, raw[0]);
 	l = &smmu_cmd_layouts[cmd->opcode];
-	if (!l->name)
+	if (!l->dw0)
 		return SMMU_CERROR_ILL;
 	if ((raw[0] & ~l->dw0) || (raw[1] & ~l->dw1))
 		return SMMU_CERROR_ILL;

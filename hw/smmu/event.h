@@ -32,8 +32,6 @@ struct smmu_event {
 	uint64_t addr2;		/* IPA, or FetchAddr for F_*_FETCH / F_WALK_EABT */
 };
 
-/* The architected name of event @id ("F_TRANSLATION"), or NULL. */
-const char *smmu_event_name(unsigned int id);
 
 /* Build the 4-dword record of @ev (pure; dwords in host order). */
 void smmu_event_build(const struct smmu_event *ev, uint64_t rec[EVT_DWORDS]);

@@ -17,35 +17,6 @@
 #include "hw/smmu/internal.h"
 #include "hw/smmu/smmu.h"
 
-static const char *const smmu_event_names[] = {
-	[EVT_ID_F_UUT] = "F_UUT",
-	[EVT_ID_C_BAD_STREAMID] = "C_BAD_STREAMID",
-	[EVT_ID_F_STE_FETCH] = "F_STE_FETCH",
-	[EVT_ID_C_BAD_STE] = "C_BAD_STE",
-	[EVT_ID_F_BAD_ATS_TREQ] = "F_BAD_ATS_TREQ",
-	[EVT_ID_F_STREAM_DISABLED] = "F_STREAM_DISABLED",
-	[EVT_ID_F_TRANSL_FORBIDDEN] = "F_TRANSL_FORBIDDEN",
-	[EVT_ID_C_BAD_SUBSTREAMID] = "C_BAD_SUBSTREAMID",
-	[EVT_ID_F_CD_FETCH] = "F_CD_FETCH",
-	[EVT_ID_C_BAD_CD] = "C_BAD_CD",
-	[EVT_ID_F_WALK_EABT] = "F_WALK_EABT",
-	[EVT_ID_F_TRANSLATION] = "F_TRANSLATION",
-	[EVT_ID_F_ADDR_SIZE] = "F_ADDR_SIZE",
-	[EVT_ID_F_ACCESS] = "F_ACCESS",
-	[EVT_ID_F_PERMISSION] = "F_PERMISSION",
-	[EVT_ID_F_TLB_CONFLICT] = "F_TLB_CONFLICT",
-	[EVT_ID_F_CFG_CONFLICT] = "F_CFG_CONFLICT",
-	[EVT_ID_E_PAGE_REQUEST] = "E_PAGE_REQUEST",
-	[EVT_ID_F_VMS_FETCH] = "F_VMS_FETCH",
-};
-
-const char *smmu_event_name(unsigned int id)
-{
-	if (id >= sizeof(smmu_event_names) / sizeof(smmu_event_names[0]))
-		return NULL;
-	return smmu_event_names[id];
-}
-
 void smmu_event_build(const struct smmu_event *ev, uint64_t rec[EVT_DWORDS])
 {
 	rec[0] = FIELD_PREP(EVT_0_ID, ev->id) |

@@ -134,8 +134,6 @@ struct arm_smmu_cmdq_ent {
  * builder does not know or a field that does not fit (nothing is queued).
  */
 int arm_smmu_cmdq_build_cmd(uint64_t cmd[CMD_DWORDS], const struct arm_smmu_cmdq_ent *ent);
-/* A short name for an opcode ("CFGI_STE", ...), "?" if unknown. */
-const char *arm_smmu_cmd_name(unsigned int opcode);
 
 /* ---- Queues ------------------------------------------------------------- */
 
@@ -550,8 +548,6 @@ void arm_smmu_set_fault_ops(struct arm_smmu_device *smmu, const struct arm_smmu_
 void arm_smmu_evtq_irq(void *smmu);
 void arm_smmu_priq_irq(void *smmu);
 void arm_smmu_gerror_irq(void *smmu);
-/* A short name for an event record ID ("F_TRANSLATION", ...), "?" if unknown. */
-const char *arm_smmu_event_name(unsigned int id);
 /* CMD_SYNC completion interrupt: completion is polled, so this does nothing. */
 void arm_smmu_cmd_sync_irq(void *smmu);
 /*
@@ -561,6 +557,12 @@ void arm_smmu_cmd_sync_irq(void *smmu);
  */
 void arm_smmu_page_response(struct arm_smmu_master *master,
 			    const struct iommu_page_response *resp);
+
+/* A name from smmuv3_cmd_name()/smmuv3_event_name() for a log line ("?" if none). */
+static inline const char *arm_smmu_name(const char *name)
+{
+	return name ? name : "?";
+}
 
 /* ---- Tracing ------------------------------------------------------------ */
 

@@ -11,37 +11,6 @@
 
 #include "os/arm-smmu-v3/arm-smmu-v3.h"
 
-static const char *const cmd_names[CMD_OP_NR] = {
-	[CMD_OP_PREFETCH_CONFIG] = "PREFETCH_CONFIG",
-	[CMD_OP_PREFETCH_ADDR] = "PREFETCH_ADDR",
-	[CMD_OP_CFGI_STE] = "CFGI_STE",
-	[CMD_OP_CFGI_STE_RANGE] = "CFGI_STE_RANGE",
-	[CMD_OP_CFGI_CD] = "CFGI_CD",
-	[CMD_OP_CFGI_CD_ALL] = "CFGI_CD_ALL",
-	[CMD_OP_TLBI_NH_ALL] = "TLBI_NH_ALL",
-	[CMD_OP_TLBI_NH_ASID] = "TLBI_NH_ASID",
-	[CMD_OP_TLBI_NH_VA] = "TLBI_NH_VA",
-	[CMD_OP_TLBI_NH_VAA] = "TLBI_NH_VAA",
-	[CMD_OP_TLBI_EL2_ALL] = "TLBI_EL2_ALL",
-	[CMD_OP_TLBI_EL2_ASID] = "TLBI_EL2_ASID",
-	[CMD_OP_TLBI_EL2_VA] = "TLBI_EL2_VA",
-	[CMD_OP_TLBI_EL2_VAA] = "TLBI_EL2_VAA",
-	[CMD_OP_TLBI_S12_VMALL] = "TLBI_S12_VMALL",
-	[CMD_OP_TLBI_NSNH_ALL] = "TLBI_NSNH_ALL",
-	[CMD_OP_ATC_INV] = "ATC_INV",
-	[CMD_OP_PRI_RESP] = "PRI_RESP",
-	[CMD_OP_RESUME] = "RESUME",
-	[CMD_OP_STALL_TERM] = "STALL_TERM",
-	[CMD_OP_SYNC] = "SYNC",
-};
-
-const char *arm_smmu_cmd_name(unsigned int opcode)
-{
-	if (opcode >= CMD_OP_NR || !cmd_names[opcode])
-		return "?";
-	return cmd_names[opcode];
-}
-
 /* Range/TTL fields shared by the TLBI-by-address commands (§4.4.1). */
 static void build_tlbi_va(uint64_t *cmd, const struct arm_smmu_cmdq_ent *ent)
 {

@@ -114,7 +114,7 @@ static bool cmdq_error_pending(struct arm_smmu_device *smmu)
 static void log_bad_cmd(const uint64_t *cmd)
 {
 	fprintf(stderr, "arm-smmu-v3: CERROR_ILL on command %s (%#llx): %016llx %016llx\n",
-		arm_smmu_cmd_name(FIELD_GET(CMD_0_OP, cmd[0])),
+		arm_smmu_name(smmuv3_cmd_name((unsigned int)FIELD_GET(CMD_0_OP, cmd[0]))),
 		(unsigned long long)FIELD_GET(CMD_0_OP, cmd[0]),
 		(unsigned long long)cmd[0], (unsigned long long)cmd[1]);
 }

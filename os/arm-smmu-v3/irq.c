@@ -99,34 +99,6 @@ static void resume_abort(struct arm_smmu_device *smmu, uint32_t sid, uint16_t st
 	arm_smmu_cmdq_issue_cmd(smmu, &cmd);
 }
 
-static const char *const event_names[] = {
-	[EVT_ID_F_UUT] = "F_UUT",
-	[EVT_ID_C_BAD_STREAMID] = "C_BAD_STREAMID",
-	[EVT_ID_F_STE_FETCH] = "F_STE_FETCH",
-	[EVT_ID_C_BAD_STE] = "C_BAD_STE",
-	[EVT_ID_F_BAD_ATS_TREQ] = "F_BAD_ATS_TREQ",
-	[EVT_ID_F_STREAM_DISABLED] = "F_STREAM_DISABLED",
-	[EVT_ID_F_TRANSL_FORBIDDEN] = "F_TRANSL_FORBIDDEN",
-	[EVT_ID_C_BAD_SUBSTREAMID] = "C_BAD_SUBSTREAMID",
-	[EVT_ID_F_CD_FETCH] = "F_CD_FETCH",
-	[EVT_ID_C_BAD_CD] = "C_BAD_CD",
-	[EVT_ID_F_WALK_EABT] = "F_WALK_EABT",
-	[EVT_ID_F_TRANSLATION] = "F_TRANSLATION",
-	[EVT_ID_F_ADDR_SIZE] = "F_ADDR_SIZE",
-	[EVT_ID_F_ACCESS] = "F_ACCESS",
-	[EVT_ID_F_PERMISSION] = "F_PERMISSION",
-	[EVT_ID_F_TLB_CONFLICT] = "F_TLB_CONFLICT",
-	[EVT_ID_F_CFG_CONFLICT] = "F_CFG_CONFLICT",
-	[EVT_ID_E_PAGE_REQUEST] = "E_PAGE_REQUEST",
-	[EVT_ID_F_VMS_FETCH] = "F_VMS_FETCH",
-};
-
-const char *arm_smmu_event_name(unsigned int id)
-{
-	if (id >= sizeof(event_names) / sizeof(event_names[0]) || !event_names[id])
-		return "?";
-	return event_names[id];
-}
 
 /* Log the first events, then every power of two: a fault storm stays readable. */
 static bool event_log_ratelimit(uint64_t n)
@@ -144,7 +116,7 @@ static void handle_other_event(struct arm_smmu_device *smmu, struct arm_smmu_mas
 		ops->event(smmu->fault_ctx, master, evt);
 	else if (event_log_ratelimit(n))
 		fprintf(stderr, "arm-smmu-v3: %s sid %u ssid %llu addr %#llx (%llu events)\n",
-			arm_smmu_event_name(FIELD_GET(EVT_0_ID, evt[0])),
+			arm_smmu_name(smmuv3_event_name((unsigned int)FIELD_GET(EVT_0_ID, evt[0]))),
 			(unsigned int)FIELD_GET(EVT_0_SID, evt[0]),
 			(unsigned long long)FIELD_GET(EVT_0_SSID, evt[0]),
 			(unsigned long long)evt[2], (unsigned long long)n);

@@ -172,9 +172,9 @@ TEST(builder_refuses_unknown_and_illegal)
 	ent = (struct arm_smmu_cmdq_ent){ .opcode = CMD_OP_RESUME, .resume = { .resp = 7 } };
 	EXPECT_EQ(arm_smmu_cmdq_build_cmd(cmd, &ent), -EINVAL);
 
-	EXPECT_STREQ(arm_smmu_cmd_name(CMD_OP_SYNC), "SYNC");
-	EXPECT_STREQ(arm_smmu_cmd_name(0x99), "?");
-	EXPECT_STREQ(arm_smmu_cmd_name(1000), "?");
+	EXPECT_STREQ(arm_smmu_name(smmuv3_cmd_name(CMD_OP_SYNC)), "CMD_SYNC");
+	EXPECT_STREQ(arm_smmu_name(smmuv3_cmd_name(0x99)), "?");
+	EXPECT_STREQ(arm_smmu_name(smmuv3_cmd_name(1000)), "?");
 }
 
 TEST(atc_inv_span)

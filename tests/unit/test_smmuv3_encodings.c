@@ -343,10 +343,10 @@ TEST(cmd_unsupported_by_config)
 
 TEST(cmd_names)
 {
-	EXPECT_STREQ(smmu_cmd_name(CMD_OP_SYNC), "CMD_SYNC");
-	EXPECT_STREQ(smmu_cmd_name(CMD_OP_TLBI_NH_VA), "CMD_TLBI_NH_VA");
-	EXPECT_TRUE(smmu_cmd_name(0x42) == NULL);
-	EXPECT_TRUE(smmu_cmd_name(0x1000) == NULL);
+	EXPECT_STREQ(smmuv3_cmd_name(CMD_OP_SYNC), "CMD_SYNC");
+	EXPECT_STREQ(smmuv3_cmd_name(CMD_OP_TLBI_NH_VA), "CMD_TLBI_NH_VA");
+	EXPECT_TRUE(smmuv3_cmd_name(0x42) == NULL);
+	EXPECT_TRUE(smmuv3_cmd_name(0x1000) == NULL);
 }
 
 /* ---- Event and PRI records ------------------------------------------------- */
@@ -390,12 +390,12 @@ TEST(event_record_layout)
 
 TEST(event_names)
 {
-	EXPECT_STREQ(smmu_event_name(EVT_ID_F_TRANSLATION), "F_TRANSLATION");
-	EXPECT_STREQ(smmu_event_name(0x0a), "C_BAD_CD");
-	EXPECT_STREQ(smmu_event_name(0x25), "F_VMS_FETCH");
-	EXPECT_TRUE(smmu_event_name(0) == NULL);
-	EXPECT_TRUE(smmu_event_name(0x0c) == NULL);
-	EXPECT_TRUE(smmu_event_name(0xe0) == NULL);
+	EXPECT_STREQ(smmuv3_event_name(EVT_ID_F_TRANSLATION), "F_TRANSLATION");
+	EXPECT_STREQ(smmuv3_event_name(0x0a), "C_BAD_CD");
+	EXPECT_STREQ(smmuv3_event_name(0x25), "F_VMS_FETCH");
+	EXPECT_TRUE(smmuv3_event_name(0) == NULL);
+	EXPECT_TRUE(smmuv3_event_name(0x0c) == NULL);
+	EXPECT_TRUE(smmuv3_event_name(0xe0) == NULL);
 }
 
 TEST(pri_entry_layout)

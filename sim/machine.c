@@ -193,31 +193,6 @@ static int build_hardware(struct machine *m, char *why, size_t whylen)
 
 /* ---- Booting the software ------------------------------------------------ */
 
-static uint32_t drv_read32(void *ctx, uint64_t off)
-{
-	return smmu_mmio_read32(ctx, off);
-}
-
-static void drv_write32(void *ctx, uint64_t off, uint32_t val)
-{
-	smmu_mmio_write32(ctx, off, val);
-}
-
-static uint64_t drv_read64(void *ctx, uint64_t off)
-{
-	return smmu_mmio_read64(ctx, off);
-}
-
-static void drv_write64(void *ctx, uint64_t off, uint64_t val)
-{
-	smmu_mmio_write64(ctx, off, val);
-}
-
-static const struct mmio_ops smmu_mmio_ops = {
-	.read32 = drv_read32, .write32 = drv_write32,
-	.read64 = drv_read64, .write64 = drv_write64,
-};
-
 static void machine_pasid_drop(void *ctx, struct mm *mm)
 {
 	iommu_sva_mm_free(ctx, mm);
@@ -227,7 +202,7 @@ static int boot_software(struct machine *m, char *why, size_t whylen)
 {
 	struct mm_system_cfg mcfg = { 0 };
 	struct arm_smmu_probe_opts popts = { .vhe = m->cfg.e2h };
-	struct mmio_region mmio = { .ops = &smmu_mmio_ops, .ctx = m->smmu };
+	struct mmio_region mmio = smmu_mmio_region(m->smmu);
 	void (*const handlers[NR_MACHINE_IRQS])(void *) = {
 		arm_smmu_evtq_irq, arm_smmu_priq_irq, arm_smmu_gerror_irq, arm_smmu_cmd_sync_irq,
 	};

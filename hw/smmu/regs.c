@@ -581,3 +581,33 @@ void smmu_mmio_write64(struct smmu *smmu, uint64_t off, uint64_t val)
 	smmu_write_reg64(smmu, off, val);
 	pthread_mutex_unlock(&smmu->regs_lock);
 }
+
+static uint32_t region_read32(void *ctx, uint64_t off)
+{
+	return smmu_mmio_read32(ctx, off);
+}
+
+static void region_write32(void *ctx, uint64_t off, uint32_t val)
+{
+	smmu_mmio_write32(ctx, off, val);
+}
+
+static uint64_t region_read64(void *ctx, uint64_t off)
+{
+	return smmu_mmio_read64(ctx, off);
+}
+
+static void region_write64(void *ctx, uint64_t off, uint64_t val)
+{
+	smmu_mmio_write64(ctx, off, val);
+}
+
+static const struct mmio_ops smmu_region_ops = {
+	.read32 = region_read32, .write32 = region_write32,
+	.read64 = region_read64, .write64 = region_write64,
+};
+
+struct mmio_region smmu_mmio_region(struct smmu *smmu)
+{
+	return (struct mmio_region){ .ops = &smmu_region_ops, .ctx = smmu };
+}

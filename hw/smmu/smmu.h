@@ -110,6 +110,8 @@ uint32_t smmu_mmio_read32(struct smmu *smmu, uint64_t offset);
 uint64_t smmu_mmio_read64(struct smmu *smmu, uint64_t offset);
 void smmu_mmio_write32(struct smmu *smmu, uint64_t offset, uint32_t val);
 void smmu_mmio_write64(struct smmu *smmu, uint64_t offset, uint64_t val);
+/* The same register window as a struct mmio_region, for a driver (hw/bus.h). */
+struct mmio_region smmu_mmio_region(struct smmu *smmu);
 
 /* ---- Interrupt outputs ------------------------------------------------ */
 

@@ -48,29 +48,6 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static uint32_t r32(void *ctx, uint64_t off)
-{
-	return smmu_mmio_read32(ctx, off);
-}
-
-static void w32(void *ctx, uint64_t off, uint32_t v)
-{
-	smmu_mmio_write32(ctx, off, v);
-}
-
-static uint64_t r64(void *ctx, uint64_t off)
-{
-	return smmu_mmio_read64(ctx, off);
-}
-
-static void w64(void *ctx, uint64_t off, uint64_t v)
-{
-	smmu_mmio_write64(ctx, off, v);
-}
-
-static const struct mmio_ops mmio_ops = { .read32 = r32, .write32 = w32,
-					  .read64 = r64, .write64 = w64 };
-
 static int bench_init(struct bench *b, bool msipoll)
 {
 	struct arm_smmu_probe_opts opts = { .disable_msipoll = !msipoll };
@@ -84,7 +61,7 @@ static int bench_init(struct bench *b, bool msipoll)
 	b->hw = smmu_create(&cfg, &b->mem.bus);
 	if (!b->pool || !b->hw)
 		return err;
-	b->mmio = (struct mmio_region){ .ops = &mmio_ops, .ctx = b->hw };
+	b->mmio = smmu_mmio_region(b->hw);
 	b->drv = arm_smmu_device_probe(&b->mmio, b->pool, &opts, &err);
 	return b->drv ? 0 : err;
 }

@@ -94,31 +94,6 @@ struct sm {
 
 /* ---- Glue: MMIO, config space, interrupts ------------------------------- */
 
-static inline uint32_t sm_mmio_r32(void *ctx, uint64_t off)
-{
-	return smmu_mmio_read32(ctx, off);
-}
-
-static inline void sm_mmio_w32(void *ctx, uint64_t off, uint32_t v)
-{
-	smmu_mmio_write32(ctx, off, v);
-}
-
-static inline uint64_t sm_mmio_r64(void *ctx, uint64_t off)
-{
-	return smmu_mmio_read64(ctx, off);
-}
-
-static inline void sm_mmio_w64(void *ctx, uint64_t off, uint64_t v)
-{
-	smmu_mmio_write64(ctx, off, v);
-}
-
-static const struct mmio_ops sm_mmio_ops = {
-	.read32 = sm_mmio_r32, .write32 = sm_mmio_w32,
-	.read64 = sm_mmio_r64, .write64 = sm_mmio_w64,
-};
-
 static inline int sm_cfg_r16(void *ctx, unsigned int off, uint16_t *v)
 {
 	return pcie_cfg_read16(ctx, off, v);
@@ -245,7 +220,7 @@ static inline int sm_init_hw(struct sm *sm)
 static inline int sm_init_os(struct sm *sm)
 {
 	struct mm_system_cfg mcfg = { 0 };
-	struct mmio_region mmio = { .ops = &sm_mmio_ops, .ctx = sm->smmu };
+	struct mmio_region mmio = smmu_mmio_region(sm->smmu);
 	struct arm_smmu_sva_cfg scfg = { .asid_mode = sm->cfg.asid_mode, .cpu = &sm->sys };
 	struct arm_smmu_probe_opts opts = { .vhe = sm->cfg.vhe };
 	int err;

@@ -29,29 +29,6 @@ struct dfx {
 	uint64_t baseline;
 };
 
-static uint32_t r32(void *ctx, uint64_t off)
-{
-	return smmu_mmio_read32(ctx, off);
-}
-
-static void w32(void *ctx, uint64_t off, uint32_t v)
-{
-	smmu_mmio_write32(ctx, off, v);
-}
-
-static uint64_t r64(void *ctx, uint64_t off)
-{
-	return smmu_mmio_read64(ctx, off);
-}
-
-static void w64(void *ctx, uint64_t off, uint64_t v)
-{
-	smmu_mmio_write64(ctx, off, v);
-}
-
-static const struct mmio_ops mmio_ops = { .read32 = r32, .write32 = w32,
-					  .read64 = r64, .write64 = w64 };
-
 static uint64_t allocated(struct frame_pool *pool)
 {
 	struct frame_stats st;
@@ -73,7 +50,7 @@ static int dfx_init(struct dfx *fx, const struct smmu_config *cfg,
 	fx->hw = smmu_create(cfg, &fx->mem.bus);
 	if (!fx->pool || !fx->hw)
 		return -ENOMEM;
-	fx->mmio = (struct mmio_region){ .ops = &mmio_ops, .ctx = fx->hw };
+	fx->mmio = smmu_mmio_region(fx->hw);
 	fx->baseline = allocated(fx->pool);
 	if (opts)
 		fx->drv = arm_smmu_device_probe(&fx->mmio, fx->pool, opts, &err);

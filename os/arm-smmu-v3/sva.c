@@ -230,7 +230,8 @@ static void mm_s1_cfg(struct arm_smmu_sva *sva, struct mm *mm, struct arm_smmu_s
 static void make_cd(struct arm_smmu_sva_domain *sdom, struct arm_smmu_master *master,
 		    bool released, struct arm_smmu_cd *cd)
 {
-	arm_smmu_make_sva_cd(cd, master, released ? NULL : &sdom->domain.s1, sdom->domain.asid);
+	arm_smmu_make_sva_cd(cd, master, released ? NULL : &sdom->domain.s1,
+			     arm_smmu_domain_asid(&sdom->domain));
 	/*
 	 * A private ASID lives in the SMMU's own set (ASET = 1, §3.17): the
 	 * CPUs' broadcast TLBIs by ASID or VA for the same value leave it alone.
@@ -335,9 +336,10 @@ static void sva_mn_invalidate_range(struct mmu_notifier *mn, struct mm *mm, uint
 	if (btm_covers(sva))
 		stat_add(&sva->stats.tlbi_skipped, 1);
 	else if (whole)
-		arm_smmu_tlb_inv_asid(sva->smmu, sdom->domain.asid);
+		arm_smmu_tlb_inv_asid(sva->smmu, arm_smmu_domain_asid(&sdom->domain));
 	else
-		arm_smmu_tlb_inv_range_asid(sva->smmu, start, size, page, false, sdom->domain.asid);
+		arm_smmu_tlb_inv_range_asid(sva->smmu, start, size, page, false,
+					    arm_smmu_domain_asid(&sdom->domain));
 	if (whole)
 		sva_atc_inv(sdom, 0, 0);
 	else
@@ -363,7 +365,7 @@ static void sva_mn_release(struct mmu_notifier *mn, struct mm *mm)
 		goto out_unlock;
 	for (bond = sdom->bonds; bond; bond = bond->dom_next)
 		write_cd(sdom, bond->master, bond->pasid, true);
-	arm_smmu_tlb_inv_asid(sdom->sva->smmu, sdom->domain.asid);
+	arm_smmu_tlb_inv_asid(sdom->sva->smmu, arm_smmu_domain_asid(&sdom->domain));
 	sva_atc_inv(sdom, 0, 0);
 	sdom->cleared = true;
 	stat_add(&sdom->sva->stats.releases, 1);
@@ -494,9 +496,10 @@ static int domain_asid_get(struct arm_smmu_sva *sva, struct arm_smmu_sva_domain 
 static void domain_asid_put(struct arm_smmu_sva *sva, struct arm_smmu_sva_domain *sdom)
 {
 	/* No TLB entry of the ASID may outlive our claim on it. */
-	arm_smmu_tlb_inv_asid(sva->smmu, sdom->domain.asid);
-	if (sdom->asid_mapped && arm_smmu_asid_load(sva->smmu, sdom->domain.asid) == &sdom->domain)
-		arm_smmu_asid_erase(sva->smmu, sdom->domain.asid);
+	arm_smmu_tlb_inv_asid(sva->smmu, arm_smmu_domain_asid(&sdom->domain));
+	if (sdom->asid_mapped &&
+	    arm_smmu_asid_load(sva->smmu, arm_smmu_domain_asid(&sdom->domain)) == &sdom->domain)
+		arm_smmu_asid_erase(sva->smmu, arm_smmu_domain_asid(&sdom->domain));
 	sdom->asid_mapped = false;
 	if (sva->asid_mode == ARM_SMMU_SVA_ASID_SHARED)
 		mm_context_put(sva->cpu->asids, &sdom->mm->context);
@@ -1094,7 +1097,7 @@ int arm_smmu_sva_asid(struct arm_smmu_device *smmu, struct mm *mm)
 	pthread_mutex_lock(&sva->lock);
 	for (sdom = sva->domains; sdom; sdom = sdom->next)
 		if (sdom->mm == mm)
-			asid = sdom->domain.asid;
+			asid = arm_smmu_domain_asid(&sdom->domain);
 	pthread_mutex_unlock(&sva->lock);
 	return asid;
 }

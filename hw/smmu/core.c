@@ -253,7 +253,10 @@ struct smmu *smmu_create(const struct smmu_config *cfg, const struct mem_bus *bu
 
 	if (!cfg || !bus || !bus->ops || smmu_config_check(cfg))
 		return NULL;
-	smmu = calloc(1, sizeof(*smmu));
+	/* Cache-line aligned: the PMCG shards must not share lines. */
+	smmu = aligned_alloc(64, (sizeof(*smmu) + 63) & ~(size_t)63);
+	if (smmu)
+		memset(smmu, 0, sizeof(*smmu));
 	if (!smmu)
 		return NULL;
 	smmu->cfg = *cfg;

@@ -45,6 +45,12 @@ struct smmu_queue {
 	struct smmu_msi_cfg msi;
 };
 
+#define SMMU_PMCG_SHARDS	16
+
+struct smmu_pmcg_shard {
+	_Atomic uint64_t ev[SMMU_PMCG_NR_EVENTS];
+} __attribute__((aligned(64)));
+
 struct smmu {
 	struct smmu_config cfg;
 	struct mem_bus bus;
@@ -96,7 +102,11 @@ struct smmu {
 	smmu_trace_fn trace_fn;
 	void *trace_ctx;
 
-	_Atomic uint64_t pmcg[SMMU_PMCG_NR_EVENTS];
+	/*
+	 * PMCG counts, sharded so that translating threads (every one counts
+	 * a transaction) do not share a cache line; a read sums the shards.
+	 */
+	struct smmu_pmcg_shard pmcg[SMMU_PMCG_SHARDS];
 	uint64_t clock_epoch_ns;	/* CLOCK_MONOTONIC at creation: the PMCG's cycle count */
 
 	/* BACK's translation side (xlate.h). */
@@ -222,11 +232,15 @@ static inline bool smmu_q_overflowed(const struct smmu_queue *q)
 /* The clock the PMCG cycle counter runs on (pmcg.c): CLOCK_MONOTONIC ns. */
 uint64_t smmu_pmcg_clock_ns(void);
 
-/* Count @n occurrences of a PMCG event (pmcg.c). Lock-free. */
+/* This thread's PMCG shard (pmcg.c). */
+unsigned int smmu_pmcg_shard_of_thread(void);
+
+/* Count @n occurrences of a PMCG event (pmcg.c). Lock-free, no shared line. */
 static inline void smmu_pmcg_add(struct smmu *smmu, enum smmu_pmcg_event ev, uint64_t n)
 {
 	if ((unsigned int)ev < SMMU_PMCG_NR_EVENTS)
-		atomic_fetch_add_explicit(&smmu->pmcg[ev], n, memory_order_relaxed);
+		atomic_fetch_add_explicit(&smmu->pmcg[smmu_pmcg_shard_of_thread()].ev[ev], n,
+					  memory_order_relaxed);
 }
 
 static inline void smmu_pmcg_inc(struct smmu *smmu, enum smmu_pmcg_event ev)

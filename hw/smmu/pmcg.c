@@ -35,13 +35,30 @@ uint64_t smmu_pmcg_clock_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Threads take shards in turn, once each (a thread keeps its shard). */
+unsigned int smmu_pmcg_shard_of_thread(void)
+{
+	static _Atomic unsigned int next;
+	static _Thread_local unsigned int shard = ~0u;
+
+	if (shard == ~0u)
+		shard = atomic_fetch_add_explicit(&next, 1, memory_order_relaxed) %
+			SMMU_PMCG_SHARDS;
+	return shard;
+}
+
 uint64_t smmu_pmcg_read(const struct smmu *smmu, enum smmu_pmcg_event ev)
 {
+	uint64_t sum = 0;
+	unsigned int i;
+
 	if ((unsigned int)ev >= SMMU_PMCG_NR_EVENTS)
 		return 0;
 	if (ev == SMMU_PMCG_CYCLES)
 		return smmu_pmcg_clock_ns() - smmu->clock_epoch_ns;
-	return atomic_load_explicit(&smmu->pmcg[ev], memory_order_relaxed);
+	for (i = 0; i < SMMU_PMCG_SHARDS; i++)
+		sum += atomic_load_explicit(&smmu->pmcg[i].ev[ev], memory_order_relaxed);
+	return sum;
 }
 
 const char *smmu_pmcg_event_name(enum smmu_pmcg_event ev)

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The sva command as a user runs it: exit statuses, --help/--version, where
+ * results and errors go. The binary is the one built beside this test
+ * (build[/san-*]/sva, found from /proc/self/exe).
+ */
+#include <libgen.h>
+#include <limits.h>
+
+#include "tests/harness.h"
+
+static char sva[PATH_MAX];
+
+static void find_sva(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	ASSERT_GT(n, 0);
+	exe[n] = '\0';
+	/* .../build/tests/test_cli -> .../build/sva */
+	snprintf(sva, sizeof(sva), "%s/sva", dirname(dirname(exe)));
+	ASSERT_EQ(access(sva, X_OK), 0);
+}
+
+/* Run "sva ARGS", capturing stdout and stderr; returns the exit status. */
+static int run(const char *args, char *out, size_t outlen, char *err, size_t errlen)
+{
+	char cmd[PATH_MAX + 512], path_out[] = "/tmp/sva-cli-out-XXXXXX",
+	     path_err[] = "/tmp/sva-cli-err-XXXXXX";
+	int fo = mkstemp(path_out), fe = mkstemp(path_err), status;
+	FILE *f;
+	size_t n;
+
+	if (fo < 0 || fe < 0)
+		return -1;
+	close(fo);
+	close(fe);
+	snprintf(cmd, sizeof(cmd), "%s %s >%s 2>%s", sva, args, path_out, path_err);
+	status = system(cmd);
+	f = fopen(path_out, "r");
+	n = f ? fread(out, 1, outlen - 1, f) : 0;
+	out[n] = '\0';
+	if (f)
+		fclose(f);
+	f = fopen(path_err, "r");
+	n = f ? fread(err, 1, errlen - 1, f) : 0;
+	err[n] = '\0';
+	if (f)
+		fclose(f);
+	unlink(path_out);
+	unlink(path_err);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static char out[65536], err[65536];
+
+TEST(help_and_version)
+{
+	find_sva();
+	EXPECT_EQ(run("--version", out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_TRUE(!strncmp(out, "sva ", 4));
+	EXPECT_EQ(run("--help", out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_TRUE(strstr(out, "run") && strstr(out, "bench") && strstr(out, "stress") &&
+		    strstr(out, "info"));
+	EXPECT_STREQ(err, "");
+	EXPECT_EQ(run("", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_STREQ(out, "");				/* usage goes to stderr */
+	EXPECT_EQ(run("frobnicate", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_TRUE(strstr(err, "unknown command 'frobnicate'") != NULL);
+	EXPECT_EQ(run("run --help", out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_TRUE(strstr(out, "--trace") != NULL);
+	EXPECT_EQ(run("bench --help", out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_EQ(run("stress --help", out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_EQ(run("info --help", out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_EQ(run("run --no-such-option x.sva", out, sizeof(out), err, sizeof(err)), 2);
+}
+
+TEST_TIMEOUT(run_statuses, 120)
+{
+	find_sva();
+	EXPECT_EQ(run("run examples/shared-pasid.sva", out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_TRUE(strstr(out, "examples/shared-pasid.sva:8: bind gpu app as g: pasid 1") != NULL);
+	EXPECT_EQ(run("run", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_EQ(run("run /nonexistent.sva", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_TRUE(strstr(err, "/nonexistent.sva") != NULL);
+	/* -v: raw words of what crossed the hardware, in SCENARIO.md's line format. */
+	EXPECT_EQ(run("run -v examples/pri-demand-paging.sva", out, sizeof(out), err, sizeof(err)),
+		  0);
+	EXPECT_TRUE(strstr(out, "\ncmd CMD_PRI_RESP 0x") != NULL);
+	EXPECT_TRUE(strstr(out, "\npri 0x") != NULL);
+	EXPECT_TRUE(strstr(out, "\nste 0 0x") != NULL);
+	EXPECT_TRUE(strstr(out, "\ncd 0 1 0x") != NULL);
+}
+
+TEST_TIMEOUT(info_and_short_stress, 120)
+{
+	find_sva();
+	EXPECT_EQ(run("info btm=off", out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_TRUE(strstr(out, "IDR0") != NULL);
+	EXPECT_EQ(run("info colour=blue", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_STREQ(out, "");
+	EXPECT_EQ(run("stress --seed 5 --ops 200", out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_TRUE(strstr(out, "violations 0") != NULL);
+	EXPECT_EQ(run("stress --seed x --ops 200", out, sizeof(out), err, sizeof(err)), 2);
+}
+
+TEST_TIMEOUT(bench_json, 120)
+{
+	find_sva();
+	EXPECT_EQ(run("bench --duration 1 --processes 1 --devices 1 --size 16K --json", out,
+		      sizeof(out), err, sizeof(err)), 0);
+	EXPECT_EQ(out[0], '{');
+	{
+		/* It is JSON a machine can read (Perl's core JSON::PP decodes it). */
+		char cmd[PATH_MAX + 256];
+
+		snprintf(cmd, sizeof(cmd), "%s bench --duration 1 --processes 1 --devices 1 "
+			 "--size 16K --json | perl -MJSON::PP -e 'decode_json(join \"\", <STDIN>)'",
+			 sva);
+		EXPECT_EQ(system(cmd), 0);
+	}
+	EXPECT_EQ(run("bench --fault-mode sideways", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_STREQ(out, "");
+}

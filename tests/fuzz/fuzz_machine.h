@@ -631,10 +631,12 @@ static inline unsigned int fz_stalled(struct fz_machine *m)
 }
 
 /*
- * Issue @txn on the device thread and wait until it has finished or is
- * parked on a stall (false if the device is still parked from before).
+ * Issue @txn on the device thread; with @wait, until it has finished or is
+ * parked on a stall, else it runs concurrently with what the caller does
+ * next (commands racing a translation). False if the device is still busy
+ * with an earlier one.
  */
-static inline bool fz_txn(struct fz_machine *m, const struct smmu_txn *txn)
+static inline bool fz_txn_post(struct fz_machine *m, const struct smmu_txn *txn, bool wait)
 {
 	if (fz_dev_busy(m))
 		return false;
@@ -643,8 +645,15 @@ static inline bool fz_txn(struct fz_machine *m, const struct smmu_txn *txn)
 	m->txn_pending = true;
 	pthread_cond_broadcast(&m->cond);
 	pthread_mutex_unlock(&m->lock);
-	FZ_WAIT(!fz_dev_busy(m) || fz_stalled(m), "transaction neither completes nor stalls");
+	if (wait)
+		FZ_WAIT(!fz_dev_busy(m) || fz_stalled(m),
+			"transaction neither completes nor stalls");
 	return true;
+}
+
+static inline bool fz_txn(struct fz_machine *m, const struct smmu_txn *txn)
+{
+	return fz_txn_post(m, txn, true);
 }
 
 /* Wait up to @ms for the device to go idle. */

@@ -419,7 +419,8 @@ static uint64_t fzc_addr(struct fz_input *in)
 	return fz_u64(in);
 }
 
-static void fzc_op_txn(struct fz_machine *m, struct fz_input *in)
+/* A transaction; op bit 4: do not wait for it (it races what follows). */
+static void fzc_op_txn(struct fz_machine *m, struct fz_input *in, uint8_t op)
 {
 	static const enum smmu_txn_type types[] = {
 		SMMU_TXN_UNTRANSLATED, SMMU_TXN_ATS_REQUEST, SMMU_TXN_TRANSLATED,
@@ -436,7 +437,7 @@ static void fzc_op_txn(struct fz_machine *m, struct fz_input *in)
 	};
 
 	txn.addr = fzc_addr(in);
-	fz_txn(m, &txn);
+	fz_txn_post(m, &txn, !(op & 0x10));
 }
 
 static void fzc_op_page_request(struct fz_machine *m, struct fz_input *in)
@@ -485,7 +486,7 @@ static void fzc_op(struct fz_machine *m, const struct fzc_layout *l, struct fz_i
 		return fz_cmdq_ack(m, op & 0x10);
 	case 4:
 	case 5:
-		return fzc_op_txn(m, in);
+		return fzc_op_txn(m, in, op);
 	case 6:
 		fz_evtq_drain(m);
 		return fz_priq_drain(m);

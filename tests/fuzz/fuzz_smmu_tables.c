@@ -44,7 +44,7 @@ static const unsigned int fzt_pages[FZT_NR_REGIONS] = { 2, 2, 1, 2, 8 };
 #define FZT_ASSIST_STE		(1u << 0)	/* V, Config = stage 1 */
 #define FZT_ASSIST_CD		(1u << 1)	/* V, AA64, little-endian, T0SZ in 16..39 */
 #define FZT_ASSIST_L1		(1u << 2)	/* L1STD Span 1..11, L1CD V */
-#define FZT_ASSIST_PT		(1u << 3)	/* descriptors valid */
+#define FZT_ASSIST_PT		(1u << 3)	/* table/page descriptors, AF set */
 
 struct fzt {
 	struct fz_machine m;
@@ -127,7 +127,7 @@ static uint64_t fzt_assist(const struct fzt *t, enum fzt_region r, unsigned int 
 	if (r == FZT_CD_L1 && (t->assist & FZT_ASSIST_L1))
 		return v | CD_L1_DESC_V;
 	if (r == FZT_PT && (t->assist & FZT_ASSIST_PT))
-		return v | VMSA_DESC_VALID;
+		return v | VMSA_DESC_TYPE_TABLE | VMSA_PTE_AF;
 	return v;
 }
 

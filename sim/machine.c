@@ -137,6 +137,9 @@ static void smmu_config_from(const struct scn_machine *c, struct smmu_config *sc
 	sc->stall_model = c->stall ? SMMU_STALL_MODEL_STALL : SMMU_STALL_MODEL_TERM;
 	sc->stall_max = MACHINE_STALL_MAX;
 	sc->ril = c->ril;
+	/* Range invalidation is mandatory from SMMUv3.2 on: without it, an SMMUv3.1. */
+	if (!c->ril && sc->arch_minor > 1)
+		sc->arch_minor = 1;
 	sc->hyp = true;
 	/* Large StreamID spaces need a 2-level stream table (IDR1.SIDSIZE >= 7). */
 	sc->st_2lvl = c->sid_bits >= 7;

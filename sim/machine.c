@@ -133,7 +133,8 @@ static void smmu_config_from(const struct scn_machine *c, struct smmu_config *sc
 	sc->httu = c->httu == SCN_HTTU_HD ? SMMU_HTTU_HD :
 		   c->httu == SCN_HTTU_HA ? SMMU_HTTU_HA : SMMU_HTTU_NONE;
 	sc->ats = c->ats;
-	sc->pri = c->pri;
+	/* PRI rides on ATS (IDR0.PRI needs IDR0.ATS): ats=off takes PRI with it. */
+	sc->pri = c->pri && c->ats;
 	sc->stall_model = c->stall ? SMMU_STALL_MODEL_STALL : SMMU_STALL_MODEL_TERM;
 	sc->stall_max = MACHINE_STALL_MAX;
 	sc->ril = c->ril;

@@ -184,3 +184,17 @@ TEST_TIMEOUT(trace_file_holds_spans_per_device, 120)
 	unlink(trace_path);
 	fclose(opts.out);
 }
+
+TEST_TIMEOUT(ats_off_takes_pri_with_it, 120)
+{
+	static char out[16384], err[4096];
+	/* PRI needs ATS: a PCIe device then has no I/O page faults, and says so. */
+	const char *text =
+		"smmu ats=off\n"
+		"device acc pci ats pri\n"
+		"process app\n"
+		"bind acc app as h -> refused\n";
+
+	EXPECT_EQ(run_text(text, out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_TRUE(strstr(out, ":4: bind acc app as h -> refused: refused: device has no I/O page faults") != NULL);
+}

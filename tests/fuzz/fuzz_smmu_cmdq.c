@@ -14,10 +14,12 @@
  * The rest is a program of operations (fzc_op below): batches of 16-byte
  * commands (raw, or built from a valid opcode with fuzzed fields) written
  * at PROD with PROD updates and wraps, GERRORN acknowledgements with or
- * without replacing the bad command, transactions on the device thread,
- * draining the event and PRI queues, PRI page requests, CR0/IRQ_CTRL/GBPA/
- * STRTAB_BASE_CFG writes, bogus PROD and GERRORN values, PTE changes and
- * CMD_RESUME of the last stalled transaction.
+ * without replacing the bad command, transactions on the device thread
+ * (waited for, or racing what follows), draining the event and PRI queues,
+ * PRI page requests, CR0/IRQ_CTRL/GBPA/STRTAB_BASE_CFG writes, any other
+ * register access that does not move where the SMMU writes, bogus PROD and
+ * GERRORN values, PTE changes, broadcast TLBIs (BTM) and CMD_RESUME of the
+ * last stalled transaction.
  *
  * Checked (fuzz_machine.h): no crash, sanitizer report or hang; no write
  * outside the queues, the MSI targets and HTTU updates of page tables;
@@ -471,6 +473,76 @@ static void fzc_op_pte(struct fz_machine *m, const struct fzc_layout *l, struct 
 	fz_w64(m, l->pt[2] + idx * 8, fzc_pte(l, flavour));
 }
 
+/* A broadcast TLBI from the CPUs (BTM), and optionally the DSB after it. */
+static void fzc_op_dvm(struct fz_machine *m, struct fz_input *in)
+{
+	const struct dvm_listener *l = smmu_dvm_listener(m->smmu);
+	uint8_t f = fz_u8(in), asid = fz_u8(in);
+	uint16_t pages = fz_u16(in);
+	struct dvm_tlbi t = {
+		.op = (enum dvm_tlbi_op)(f & 3),
+		.asid = asid % 8,
+		.size = (f & 4) ? (uint64_t)pages * FZ_PAGE : 0,
+		.leaf = f & 8,
+		.el2 = f & 0x10,
+	};
+
+	t.va = fzc_addr(in) & ~(FZ_PAGE - 1);
+	l->tlbi(l->ctx, &t);
+	if (f & 0x20)
+		l->sync(l->ctx);
+}
+
+/*
+ * Registers a driver could point at memory (table and queue bases, MSI
+ * addresses): the harness would not know what the SMMU may write then.
+ */
+static bool fzc_reg_points_at_memory(uint64_t off)
+{
+	switch (off & ~7ULL) {
+	case SMMU_STRTAB_BASE:
+	case SMMU_CMDQ_BASE:
+	case SMMU_EVENTQ_BASE:
+	case SMMU_PRIQ_BASE:
+	case SMMU_GERROR_IRQ_CFG0:
+	case SMMU_EVENTQ_IRQ_CFG0:
+	case SMMU_PRIQ_IRQ_CFG0:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Any MMIO access (aligned or not, either page, reads and writes of both
+ * sizes) but writes that would move where the SMMU writes memory. The
+ * harness then takes CMDQ_PROD from the register, as a driver would.
+ */
+static void fzc_op_reg(struct fz_machine *m, struct fz_input *in)
+{
+	uint32_t r = fz_u32(in);
+	uint64_t off = r & (SMMU_MMIO_SIZE - 1), val = fz_u64(in);
+	unsigned int kind = (r >> 17) & 3;
+
+	if (kind >= 2 && (fzc_reg_points_at_memory(off) ||
+			  (kind == 3 && fzc_reg_points_at_memory(off + 4))))
+		return;
+	switch (kind) {
+	case 0:
+		smmu_mmio_read32(m->smmu, off);
+		break;
+	case 1:
+		smmu_mmio_read64(m->smmu, off);
+		break;
+	case 2:
+		smmu_mmio_write32(m->smmu, off, (uint32_t)val);
+		break;
+	default:
+		smmu_mmio_write64(m->smmu, off, val);
+		break;
+	}
+	m->cmdq_prod = smmu_mmio_read32(m->smmu, SMMU_CMDQ_PROD) & fz_q_mask(m->cmdq_log2);
+}
+
 /* ---- The program ------------------------------------------------------------------ */
 
 static void fzc_op(struct fz_machine *m, const struct fzc_layout *l, struct fz_input *in)
@@ -508,9 +580,13 @@ static void fzc_op(struct fz_machine *m, const struct fzc_layout *l, struct fz_i
 	case 13:	/* a PTE of the 4K range changes (no TLBI unless the input sends one) */
 		return fzc_op_pte(m, l, in);
 	case 14:
+		if (op & 0x10)
+			return fzc_op_dvm(m, in);
 		smmu_mmio_write32(m->smmu, SMMU_IRQ_CTRL, fz_u8(in));
 		return;
 	default:
+		if (op & 0x10)
+			return fzc_op_reg(m, in);
 		smmu_mmio_write32(m->smmu, SMMU_GBPA, fz_u32(in));
 		return;
 	}

@@ -115,15 +115,15 @@ void machine_device_remove(struct machine *m, struct machine_dev *d)
 
 	for (i = 0; i < d->nr_q; i++)
 		dma_engine_destroy(d->q[i].dma);
-	if (d->dev_ready)
-		iommu_device_fini(&d->dev);
 	if (d->domain) {
 		for (i = 0; i < d->nr_q; i++)
 			if (d->q[i].ring_pa)
-				arm_smmu_unmap(d->domain, d->q[i].ring_pa, queue_ring_bytes(m, &d->q[i]));
-		arm_smmu_attach_blocked(d->master);
-		arm_smmu_domain_free(d->domain);
+				iommu_unmap(d->domain, d->q[i].ring_pa, queue_ring_bytes(m, &d->q[i]));
+		iommu_detach_device(d->domain, &d->dev);
+		iommu_domain_free(d->domain);
 	}
+	if (d->dev_ready)
+		iommu_device_fini(&d->dev);
 	if (d->master)
 		arm_smmu_release_device(d->master);
 	for (i = 0; i < d->nr_q; i++)
@@ -185,19 +185,22 @@ static int device_driver(struct machine *m, struct machine_dev *d, char *why, si
 		    strerror(-err));
 		return err ? err : -ENODEV;
 	}
-	/* A device starts in a translated DMA domain of its own, nothing mapped. */
-	d->domain = arm_smmu_domain_alloc_paging(m->drv);
+	arm_smmu_iommu_device_init(&d->dev, &m->iommu, d->master);
+	d->dev_ready = true;
+	/*
+	 * A device starts in a translated DMA domain of its own with nothing
+	 * mapped, through the iommu core as a device driver's DMA API would.
+	 */
+	d->domain = iommu_paging_domain_alloc(&d->dev);
 	if (!d->domain) {
 		machine_say(why, whylen, "%s: no memory for a DMA domain", d->name);
 		return -ENOMEM;
 	}
-	ret = arm_smmu_attach_dev(d->master, d->domain);
+	ret = iommu_attach_device(d->domain, &d->dev);
 	if (ret) {
 		machine_say(why, whylen, "%s: cannot attach its DMA domain: %s", d->name, strerror(-ret));
 		return ret;
 	}
-	arm_smmu_iommu_device_init(&d->dev, &m->iommu, d->master);
-	d->dev_ready = true;
 	/* Recoverable faults and SVA when the device can have them; bind tells why not. */
 	if (!iommu_dev_enable_feature(&d->dev, IOMMU_DEV_FEAT_IOPF))
 		iommu_dev_enable_feature(&d->dev, IOMMU_DEV_FEAT_SVA);
@@ -238,8 +241,8 @@ static int device_engine(struct machine *m, struct machine_dev *d, char *why, si
 		return -ENOMEM;
 	}
 	q->cr_pa = q->ring_pa + (1ULL << DMA_RING_LOG2_USED) * DMA_DESC_SIZE;
-	ret = arm_smmu_map(d->domain, q->ring_pa, q->ring_pa, queue_ring_bytes(m, q),
-			   IOMMU_READ | IOMMU_WRITE);
+	ret = iommu_map(d->domain, q->ring_pa, q->ring_pa, queue_ring_bytes(m, q),
+			IOMMU_READ | IOMMU_WRITE);
 	if (ret) {
 		machine_say(why, whylen, "%s: cannot map its descriptor ring: %s", d->name, strerror(-ret));
 		frame_free_order(m->frames, q->ring_pa, q->ring_order);

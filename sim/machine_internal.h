@@ -74,7 +74,7 @@ struct machine_dev {
 	struct ep *ep;
 	struct pci_dev pdev;
 	struct arm_smmu_master *master;
-	struct arm_smmu_domain *domain;	/* private DMA domain at SSID 0 */
+	struct iommu_domain *domain;	/* private DMA domain (no PASID) */
 	struct device dev;		/* the iommu core's view */
 	bool dev_ready;
 	/* Queue 0 serves machine_dma(); more come from machine_queue_add(). */

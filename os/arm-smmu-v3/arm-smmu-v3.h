@@ -31,6 +31,7 @@
 #include "arch/smmuv3.h"
 #include "hw/bus.h"
 #include "hw/mem.h"
+#include "os/iommu/iommu.h"
 #include "os/iommu/iopf.h"
 #include "os/mm/frame.h"
 
@@ -446,6 +447,7 @@ enum arm_smmu_domain_type {
 };
 
 struct arm_smmu_domain {
+	struct iommu_domain iommu;	/* the iommu core's view (paging domains) */
 	struct arm_smmu_device *smmu;
 	enum arm_smmu_domain_type type;
 	struct io_pgtable *pgtbl;
@@ -468,12 +470,18 @@ static inline uint16_t arm_smmu_domain_asid(const struct arm_smmu_domain *domain
 	return __atomic_load_n(&domain->asid, __ATOMIC_ACQUIRE);
 }
 
-#define IOMMU_READ	(1u << 0)
-#define IOMMU_WRITE	(1u << 1)
-#define IOMMU_NOEXEC	(1u << 3)
-#define IOMMU_PRIV	(1u << 5)
 
 struct arm_smmu_domain *arm_smmu_domain_alloc_paging(struct arm_smmu_device *smmu);
+
+/* The iommu core's domain operations (iommu_domain.c), in arm_smmu_iommu_ops. */
+struct iommu_domain *arm_smmu_iommu_domain_alloc_paging(struct device *dev);
+void arm_smmu_iommu_domain_free(struct iommu_domain *domain);
+int arm_smmu_iommu_attach_dev(struct iommu_domain *domain, struct device *dev);
+int arm_smmu_iommu_attach_blocked(struct device *dev);
+int arm_smmu_iommu_map(struct iommu_domain *domain, uint64_t iova, uint64_t pa, uint64_t size,
+		       unsigned int prot);
+uint64_t arm_smmu_iommu_unmap(struct iommu_domain *domain, uint64_t iova, uint64_t size);
+uint64_t arm_smmu_iommu_iova_to_phys(struct iommu_domain *domain, uint64_t iova);
 void arm_smmu_domain_free(struct arm_smmu_domain *domain);
 /* Attach @domain to @master's SSID 0 (non-PASID DMA). 0 or -errno. */
 int arm_smmu_attach_dev(struct arm_smmu_master *master, struct arm_smmu_domain *domain);

@@ -965,6 +965,13 @@ static void sva_page_response(struct device *dev, const struct iommu_page_respon
 }
 
 const struct iommu_ops arm_smmu_iommu_ops = {
+	.domain_alloc_paging = arm_smmu_iommu_domain_alloc_paging,
+	.domain_free = arm_smmu_iommu_domain_free,
+	.attach_dev = arm_smmu_iommu_attach_dev,
+	.attach_blocked = arm_smmu_iommu_attach_blocked,
+	.map = arm_smmu_iommu_map,
+	.unmap = arm_smmu_iommu_unmap,
+	.iova_to_phys = arm_smmu_iommu_iova_to_phys,
 	.dev_enable_feat = sva_dev_enable_feat,
 	.dev_disable_feat = sva_dev_disable_feat,
 	.sva_bind = sva_bind,

@@ -159,6 +159,56 @@ bool iommu_dev_feature_enabled(struct device *dev, enum iommu_dev_features feat)
 	return on;
 }
 
+struct iommu_domain *iommu_paging_domain_alloc(struct device *dev)
+{
+	struct iommu_domain *domain;
+
+	if (!dev->ops || !dev->ops->domain_alloc_paging)
+		return NULL;
+	domain = dev->ops->domain_alloc_paging(dev);
+	if (domain)
+		domain->ops = dev->ops;
+	return domain;
+}
+
+void iommu_domain_free(struct iommu_domain *domain)
+{
+	if (domain)
+		domain->ops->domain_free(domain);
+}
+
+int iommu_attach_device(struct iommu_domain *domain, struct device *dev)
+{
+	if (domain->ops != dev->ops)
+		return -EINVAL;	/* a domain of another IOMMU */
+	return dev->ops->attach_dev(domain, dev);
+}
+
+void iommu_detach_device(struct iommu_domain *domain, struct device *dev)
+{
+	(void)domain;
+	if (dev->ops && dev->ops->attach_blocked)
+		dev->ops->attach_blocked(dev);
+}
+
+int iommu_map(struct iommu_domain *domain, uint64_t iova, uint64_t pa, uint64_t size,
+	      unsigned int prot)
+{
+	if (!size)
+		return -EINVAL;
+	return domain->ops->map(domain, iova, pa, size, prot);
+}
+
+uint64_t iommu_unmap(struct iommu_domain *domain, uint64_t iova, uint64_t size)
+{
+	return domain->ops->unmap(domain, iova, size);
+}
+
+uint64_t iommu_iova_to_phys(struct iommu_domain *domain, uint64_t iova)
+{
+	return domain->ops->iova_to_phys(domain, iova);
+}
+
 struct iommu_sva *iommu_sva_bind_device(struct device *dev, struct mm *mm, int *err,
 					char *why, unsigned int whylen)
 {

@@ -27,6 +27,13 @@
 struct mm;
 struct device;
 struct iommu_sva;
+struct iommu_domain;
+
+/* iommu_map() protections (as Linux's IOMMU_*). */
+#define IOMMU_READ	(1u << 0)
+#define IOMMU_WRITE	(1u << 1)
+#define IOMMU_NOEXEC	(1u << 3)
+#define IOMMU_PRIV	(1u << 5)
 
 enum iommu_dev_features {
 	IOMMU_DEV_FEAT_IOPF,	/* recoverable I/O page faults (PRI or stall) */
@@ -35,6 +42,19 @@ enum iommu_dev_features {
 };
 
 struct iommu_ops {
+	/* Paging domains: an I/O address space of the driver's own format. */
+	struct iommu_domain *(*domain_alloc_paging)(struct device *dev);
+	void (*domain_free)(struct iommu_domain *domain);
+	/* Make @domain the device's translation for DMA without a PASID. */
+	int (*attach_dev)(struct iommu_domain *domain, struct device *dev);
+	/* Detach whatever domain: DMA without a PASID is blocked. */
+	int (*attach_blocked)(struct device *dev);
+	int (*map)(struct iommu_domain *domain, uint64_t iova, uint64_t pa, uint64_t size,
+		   unsigned int prot);
+	/* Bytes unmapped; the IOTLBs hold no stale entry on return. */
+	uint64_t (*unmap)(struct iommu_domain *domain, uint64_t iova, uint64_t size);
+	uint64_t (*iova_to_phys)(struct iommu_domain *domain, uint64_t iova);
+
 	int (*dev_enable_feat)(struct device *dev, enum iommu_dev_features feat);
 	int (*dev_disable_feat)(struct device *dev, enum iommu_dev_features feat);
 	/*
@@ -60,6 +80,11 @@ struct device {
 	struct iopf_device *iopf;	/* set while IOPF is enabled */
 	unsigned int features;		/* enabled IOMMU_DEV_FEAT_* bits, under lock */
 	pthread_mutex_t lock;
+};
+
+/* A paging domain; the driver embeds it in its own. */
+struct iommu_domain {
+	const struct iommu_ops *ops;
 };
 
 /* A bond between a device and an mm; the driver embeds it in its own. */
@@ -92,6 +117,21 @@ void iommu_device_fini(struct device *dev);
 int iommu_dev_enable_feature(struct device *dev, enum iommu_dev_features feat);
 int iommu_dev_disable_feature(struct device *dev, enum iommu_dev_features feat);
 bool iommu_dev_feature_enabled(struct device *dev, enum iommu_dev_features feat);
+
+/*
+ * Paging domains (the DMA API's ground): allocate one for @dev's IOMMU,
+ * attach it to @dev for DMA without a PASID, map and unmap IOVAs. A device
+ * detached from every domain is blocked (never bypass). 0 or -errno; NULL
+ * when no domain could be allocated.
+ */
+struct iommu_domain *iommu_paging_domain_alloc(struct device *dev);
+void iommu_domain_free(struct iommu_domain *domain);
+int iommu_attach_device(struct iommu_domain *domain, struct device *dev);
+void iommu_detach_device(struct iommu_domain *domain, struct device *dev);
+int iommu_map(struct iommu_domain *domain, uint64_t iova, uint64_t pa, uint64_t size,
+	      unsigned int prot);
+uint64_t iommu_unmap(struct iommu_domain *domain, uint64_t iova, uint64_t size);
+uint64_t iommu_iova_to_phys(struct iommu_domain *domain, uint64_t iova);
 
 /*
  * iommu_sva_bind_device(): bind @mm to @dev. Returns the bond, or NULL with

@@ -52,7 +52,79 @@ static void fake_response(struct device *dev, const struct iommu_page_response *
 	__atomic_fetch_add(&fm->nr_resp, 1, __ATOMIC_SEQ_CST);
 }
 
+/* A fake paging domain: one mapping, and what the core asked. */
+struct fake_domain {
+	struct iommu_domain domain;
+	uint64_t iova, pa, size;
+	unsigned int prot;
+	struct device *attached;
+	int blocked;
+};
+
+static struct iommu_domain *fake_domain_alloc(struct device *dev)
+{
+	struct fake_domain *fd = calloc(1, sizeof(*fd));
+
+	(void)dev;
+	return fd ? &fd->domain : NULL;
+}
+
+static void fake_domain_free(struct iommu_domain *domain)
+{
+	free(domain);
+}
+
+static int fake_attach(struct iommu_domain *domain, struct device *dev)
+{
+	((struct fake_domain *)domain)->attached = dev;
+	return 0;
+}
+
+static int fake_attach_blocked(struct device *dev)
+{
+	struct fake_master *fm = dev->iommu_priv;
+
+	fm->enabled |= 1u << 8;		/* "blocked" */
+	return 0;
+}
+
+static int fake_map(struct iommu_domain *domain, uint64_t iova, uint64_t pa, uint64_t size,
+		    unsigned int prot)
+{
+	struct fake_domain *fd = (struct fake_domain *)domain;
+
+	fd->iova = iova;
+	fd->pa = pa;
+	fd->size = size;
+	fd->prot = prot;
+	return 0;
+}
+
+static uint64_t fake_unmap(struct iommu_domain *domain, uint64_t iova, uint64_t size)
+{
+	struct fake_domain *fd = (struct fake_domain *)domain;
+
+	if (iova != fd->iova || size < fd->size)
+		return 0;
+	fd->size = 0;
+	return size;
+}
+
+static uint64_t fake_iova_to_phys(struct iommu_domain *domain, uint64_t iova)
+{
+	struct fake_domain *fd = (struct fake_domain *)domain;
+
+	return iova >= fd->iova && iova - fd->iova < fd->size ? fd->pa + (iova - fd->iova) : 0;
+}
+
 static const struct iommu_ops fake_ops = {
+	.domain_alloc_paging = fake_domain_alloc,
+	.domain_free = fake_domain_free,
+	.attach_dev = fake_attach,
+	.attach_blocked = fake_attach_blocked,
+	.map = fake_map,
+	.unmap = fake_unmap,
+	.iova_to_phys = fake_iova_to_phys,
 	.dev_enable_feat = fake_enable,
 	.dev_disable_feat = fake_disable,
 	.page_response = fake_response,
@@ -270,5 +342,38 @@ TEST(reported_fault_is_answered_through_the_driver)
 	iommu_device_fini(&dev);
 	iommu_sva_put_pasid(&core, mm);
 	drop_mm(mm);
+	teardown();
+}
+
+TEST(paging_domains_through_the_core)
+{
+	static const struct iommu_ops other_ops = { .domain_alloc_paging = fake_domain_alloc };
+	struct fake_master fm = { 0 }, fm2 = { 0 };
+	struct device dev, other;
+	struct iommu_domain *domain;
+	struct fake_domain *fd;
+
+	setup();
+	iommu_device_init(&dev, &core, "acc", &fake_ops, &fm);
+	iommu_device_init(&other, &core, "elsewhere", &other_ops, &fm2);
+	domain = iommu_paging_domain_alloc(&dev);
+	ASSERT_TRUE(domain != NULL);
+	EXPECT_TRUE(domain->ops == &fake_ops);	/* the core records whose domain it is */
+	fd = (struct fake_domain *)domain;
+	EXPECT_EQ(iommu_attach_device(domain, &other), -EINVAL);	/* another IOMMU's device */
+	ASSERT_EQ(iommu_attach_device(domain, &dev), 0);
+	EXPECT_TRUE(fd->attached == &dev);
+	EXPECT_EQ(iommu_map(domain, 0x10000, 0x80000000, 0, IOMMU_READ), -EINVAL);
+	ASSERT_EQ(iommu_map(domain, 0x10000, 0x80000000, 0x2000, IOMMU_READ | IOMMU_WRITE), 0);
+	EXPECT_EQ(fd->prot, IOMMU_READ | IOMMU_WRITE);
+	EXPECT_EQ(iommu_iova_to_phys(domain, 0x11008), 0x80001008);
+	EXPECT_EQ(iommu_unmap(domain, 0x10000, 0x2000), 0x2000);
+	EXPECT_EQ(iommu_iova_to_phys(domain, 0x11008), 0);
+	iommu_detach_device(domain, &dev);
+	EXPECT_TRUE(fm.enabled & (1u << 8));	/* detached means blocked, never bypass */
+	iommu_domain_free(domain);
+	EXPECT_TRUE(iommu_paging_domain_alloc(&(struct device){ .ops = NULL }) == NULL);
+	iommu_device_fini(&other);
+	iommu_device_fini(&dev);
 	teardown();
 }

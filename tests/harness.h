@@ -40,6 +40,18 @@ struct harness_test {
 	unsigned int timeout;
 };
 
+/*
+ * Under AddressSanitizer, a test that leaks fails: the forked child leaves
+ * with _exit(), which skips LeakSanitizer's own check at exit, so the
+ * harness runs it explicitly.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+int __lsan_do_recoverable_leak_check(void);
+#define HARNESS_LEAK_CHECK()	__lsan_do_recoverable_leak_check()
+#else
+#define HARNESS_LEAK_CHECK()	0
+#endif
+
 static struct harness_test harness_tests[HARNESS_MAX_TESTS];
 static unsigned int harness_ntests;
 static int harness_failed;	/* in the child: an EXPECT failed */
@@ -157,6 +169,10 @@ static inline int harness_run_one(const struct harness_test *t)
 		alarm(timeout);
 		harness_failed = 0;
 		t->fn();
+		if (HARNESS_LEAK_CHECK()) {
+			printf("# %s: memory leaked (LeakSanitizer report on stderr)\n", t->name);
+			harness_failed = 1;
+		}
 		fflush(stdout);
 		_exit(harness_failed);
 	}

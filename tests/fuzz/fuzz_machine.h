@@ -672,21 +672,26 @@ static inline bool fz_dev_idle_within(struct fz_machine *m, unsigned int ms)
 }
 
 /*
- * Release a parked device: a healthy command queue and event queue, then
- * CMD_STALL_TERM for its StreamID and a CMD_SYNC, repeated while a
- * transaction that was told to retry parks again behind our back.
+ * Let the device finish: a healthy command queue and event queue, then,
+ * while its transaction is parked, CMD_STALL_TERM for its StreamID and a
+ * CMD_SYNC, repeated in case a transaction told to retry parks again
+ * behind our back. A device that is merely still translating is waited for.
  */
 static inline void fz_dev_unpark(struct fz_machine *m)
 {
 	uint64_t end = fz_now_ms() + FZ_DEADLINE_MS;
 
-	if (!fz_dev_busy(m))
+	if (fz_dev_idle_within(m, 0))
 		return;
 	fz_cr0(m, smmu_mmio_read32(m->smmu, SMMU_CR0) | SMMU_CR0_EVENTQEN);
 	fz_cmdq_reset(m);
 	while (!fz_dev_idle_within(m, 10)) {
 		if (fz_now_ms() > end)
-			fz_fail("hang: stalled transaction not terminated by CMD_STALL_TERM");
+			fz_fail("hang: device transaction never ends");
+		if (!fz_stalled(m))
+			continue;
+		if (m->cfg.stall_model == SMMU_STALL_MODEL_TERM)
+			fz_fail("a transaction stalled without a stall model");
 		fz_cmdq_put(m, FIELD_PREP(CMD_0_OP, CMD_OP_STALL_TERM) |
 			    FIELD_PREP(CMD_0_SID, m->txn.sid), 0);
 		fz_cmdq_put(m, FIELD_PREP(CMD_0_OP, CMD_OP_SYNC), 0);

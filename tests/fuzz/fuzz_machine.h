@@ -226,11 +226,76 @@ static inline bool fz_in_ram(uint64_t pa, uint64_t len)
 	return pa >= FZ_MEM_BASE && len <= FZ_MEM_SIZE && pa - FZ_MEM_BASE <= FZ_MEM_SIZE - len;
 }
 
-/* The harness's writes: memory and shadow alike. */
+/* ---- What the SMMU may change -------------------------------------------- */
+
+static inline bool fz_msi_covers(const struct fz_machine *m, uint64_t pa)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nr_msi; i++)
+		if (pa >= m->msi_addr[i] && pa < m->msi_addr[i] + 4)
+			return true;
+	return false;
+}
+
+/* Is old -> new an HTTU update of a descriptor (§3.13)? */
+static inline bool fz_httu_change(const struct fz_machine *m, uint64_t old, uint64_t new)
+{
+	uint64_t diff = old ^ new;
+
+	if (m->cfg.httu == SMMU_HTTU_NONE || !(old & VMSA_DESC_VALID))
+		return false;
+	if (diff & ~(VMSA_PTE_AF | VMSA_PTE_AP_RDONLY))
+		return false;
+	if ((diff & VMSA_PTE_AF) && !(new & VMSA_PTE_AF))
+		return false;	/* AF is only ever set */
+	if (diff & VMSA_PTE_AP_RDONLY) {
+		/* Dirty: AP[2] cleared on a DBM descriptor, with HD only. */
+		if (m->cfg.httu != SMMU_HTTU_HD || !(old & VMSA_PTE_DBM) ||
+		    (new & VMSA_PTE_AP_RDONLY))
+			return false;
+	}
+	return true;
+}
+
+static inline const char *fz_kind_name(enum fz_kind kind)
+{
+	return kind == FZ_GUARD ? "guard" : kind == FZ_PTABLE ? "page-table" : "read-only";
+}
+
+/* The word at @pa went from @old (what the harness wrote) to @new: allowed? */
+static inline void fz_check_change(const struct fz_machine *m, uint64_t pa, uint64_t old,
+				   uint64_t new)
+{
+	enum fz_kind kind = m->kind[fz_off(pa) / FZ_PAGE];
+	unsigned int b;
+
+	if (kind == FZ_WRITABLE || old == new)
+		return;
+	if ((kind == FZ_PTABLE || (kind == FZ_STRICT && m->httu_anywhere)) &&
+	    fz_httu_change(m, old, new))
+		return;
+	for (b = 0; b < 8; b++) {
+		if (((old ^ new) >> (8 * b)) & 0xff && !fz_msi_covers(m, pa + b))
+			fz_fail("SMMU wrote %s memory at %#llx: %#018llx -> %#018llx",
+				fz_kind_name(kind), (unsigned long long)pa,
+				(unsigned long long)old, (unsigned long long)new);
+	}
+}
+
+/*
+ * The harness's writes: memory and shadow alike. What the word held is
+ * checked first, so that a stray write is not hidden by overwriting it.
+ */
 static inline void fz_w64(struct fz_machine *m, uint64_t pa, uint64_t v)
 {
+	uint64_t was, now = 0;
+
 	if (!fz_in_ram(pa, 8))
 		fz_fail("harness write outside RAM at %#llx", (unsigned long long)pa);
+	memcpy(&was, m->shadow + fz_off(pa), 8);
+	phys_mem_read64(&m->mem, pa, &now);
+	fz_check_change(m, pa, was, now);
 	phys_mem_write64(&m->mem, pa, v);
 	memcpy(m->shadow + fz_off(pa), &v, 8);
 }
@@ -315,7 +380,7 @@ static inline bool fz_machine_init(struct fz_machine *m, const struct smmu_confi
 		return false;
 	if (phys_mem_init(&m->mem, FZ_MEM_BASE, FZ_MEM_SIZE))
 		fz_fail("phys_mem_init");
-	m->shadow = malloc(FZ_MEM_SIZE);
+	m->shadow = calloc(1, FZ_MEM_SIZE);	/* fresh RAM reads as zero too */
 	if (!m->shadow)
 		fz_fail("no memory for the shadow");
 	m->next = FZ_MEM_BASE;	/* the first region starts after a guard page too */
@@ -723,61 +788,6 @@ static inline void fz_dev_stop(struct fz_machine *m)
 
 /* ---- The memory check ------------------------------------------------------------ */
 
-static inline bool fz_msi_covers(const struct fz_machine *m, uint64_t pa)
-{
-	unsigned int i;
-
-	for (i = 0; i < m->nr_msi; i++)
-		if (pa >= m->msi_addr[i] && pa < m->msi_addr[i] + 4)
-			return true;
-	return false;
-}
-
-/* Is old -> new an HTTU update of a descriptor (§3.13)? */
-static inline bool fz_httu_change(const struct fz_machine *m, uint64_t old, uint64_t new)
-{
-	uint64_t diff = old ^ new;
-
-	if (m->cfg.httu == SMMU_HTTU_NONE || !(old & VMSA_DESC_VALID))
-		return false;
-	if (diff & ~(VMSA_PTE_AF | VMSA_PTE_AP_RDONLY))
-		return false;
-	if ((diff & VMSA_PTE_AF) && !(new & VMSA_PTE_AF))
-		return false;	/* AF is only ever set */
-	if (diff & VMSA_PTE_AP_RDONLY) {
-		/* Dirty: AP[2] cleared on a DBM descriptor, with HD only. */
-		if (m->cfg.httu != SMMU_HTTU_HD || !(old & VMSA_PTE_DBM) ||
-		    (new & VMSA_PTE_AP_RDONLY))
-			return false;
-	}
-	return true;
-}
-
-/* One 8-byte word differs from the shadow: is that allowed? */
-static inline void fz_check_word(const struct fz_machine *m, uint64_t off)
-{
-	enum fz_kind kind = m->kind[off / FZ_PAGE];
-	const uint8_t *now = m->mem.host + off, *was = m->shadow + off;
-	uint64_t old, new;
-	unsigned int b;
-
-	if (kind == FZ_WRITABLE)
-		return;
-	memcpy(&old, was, 8);
-	memcpy(&new, now, 8);
-	if ((kind == FZ_PTABLE || (kind == FZ_STRICT && m->httu_anywhere)) &&
-	    fz_httu_change(m, old, new))
-		return;
-	for (b = 0; b < 8; b++) {
-		if (now[b] == was[b] || fz_msi_covers(m, FZ_MEM_BASE + off + b))
-			continue;
-		fz_fail("SMMU wrote %s memory at %#llx: %#018llx -> %#018llx",
-			kind == FZ_GUARD ? "guard" : kind == FZ_PTABLE ? "page-table" : "read-only",
-			(unsigned long long)(FZ_MEM_BASE + off), (unsigned long long)old,
-			(unsigned long long)new);
-	}
-}
-
 /* Every page must match its shadow but for the writes its kind allows. */
 static inline void fz_check_memory(const struct fz_machine *m)
 {
@@ -788,9 +798,13 @@ static inline void fz_check_memory(const struct fz_machine *m)
 		if (m->kind[page] == FZ_WRITABLE ||
 		    !memcmp(m->mem.host + off, m->shadow + off, FZ_PAGE))
 			continue;
-		for (; off < (page + 1) * FZ_PAGE; off += 8)
-			if (memcmp(m->mem.host + off, m->shadow + off, 8))
-				fz_check_word(m, off);
+		for (; off < (page + 1) * FZ_PAGE; off += 8) {
+			uint64_t old, new;
+
+			memcpy(&old, m->shadow + off, 8);
+			memcpy(&new, m->mem.host + off, 8);
+			fz_check_change(m, FZ_MEM_BASE + off, old, new);
+		}
 	}
 }
 

@@ -54,7 +54,7 @@
 #define FZ_MEM_SIZE	(512ULL << 10)
 #define FZ_PAGE		4096ULL
 #define FZ_NR_PAGES	(FZ_MEM_SIZE / FZ_PAGE)
-#define FZ_GUARD_WORD	0xa5a5a5a5a5a5a5a5ULL
+#define FZ_GUARD_WORD	0xa5a5a5a5a5a5a5a5ULL	/* one byte repeated (fz_fill) */
 #define FZ_DEADLINE_MS	3000
 #define FZ_MAX_MSI	512
 /* An address no RAM answers: accesses there are external aborts. */
@@ -308,7 +308,19 @@ static inline uint64_t fz_r64(struct fz_machine *m, uint64_t pa)
 	return v;
 }
 
-/* @pages pages of @kind after a guard page, zeroed. */
+/* Fill [pa, pa + len) with @byte, memory and shadow (no SMMU use yet). */
+static inline void fz_fill(struct fz_machine *m, uint64_t pa, uint8_t byte, uint64_t len)
+{
+	if (!fz_in_ram(pa, len))
+		fz_fail("harness fill outside RAM at %#llx", (unsigned long long)pa);
+	phys_mem_fill(&m->mem, pa, byte, len);
+	memset(m->shadow + fz_off(pa), byte, len);
+}
+
+/*
+ * @pages pages of @kind after a guard page, zeroed. Layout happens before
+ * the SMMU is programmed, so nothing can have written the guard there yet.
+ */
 static inline uint64_t fz_alloc(struct fz_machine *m, unsigned int pages, enum fz_kind kind)
 {
 	uint64_t pa = m->next + FZ_PAGE, i;
@@ -318,8 +330,7 @@ static inline uint64_t fz_alloc(struct fz_machine *m, unsigned int pages, enum f
 	m->next = pa + pages * FZ_PAGE;
 	for (i = 0; i < pages; i++)
 		m->kind[fz_off(pa) / FZ_PAGE + i] = kind;
-	for (i = 0; i < pages * FZ_PAGE; i += 8)
-		fz_w64(m, pa + i, 0);
+	fz_fill(m, pa, 0, pages * FZ_PAGE);
 	return pa;
 }
 
@@ -373,8 +384,6 @@ static const struct smmu_ep_ops fz_ep_ops = {
  */
 static inline bool fz_machine_init(struct fz_machine *m, const struct smmu_config *cfg)
 {
-	uint64_t pa;
-
 	memset(m, 0, sizeof(*m));
 	if (smmu_config_check(cfg))
 		return false;
@@ -384,8 +393,8 @@ static inline bool fz_machine_init(struct fz_machine *m, const struct smmu_confi
 	if (!m->shadow)
 		fz_fail("no memory for the shadow");
 	m->next = FZ_MEM_BASE;	/* the first region starts after a guard page too */
-	for (pa = FZ_MEM_BASE; pa < FZ_MEM_BASE + FZ_MEM_SIZE; pa += 8)
-		fz_w64(m, pa, FZ_GUARD_WORD);
+	/* FZ_GUARD_WORD is one byte repeated. */
+	fz_fill(m, FZ_MEM_BASE, FZ_GUARD_WORD & 0xff, FZ_MEM_SIZE);
 	m->cfg = *cfg;
 	m->smmu = smmu_create(cfg, &m->mem.bus);
 	if (!m->smmu)

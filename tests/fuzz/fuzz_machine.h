@@ -185,6 +185,20 @@ static inline void fz_pause(unsigned int *n)
 
 /* ---- The machine ----------------------------------------------------------- */
 
+#define FZ_NR_DEVS	2
+
+struct fz_machine;
+
+/* A device: a thread that issues the transactions posted to it. */
+struct fz_dev {
+	struct fz_machine *m;
+	pthread_t thread;
+	struct smmu_txn txn;
+	bool pending;			/* posted, not yet finished */
+	bool quit;
+	bool started;
+};
+
 struct fz_machine {
 	struct phys_mem mem;
 	uint8_t *shadow;		/* what memory must hold, but for allowed writes */
@@ -206,14 +220,10 @@ struct fz_machine {
 	bool atc_fail;			/* endpoints fail ATC invalidations */
 	bool httu_anywhere;		/* walks may reach FZ_STRICT memory too */
 
-	/* The device thread: one transaction at a time. */
-	pthread_t dev;
+	/* Device threads, one transaction at a time each; lock guards them all. */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct smmu_txn txn;
-	bool txn_pending;		/* posted, not yet finished */
-	bool dev_quit;
-	bool dev_started;
+	struct fz_dev dev[FZ_NR_DEVS];
 };
 
 static inline uint64_t fz_off(uint64_t pa)
@@ -654,18 +664,19 @@ static inline void fz_check_result(const struct smmu_txn *txn, const struct smmu
 
 static inline void *fz_dev_thread(void *arg)
 {
-	struct fz_machine *m = arg;
+	struct fz_dev *d = arg;
+	struct fz_machine *m = d->m;
 	struct smmu_txn_result res;
 	struct smmu_txn txn;
 	int ret;
 
 	pthread_mutex_lock(&m->lock);
 	for (;;) {
-		while (!m->txn_pending && !m->dev_quit)
+		while (!d->pending && !d->quit)
 			pthread_cond_wait(&m->cond, &m->lock);
-		if (!m->txn_pending)
+		if (!d->pending)
 			break;
-		txn = m->txn;
+		txn = d->txn;
 		pthread_mutex_unlock(&m->lock);
 
 		ret = smmu_translate(m->smmu, &txn, &res);
@@ -675,7 +686,7 @@ static inline void *fz_dev_thread(void *arg)
 		smmu_txn_end(m->smmu, &res);
 
 		pthread_mutex_lock(&m->lock);
-		m->txn_pending = false;
+		d->pending = false;
 		pthread_cond_broadcast(&m->cond);
 	}
 	pthread_mutex_unlock(&m->lock);
@@ -684,53 +695,72 @@ static inline void *fz_dev_thread(void *arg)
 
 static inline void fz_dev_start(struct fz_machine *m)
 {
-	if (pthread_create(&m->dev, NULL, fz_dev_thread, m))
-		fz_fail("pthread_create");
-	m->dev_started = true;
+	unsigned int i;
+
+	for (i = 0; i < FZ_NR_DEVS; i++) {
+		m->dev[i].m = m;
+		if (pthread_create(&m->dev[i].thread, NULL, fz_dev_thread, &m->dev[i]))
+			fz_fail("pthread_create");
+		m->dev[i].started = true;
+	}
 }
 
-static inline bool fz_dev_busy(struct fz_machine *m)
+/* Is device @i (or, with i == FZ_NR_DEVS, any device) busy? */
+static inline bool fz_dev_busy_nr(struct fz_machine *m, unsigned int i)
 {
-	bool busy;
+	bool busy = false;
+	unsigned int n;
 
 	pthread_mutex_lock(&m->lock);
-	busy = m->txn_pending;
+	for (n = 0; n < FZ_NR_DEVS; n++)
+		if (i == n || i == FZ_NR_DEVS)
+			busy |= m->dev[n].pending;
 	pthread_mutex_unlock(&m->lock);
 	return busy;
 }
 
+static inline bool fz_dev_busy(struct fz_machine *m)
+{
+	return fz_dev_busy_nr(m, FZ_NR_DEVS);
+}
+
+/* Transactions parked on a stall (or told to retry and not yet awake). */
 static inline unsigned int fz_stalled(struct fz_machine *m)
 {
 	return smmu_stall_waiting(&m->smmu->xlate->stall);
 }
 
 /*
- * Issue @txn on the device thread; with @wait, until it has finished or is
- * parked on a stall, else it runs concurrently with what the caller does
- * next (commands racing a translation). False if the device is still busy
- * with an earlier one.
+ * Issue @txn on device @i; with @wait, until it has finished or one more
+ * transaction is parked, else it runs concurrently with what the caller
+ * does next (commands racing a translation). False if that device is
+ * still busy with an earlier one.
  */
-static inline bool fz_txn_post(struct fz_machine *m, const struct smmu_txn *txn, bool wait)
+static inline bool fz_txn_post(struct fz_machine *m, unsigned int i,
+			       const struct smmu_txn *txn, bool wait)
 {
-	if (fz_dev_busy(m))
+	unsigned int stalled = fz_stalled(m);
+
+	if (fz_dev_busy_nr(m, i))
 		return false;
 	pthread_mutex_lock(&m->lock);
-	m->txn = *txn;
-	m->txn_pending = true;
+	m->dev[i].txn = *txn;
+	m->dev[i].pending = true;
 	pthread_cond_broadcast(&m->cond);
 	pthread_mutex_unlock(&m->lock);
 	if (wait)
-		FZ_WAIT(!fz_dev_busy(m) || fz_stalled(m),
+		FZ_WAIT(!fz_dev_busy_nr(m, i) || fz_stalled(m) > stalled,
 			"transaction neither completes nor stalls");
 	return true;
 }
 
+/* A transaction on device 0, waited for. */
 static inline bool fz_txn(struct fz_machine *m, const struct smmu_txn *txn)
 {
-	return fz_txn_post(m, txn, true);
+	return fz_txn_post(m, 0, txn, true);
 }
 
-/* Wait up to @ms for the device to go idle. */
+/* Wait up to @ms for every device to go idle. */
 static inline bool fz_dev_idle_within(struct fz_machine *m, unsigned int ms)
 {
 	uint64_t end = fz_now_ms() + ms;
@@ -745,11 +775,28 @@ static inline bool fz_dev_idle_within(struct fz_machine *m, unsigned int ms)
 	return true;
 }
 
+/* CMD_STALL_TERM for the StreamID of every busy device, then CMD_SYNC. */
+static inline void fz_stall_term_busy(struct fz_machine *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < FZ_NR_DEVS; i++)
+		if (fz_dev_busy_nr(m, i))
+			fz_cmdq_put(m, FIELD_PREP(CMD_0_OP, CMD_OP_STALL_TERM) |
+				    FIELD_PREP(CMD_0_SID, m->dev[i].txn.sid), 0);
+	fz_cmdq_put(m, FIELD_PREP(CMD_0_OP, CMD_OP_SYNC), 0);
+	fz_cmdq_kick(m);
+	if (fz_cmdq_error(m))
+		fz_fail("CMD_STALL_TERM refused (CONS.ERR %u)",
+			(unsigned int)FIELD_GET(SMMU_CMDQ_CONS_ERR,
+						smmu_mmio_read32(m->smmu, SMMU_CMDQ_CONS)));
+}
+
 /*
- * Let the device finish: a healthy command queue and event queue, then,
- * while its transaction is parked, CMD_STALL_TERM for its StreamID and a
- * CMD_SYNC, repeated in case a transaction told to retry parks again
- * behind our back. A device that is merely still translating is waited for.
+ * Let the devices finish: a healthy command queue and event queue, then,
+ * while transactions are parked, CMD_STALL_TERM for their StreamIDs,
+ * repeated in case a transaction told to retry parks again behind our
+ * back. A device that is merely still translating is waited for.
  */
 static inline void fz_dev_unpark(struct fz_machine *m)
 {
@@ -766,33 +813,30 @@ static inline void fz_dev_unpark(struct fz_machine *m)
 			continue;
 		if (m->cfg.stall_model == SMMU_STALL_MODEL_TERM)
 			fz_fail("a transaction stalled without a stall model");
-		fz_cmdq_put(m, FIELD_PREP(CMD_0_OP, CMD_OP_STALL_TERM) |
-			    FIELD_PREP(CMD_0_SID, m->txn.sid), 0);
-		fz_cmdq_put(m, FIELD_PREP(CMD_0_OP, CMD_OP_SYNC), 0);
-		fz_cmdq_kick(m);
-		if (fz_cmdq_error(m))
-			fz_fail("CMD_STALL_TERM refused (CONS.ERR %u)",
-				(unsigned int)FIELD_GET(SMMU_CMDQ_CONS_ERR,
-							smmu_mmio_read32(m->smmu, SMMU_CMDQ_CONS)));
+		fz_stall_term_busy(m);
 	}
 }
 
 static inline void fz_dev_stop(struct fz_machine *m)
 {
 	struct timespec ts;
+	unsigned int i;
 
-	if (!m->dev_started)
-		return;
 	fz_dev_unpark(m);
 	pthread_mutex_lock(&m->lock);
-	m->dev_quit = true;
+	for (i = 0; i < FZ_NR_DEVS; i++)
+		m->dev[i].quit = true;
 	pthread_cond_broadcast(&m->cond);
 	pthread_mutex_unlock(&m->lock);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += FZ_DEADLINE_MS / 1000;
-	if (pthread_timedjoin_np(m->dev, NULL, &ts))
-		fz_fail("hang: device thread does not finish");
-	m->dev_started = false;
+	for (i = 0; i < FZ_NR_DEVS; i++) {
+		if (!m->dev[i].started)
+			continue;
+		if (pthread_timedjoin_np(m->dev[i].thread, NULL, &ts))
+			fz_fail("hang: device thread does not finish");
+		m->dev[i].started = false;
+	}
 }
 
 /* ---- The memory check ------------------------------------------------------------ */

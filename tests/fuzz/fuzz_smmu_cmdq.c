@@ -14,7 +14,7 @@
  * The rest is a program of operations (fzc_op below): batches of 16-byte
  * commands (raw, or built from a valid opcode with fuzzed fields) written
  * at PROD with PROD updates and wraps, GERRORN acknowledgements with or
- * without replacing the bad command, transactions on the device thread
+ * without replacing the bad command, transactions on two device threads
  * (waited for, or racing what follows), draining the event and PRI queues,
  * PRI page requests, CR0/IRQ_CTRL/GBPA/STRTAB_BASE_CFG writes, any other
  * register access that does not move where the SMMU writes, bogus PROD and
@@ -60,7 +60,7 @@ static void fzc_config(const struct fzc_hdr *h, struct smmu_config *cfg)
 	cfg->sid_bits = cfg->st_2lvl ? 8 : 6;
 	cfg->cd_2lvl = h->smmu[0] & 2;
 	cfg->stall_model = stall[(h->smmu[0] >> 2) & 3];
-	cfg->stall_max = 2;
+	cfg->stall_max = (h->misc & 4) ? 1 : 2;	/* 1: two devices exhaust it */
 	cfg->ats = h->smmu[0] & 0x10;
 	cfg->pri = cfg->ats && (h->smmu[0] & 0x20);
 	cfg->httu = httu[h->smmu[0] >> 6];
@@ -421,7 +421,10 @@ static uint64_t fzc_addr(struct fz_input *in)
 	return fz_u64(in);
 }
 
-/* A transaction; op bit 4: do not wait for it (it races what follows). */
+/*
+ * A transaction; op bit 4: do not wait for it (it races what follows);
+ * bit 5: on the second device.
+ */
 static void fzc_op_txn(struct fz_machine *m, struct fz_input *in, uint8_t op)
 {
 	static const enum smmu_txn_type types[] = {
@@ -439,7 +442,7 @@ static void fzc_op_txn(struct fz_machine *m, struct fz_input *in, uint8_t op)
 	};
 
 	txn.addr = fzc_addr(in);
-	fz_txn_post(m, &txn, !(op & 0x10));
+	fz_txn_post(m, (op >> 5) & 1, &txn, !(op & 0x10));
 }
 
 static void fzc_op_page_request(struct fz_machine *m, struct fz_input *in)

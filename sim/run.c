@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The scenario interpreter (see sim/run.h and shared/SCENARIO.md).
+ * The scenario interpreter (see sim/run.h and docs/SCENARIO.md).
  *
  * Each line is parsed (sim/scenario.c) and executed at once, so a run stops
  * exactly at the first error, after the outcomes of every earlier line were

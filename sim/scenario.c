@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Scenario language parser (see sim/scenario.h and shared/SCENARIO.md).
+ * Scenario language parser (see sim/scenario.h and docs/SCENARIO.md).
  */
 #include <ctype.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The scenario language (shared/SCENARIO.md): parsing one line at a time into
+ * The scenario language (docs/SCENARIO.md): parsing one line at a time into
  * a struct scn_cmd. The parser checks everything that can be checked without
  * running: words, numbers, argument counts, that names are defined before use
  * and that machine lines come before the first device or process. Running a

@@ -19,7 +19,7 @@ static const char info_usage[] =
 	"\n"
 	"Build a machine and print the SMMU ID registers (raw and decoded), the\n"
 	"features the arm-smmu-v3 driver enabled, and the machine's limits.\n"
-	"WORDs are the scenario's machine settings (shared/SCENARIO.md): smmu words\n"
+	"WORDs are the scenario's machine settings (docs/SCENARIO.md): smmu words\n"
 	"(btm=off ssid-bits=8 httu=ha ...), software words (sva-asid=private\n"
 	"iopf-workers=N), cpus=N (or cpus N) and page-size=4K|16K|64K (or page-size SZ).\n"
 	"Exit status: 0, or 2 for a bad word or a machine that cannot be built.\n";

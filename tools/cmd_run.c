@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* sva run: run scenarios (shared/SCENARIO.md). */
+/* sva run: run scenarios (docs/SCENARIO.md). */
 #include <getopt.h>
 #include <stdio.h>
 

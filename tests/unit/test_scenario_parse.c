@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* sim/scenario: the scenario language parser (shared/SCENARIO.md). */
+/* sim/scenario: the scenario language parser (docs/SCENARIO.md). */
 #include "sim/scenario.h"
 #include "tests/harness.h"
 

@@ -55,7 +55,7 @@ TEST_TIMEOUT(every_example_holds, 600)
 	fclose(opts.out);
 }
 
-/* The example of shared/SCENARIO.md, word for word. */
+/* The example of docs/SCENARIO.md, word for word. */
 static const char scenario_md_example[] =
 	"smmu btm=off\n"
 	"device acc pci ats pri\n"

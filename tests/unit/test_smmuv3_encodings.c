@@ -2,7 +2,7 @@
 /*
  * arch/smmuv3.h and the one command parser / record builders against golden
  * vectors: raw words written out by hand from the field tables of the SMMUv3
- * spec (IHI0070 G.b, chapters 4-8) and /work/shared/smmuv3-encodings.md,
+ * spec (IHI0070 G.b, chapters 4-8) and docs/smmuv3-encodings.md,
  * never computed with the masks under test.
  */
 #include <errno.h>

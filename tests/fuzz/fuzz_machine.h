@@ -219,6 +219,8 @@ struct fz_machine {
 	unsigned long events, pri_reqs, atc_invs, pri_resps;
 	bool atc_fail;			/* endpoints fail ATC invalidations */
 	bool httu_anywhere;		/* walks may reach FZ_STRICT memory too */
+	unsigned int nr_tables;
+	uint64_t table_desc[8];		/* table descriptors: HTTU never touches them */
 
 	/* Device threads, one transaction at a time each; lock guards them all. */
 	pthread_mutex_t lock;
@@ -282,6 +284,11 @@ static inline void fz_check_change(const struct fz_machine *m, uint64_t pa, uint
 
 	if (kind == FZ_WRITABLE || old == new)
 		return;
+	for (b = 0; b < m->nr_tables; b++)
+		if (m->table_desc[b] == pa)
+			fz_fail("SMMU changed the table descriptor at %#llx: %#018llx -> %#018llx",
+				(unsigned long long)pa, (unsigned long long)old,
+				(unsigned long long)new);
 	if ((kind == FZ_PTABLE || (kind == FZ_STRICT && m->httu_anywhere)) &&
 	    fz_httu_change(m, old, new))
 		return;
@@ -342,6 +349,13 @@ static inline uint64_t fz_alloc(struct fz_machine *m, unsigned int pages, enum f
 		m->kind[fz_off(pa) / FZ_PAGE + i] = kind;
 	fz_fill(m, pa, 0, pages * FZ_PAGE);
 	return pa;
+}
+
+/* The word at @pa is a table descriptor: HTTU updates leaves only (§3.13). */
+static inline void fz_table_desc(struct fz_machine *m, uint64_t pa)
+{
+	if (m->nr_tables < sizeof(m->table_desc) / sizeof(m->table_desc[0]))
+		m->table_desc[m->nr_tables++] = pa;
 }
 
 /* A CMD_SYNC may write its MSI at @addr. */

@@ -135,6 +135,9 @@ static void fzc_page_tables(struct fz_machine *m, struct fzc_layout *l)
 	fz_w64(m, l->pt[1] + 24, vmsa_addr_to_desc(FZ_UNBACKED, 12) | table);
 	for (i = 0; i < FZC_NR_PAGES; i++)
 		fz_w64(m, l->pt[2] + i * 8, fzc_pte(l, i));
+	fz_table_desc(m, l->pt[0]);
+	fz_table_desc(m, l->pt[1]);
+	fz_table_desc(m, l->pt[1] + 24);
 }
 
 /* ---- Context descriptors ------------------------------------------------- */

@@ -36,7 +36,10 @@ static int run_child(void (*fn)(int), int arg)
 
 /* ---- The memory check ---------------------------------------------------- */
 
-enum { STRAY_NONE, STRAY_GUARD, STRAY_STRICT, STRAY_PTABLE_AF, STRAY_PTABLE_OTHER, STRAY_MSI };
+enum {
+	STRAY_NONE, STRAY_GUARD, STRAY_STRICT, STRAY_PTABLE_AF, STRAY_PTABLE_OTHER, STRAY_MSI,
+	STRAY_TABLE_AF, STRAY_OVERWRITTEN,
+};
 
 /* A machine, one write behind the harness's back of the kind @what, the check. */
 static void stray_write(int what)
@@ -52,9 +55,11 @@ static void stray_write(int what)
 	strict = fz_alloc(m, 1, FZ_STRICT);
 	pt = fz_alloc(m, 1, FZ_PTABLE);
 	fz_w64(m, pt, VMSA_DESC_VALID | VMSA_DESC_PAGE | VMSA_PTE_DBM | VMSA_PTE_AP_RDONLY);
+	fz_w64(m, pt + 8, VMSA_DESC_VALID | VMSA_DESC_TABLE);
+	fz_table_desc(m, pt + 8);
 	fz_allow_msi(m, strict + 0x40);
 	/* The expected failure reports are noise in the test log. */
-	if (what == STRAY_GUARD || what == STRAY_STRICT || what == STRAY_PTABLE_OTHER)
+	if (what != STRAY_NONE && what != STRAY_PTABLE_AF && what != STRAY_MSI)
 		freopen("/dev/null", "w", stderr);
 	switch (what) {
 	case STRAY_GUARD:
@@ -74,6 +79,13 @@ static void stray_write(int what)
 	case STRAY_MSI:	/* 4 bytes at an MSI address given to a CMD_SYNC: allowed */
 		phys_mem_write(&m->mem, strict + 0x40, "\x01\x02\x03\x04", 4);
 		break;
+	case STRAY_TABLE_AF:	/* HTTU-shaped, but on a table descriptor */
+		phys_mem_write64(&m->mem, pt + 8, VMSA_DESC_VALID | VMSA_DESC_TABLE | VMSA_PTE_AF);
+		break;
+	case STRAY_OVERWRITTEN:	/* caught when the harness writes over it */
+		phys_mem_write64(&m->mem, strict + 0x200, 5);
+		fz_w64(m, strict + 0x200, 0);
+		break;
 	}
 	fz_machine_fini(m);
 	free(m);
@@ -87,6 +99,8 @@ TEST(memory_check_catches_stray_writes)
 	EXPECT_EQ(run_child(stray_write, STRAY_PTABLE_AF), 0);
 	EXPECT_EQ(run_child(stray_write, STRAY_PTABLE_OTHER), 128 + SIGABRT);
 	EXPECT_EQ(run_child(stray_write, STRAY_MSI), 0);
+	EXPECT_EQ(run_child(stray_write, STRAY_TABLE_AF), 128 + SIGABRT);
+	EXPECT_EQ(run_child(stray_write, STRAY_OVERWRITTEN), 128 + SIGABRT);
 }
 
 /* ---- The command queue target reaches what it is meant to ------------------ */

@@ -24,12 +24,21 @@ static void pri_send(struct smmu *smmu, const struct smmu_pri_resp *resp)
 		ep.ops->pri_resp(ep.ctx, resp);
 }
 
+/*
+ * The PRG index a request carries on the wire: 9 bits (PCIe Page Request,
+ * the PRI queue entry's PRG index, and CMD_PRI_RESP's PRGI alike).
+ */
+static uint16_t pri_prg_index(const struct smmu_page_req *req)
+{
+	return (uint16_t)FIELD_GET(PRIQ_1_PRG_IDX, req->grpid);
+}
+
 /* The automatic response to a discarded Last == 1 request (§8.1). */
 static void pri_auto_respond(struct smmu *smmu, uint32_t sid, const struct smmu_page_req *req)
 {
 	struct smmu_pri_resp resp = {
 		.sid = sid,
-		.grpid = req->grpid,
+		.grpid = pri_prg_index(req),
 		.code = SMMU_PRG_RESP_SUCCESS,
 	};
 	struct smmu_ste_cfg ste;
@@ -61,7 +70,7 @@ int smmu_page_request(struct smmu *smmu, uint32_t sid, const struct smmu_page_re
 		.read = req->read,
 		.write = req->write,
 		.last = req->last,
-		.grpid = req->grpid & 0x1ff,
+		.grpid = pri_prg_index(req),
 		.addr = req->addr & ~0xfffULL,
 	};
 	bool stop_marker = req->last && !req->read && !req->write && req->ssv;

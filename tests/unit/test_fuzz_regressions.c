@@ -157,7 +157,12 @@ TEST(cmdq_sync_msi_into_its_own_slot)
 		    FIELD_PREP(CMD_0_SYNC_MSIDATA, 0x1234), slot);
 	fz_cmdq_kick(m);
 	EXPECT_FALSE(fz_cmdq_error(m));
-	/* The MSI data overwrote the low word of the command itself. */
+	/*
+	 * The MSI data overwrites the low word of the command itself. CONS
+	 * moves before the MSI is written (§4.7.3: seeing the signal implies
+	 * the consumption is visible, not the other way round), so wait for it.
+	 */
+	FZ_WAIT((fz_r64(m, slot) & 0xffffffff) == 0x1234, "CMD_SYNC MSI write");
 	EXPECT_EQ(fz_r64(m, slot) & 0xffffffff, 0x1234);
 	fz_machine_fini(m);
 	free(m);
@@ -175,6 +180,8 @@ TEST(cmdq_stalled_transaction_resumed)
 	ASSERT_TRUE(fz_txn(m, &txn));
 	ASSERT_EQ(fz_stalled(m), 1);
 	EXPECT_TRUE(fz_dev_busy(m));
+	/* The transaction parks before its stall record is written: wait for the record. */
+	FZ_WAIT((fz_evtq_drain(m), m->have_stall), "the stall record");
 	fzc_op_resume(m, 0x20);	/* terminate with abort */
 	EXPECT_FALSE(m->have_stall);
 	EXPECT_EQ(m->last_stall_sid, 3);
@@ -262,24 +269,11 @@ TEST(cmdq_input_smoke)
 }
 
 /*
- * Known model bugs found by fuzzing, replayed only with FUZZ_KNOWN_BUGS=1
- * until they are fixed (then the guard goes): each asserts the correct
- * behaviour and fails today.
- */
-static bool known_bug(const char *where)
-{
-	if (getenv("FUZZ_KNOWN_BUGS"))
-		return false;
-	TH_LOG("SKIP: known model bug at %s (FUZZ_KNOWN_BUGS=1 runs it)", where);
-	return true;
-}
-
-/*
  * fuzz_smmu_cmdq crash-31ad03ff (minimized, 30 bytes): a Last page request
- * discarded while the PRI queue is disabled is answered by the SMMU itself
- * with the request's 16-bit grpid unmasked (hw/smmu/pri.c:32), although the
- * PRI queue entry keeps only the 9-bit PRG index (pri.c:64): the response
- * must carry the index the request had on the wire.
+ * discarded while the PRI queue is disabled was answered by the SMMU itself
+ * with the request's 16-bit grpid unmasked, although the PRI queue entry
+ * keeps only the 9-bit PRG index: the response must carry the index the
+ * request had on the wire (fixed in hw/smmu/pri.c, pri_prg_index()).
  */
 static void pri_auto_response_index(int unused)
 {
@@ -307,7 +301,5 @@ static void pri_auto_response_index(int unused)
 
 TEST(regression_pri_auto_response_prg_index)
 {
-	if (known_bug("hw/smmu/pri.c:32"))
-		return;
 	EXPECT_EQ(run_child(pri_auto_response_index, 0), 0);
 }

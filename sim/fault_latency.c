@@ -11,10 +11,10 @@
  *   for CMD_STALL_TERM (§4.7.2), which answers without a latency sample.
  */
 #include <string.h>
-#include <time.h>
 
 #include "arch/bitfield.h"
 #include "arch/smmuv3.h"
+#include "sim/clock.h"
 #include "sim/fault_latency.h"
 
 /* Key layout: what identifies a fault in flight. Bit 63 keeps a key non-zero. */
@@ -31,18 +31,10 @@
 /* Every stall of one StreamID (CMD_STALL_TERM). */
 #define FLAT_KEY_STREAM		(FLAT_KEY_VALID | FLAT_KEY_STALL | FLAT_KEY_SID)
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 void fault_latency_init(struct fault_latency *fl)
 {
 	memset(fl, 0, sizeof(*fl));
-	fl->clock_ns = now_ns;
+	fl->clock_ns = sim_clock_ns;
 	pthread_mutex_init(&fl->lock, NULL);
 }
 

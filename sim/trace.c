@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "sim/clock.h"
 #include "sim/trace.h"
 
 struct trace {
@@ -17,14 +17,6 @@ struct trace {
 	uint64_t t0;
 	bool first;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 struct trace *trace_open(const char *path, char *why, size_t whylen)
 {
@@ -41,7 +33,7 @@ struct trace *trace_open(const char *path, char *why, size_t whylen)
 		return NULL;
 	}
 	pthread_mutex_init(&t->lock, NULL);
-	t->t0 = mono_ns();
+	t->t0 = sim_clock_ns();
 	t->first = true;
 	fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n", t->f);
 	return t;
@@ -65,7 +57,7 @@ int trace_close(struct trace *t)
 uint64_t trace_now(const struct trace *t)
 {
 	(void)t;
-	return mono_ns();
+	return sim_clock_ns();
 }
 
 /* Microseconds since the trace began, as "int.frac" parts, for @mono. */
@@ -102,7 +94,7 @@ void trace_track(struct trace *t, int tid, const char *name)
 
 void trace_instant(struct trace *t, int tid, const char *cat, const char *name, const char *args)
 {
-	uint64_t now = since_open(t, mono_ns());
+	uint64_t now = since_open(t, sim_clock_ns());
 
 	pthread_mutex_lock(&t->lock);
 	emit(t, "{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"i\",\"s\":\"t\",\"ts\":%llu.%03llu,"

@@ -25,6 +25,7 @@
 
 #include "hw/smmu/cmd.h"
 #include "hw/smmu/smmu.h"
+#include "sim/clock.h"
 #include "sim/fault_latency.h"
 #include "sim/machine.h"
 #include "sim/workload.h"
@@ -101,10 +102,7 @@ static uint64_t next_rand(struct wl_proc *p)
 
 static double now_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	return (double)sim_clock_ns() * 1e-9;
 }
 
 static void problem(struct wl_proc *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -50,22 +50,22 @@
 #define ARM_SMMU_POLL_TIMEOUT_NS	(10ull * 1000 * 1000 * 1000)
 
 struct poll_state {
-	struct timespec start;
+	uint64_t start_ns;
 	unsigned int spins;
 };
 
-static uint64_t elapsed_ns(const struct timespec *start)
+/* CLOCK_MONOTONIC in ns: poll deadlines and the trace hook's timestamps. */
+static uint64_t mono_ns(void)
 {
-	struct timespec now;
+	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)(now.tv_sec - start->tv_sec) * 1000000000ull +
-	       (uint64_t)(now.tv_nsec - start->tv_nsec);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static void poll_init(struct poll_state *ps)
 {
-	clock_gettime(CLOCK_MONOTONIC, &ps->start);
+	ps->start_ns = mono_ns();
 	ps->spins = 0;
 }
 
@@ -78,7 +78,7 @@ static int poll_wait(struct poll_state *ps)
 		sched_yield();
 		return 0;
 	}
-	if (elapsed_ns(&ps->start) > ARM_SMMU_POLL_TIMEOUT_NS)
+	if (mono_ns() - ps->start_ns > ARM_SMMU_POLL_TIMEOUT_NS)
 		return -ETIMEDOUT;
 	nanosleep(&ts, NULL);
 	return 0;
@@ -280,14 +280,6 @@ static int cmdq_poll_cons(struct arm_smmu_device *smmu, uint64_t pos)
 		if (ret)
 			return ret;
 	}
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 void arm_smmu_set_trace(struct arm_smmu_device *smmu, const struct arm_smmu_trace_ops *ops,

@@ -211,6 +211,16 @@ unsigned int cpu_cluster_nr(const struct cpu_cluster *cl)
 	return cl ? cl->nr_cpus : 0;
 }
 
+bool cpu_cluster_is_vhe(const struct cpu_cluster *cl)
+{
+	return cl && cl->cfg.vhe;
+}
+
+bool cpu_cluster_has_hafdbs(const struct cpu_cluster *cl)
+{
+	return cl && cl->cfg.hafdbs;
+}
+
 struct cpu *cpu_get(struct cpu_cluster *cl, unsigned int idx)
 {
 	if (!cl || idx >= cl->nr_cpus)

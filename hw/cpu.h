@@ -83,6 +83,15 @@ struct cpu_cluster *cpu_cluster_create(const struct cpu_cluster_cfg *cfg,
 				       const struct mem_bus *bus);
 void cpu_cluster_destroy(struct cpu_cluster *cl);
 unsigned int cpu_cluster_nr(const struct cpu_cluster *cl);
+/*
+ * What the OS reads from the CPUs instead of being told: whether it runs at
+ * EL2 with HCR_EL2.E2H (CurrentEL, Linux's is_kernel_in_hyp_mode()), and
+ * whether the CPUs implement FEAT_HAFDBS (ID_AA64MMFR1_EL1.HAFDBS). Every
+ * piece of software that depends on the regime asks here, so the CPUs, the
+ * mm and the SMMU driver cannot disagree about it.
+ */
+bool cpu_cluster_is_vhe(const struct cpu_cluster *cl);
+bool cpu_cluster_has_hafdbs(const struct cpu_cluster *cl);
 struct cpu *cpu_get(struct cpu_cluster *cl, unsigned int idx);
 unsigned int cpu_index(const struct cpu *cpu);
 

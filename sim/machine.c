@@ -156,6 +156,8 @@ static int build_hardware(struct machine *m, char *why, size_t whylen)
 	struct cpu_cluster_cfg ccfg = {
 		.nr_cpus = m->cfg.cpus, .tlb_entries = MACHINE_CPU_TLB, .asid_bits = 16,
 		.pa_bits = MACHINE_CPU_PA_BITS, .hafdbs = true,
+		/* e2h selects the CPUs' regime; the software reads it back from them. */
+		.vhe = m->cfg.e2h,
 	};
 	struct smmu_config sc;
 	int ret;
@@ -205,7 +207,7 @@ static void machine_pasid_drop(void *ctx, struct mm *mm)
 static int boot_software(struct machine *m, char *why, size_t whylen)
 {
 	struct mm_system_cfg mcfg = { 0 };
-	struct arm_smmu_probe_opts popts = { .vhe = m->cfg.e2h };
+	struct arm_smmu_probe_opts popts = { .vhe = cpu_cluster_is_vhe(m->cpus) };
 	struct mmio_region mmio = smmu_mmio_region(m->smmu);
 	void (*const handlers[NR_MACHINE_IRQS])(void *) = {
 		arm_smmu_evtq_irq, arm_smmu_priq_irq, arm_smmu_gerror_irq, arm_smmu_cmd_sync_irq,

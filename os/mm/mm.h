@@ -79,7 +79,11 @@ struct mm_system_cfg {
 	struct asid_allocator *asids;	/* required with cpus; NULL: no ASIDs */
 	unsigned int pa_bits;		/* TCR_EL1.IPS for mm_switch(); 0 = 48 */
 	bool hw_af_dirty;		/* TCR_EL1.HA/HD on mm_switch() (FEAT_HAFDBS) */
-	bool vhe;			/* the OS runs at EL2 (E2H): TLBIs target EL2&0 */
+	/*
+	 * Whether the OS runs at EL2 with E2H is not configured here: it is
+	 * read from the CPUs (cpu_cluster_is_vhe()), so the regime of the
+	 * TLBIs the mm issues always matches the regime the CPUs tag with.
+	 */
 };
 
 /* Counters (read with mm_get_stats()). */
@@ -105,7 +109,7 @@ struct mm_system {
 	unsigned int page_shift;
 	unsigned int pa_bits;
 	bool hw_af_dirty;
-	bool vhe;
+	bool vhe;			/* from the CPUs: TLBIs target EL2&0 */
 	unsigned int nr_cpus;
 	struct mm **cpu_mm;		/* mm running on each CPU (atomic), or NULL */
 	/*

@@ -47,7 +47,7 @@ int mm_system_init(struct mm_system *sys, const struct mm_system_cfg *cfg)
 		.page_shift = frame_page_shift(cfg->frames),
 		.pa_bits = cfg->pa_bits ? cfg->pa_bits : 48,
 		.hw_af_dirty = cfg->hw_af_dirty,
-		.vhe = cfg->vhe,
+		.vhe = cpu_cluster_is_vhe(cfg->cpus),
 		.nr_cpus = cfg->cpus ? cpu_cluster_nr(cfg->cpus) : 0,
 	};
 	n = sys->nr_cpus ? sys->nr_cpus : 1;

@@ -222,7 +222,7 @@ static inline int sm_init_os(struct sm *sm)
 	struct mm_system_cfg mcfg = { 0 };
 	struct mmio_region mmio = smmu_mmio_region(sm->smmu);
 	struct arm_smmu_sva_cfg scfg = { .asid_mode = sm->cfg.asid_mode, .cpu = &sm->sys };
-	struct arm_smmu_probe_opts opts = { .vhe = sm->cfg.vhe };
+	struct arm_smmu_probe_opts opts = { .vhe = cpu_cluster_is_vhe(sm->cpus) };
 	int err;
 
 	sm->asids = asid_allocator_create(sm->cfg.cpu_asid_bits, sm->cpus);
@@ -234,7 +234,6 @@ static inline int sm_init_os(struct sm *sm)
 	mcfg.asids = sm->asids;
 	mcfg.pa_bits = sm->cfg.cpu_pa_bits;
 	mcfg.hw_af_dirty = true;
-	mcfg.vhe = sm->cfg.vhe;
 	err = mm_system_init(&sm->sys, &mcfg);
 	if (err)
 		return err;

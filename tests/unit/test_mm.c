@@ -60,7 +60,6 @@ static void setup_machine_vhe(struct fixture *fx, unsigned int shift, bool httu,
 	cfg.cpus = fx->cpus;
 	cfg.asids = fx->asids;
 	cfg.hw_af_dirty = httu;
-	cfg.vhe = vhe;
 	ASSERT_EQ(mm_system_init(&fx->sys, &cfg), 0);
 	mm_install_fault_handler(&fx->sys);
 	fx->baseline = allocated(fx);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The scenario interpreter end to end: every scenario in examples/ holds, the
+ * The scenario interpreter end to end: every scenario in examples/ and every
+ * regression scenario in tests/scenarios/ holds, the
  * SCENARIO.md example holds, and the exit statuses and messages of the
  * contract (0 held, 1 an expectation failed, 2 an error with FILE:LINE).
  */
@@ -37,14 +38,15 @@ static int run_text(const char *text, char *out, size_t outlen, char *err, size_
 	return status;
 }
 
-TEST_TIMEOUT(every_example_holds, 600)
+/* Every scenario matching @pattern (at least @min of them) holds. */
+static void every_scenario_holds(const char *pattern, size_t min)
 {
 	struct scn_run_opts opts = { .out = fopen("/dev/null", "w"), .err = stderr };
 	glob_t g;
 	size_t i;
 
-	ASSERT_EQ(glob("examples/*.sva", 0, NULL, &g), 0);
-	ASSERT_GE(g.gl_pathc, 8);
+	ASSERT_EQ(glob(pattern, 0, NULL, &g), 0);
+	ASSERT_GE(g.gl_pathc, min);
 	for (i = 0; i < g.gl_pathc; i++) {
 		int status = scn_run_file(g.gl_pathv[i], &opts);
 
@@ -53,6 +55,17 @@ TEST_TIMEOUT(every_example_holds, 600)
 	}
 	globfree(&g);
 	fclose(opts.out);
+}
+
+TEST_TIMEOUT(every_example_holds, 600)
+{
+	every_scenario_holds("examples/*.sva", 8);
+}
+
+/* Each of these failed on the code before its fix: the file says what broke. */
+TEST_TIMEOUT(every_regression_scenario_holds, 600)
+{
+	every_scenario_holds("tests/scenarios/*.sva", 2);
 }
 
 /* The example of docs/SCENARIO.md, word for word. */

@@ -340,7 +340,7 @@ enum iommu_page_response_code iommu_sva_handle_iopf(void *ctx, struct iopf_devic
 						     const struct iommu_fault *fault)
 {
 	struct iommu_core *core = ctx;
-	unsigned int flags = 0;
+	unsigned int flags = FAULT_FLAG_REMOTE;
 	struct mm *mm;
 	int ret;
 

@@ -48,9 +48,33 @@ static int do_anonymous_page(struct mm *mm, struct vm_area_struct *vma, uint64_t
 }
 
 /*
- * The page is there: set AF, and for a write make it dirty (clear AP[2]).
- * Linux ptep_set_access_flags(): making a page writable must also drop any
- * stale read-only TLB entry, so that case flushes the page.
+ * A remote agent faulted on a PTE that already allows its access. That is
+ * the case when the CPUs manage dirty state in hardware (FEAT_HAFDBS) and
+ * the SMMU does not (no HTTU, or HA only): the SMMU cached the page while it
+ * was writable-clean, which it reads as read-only (without HTTU for dirty
+ * state DBM means nothing to it, SMMUv3 §3.13.3.1), then a CPU store made it
+ * dirty by clearing AP[2] with no TLB maintenance, as HAFDBS does. The SMMU's read-only copy stays, every retry of the write faults on it again
+ * (a stall or PRI loop that never ends), and handle_mm_fault() finds nothing
+ * to fix. Linux flushes the page when it upgrades a PTE itself
+ * (ptep_set_access_flags(), which reaches the secondary TLBs through the MMU
+ * notifiers); for the upgrade the CPU made, the remote fault is the only
+ * signal, so it gets the same flush: TLBI (which BTM carries to the SMMU)
+ * then the notifiers (TLBI without BTM, and ATC_INV for the device's ATC).
+ */
+static void flush_remote_stale(struct mm *mm, uint64_t addr)
+{
+	uint64_t page = mm_page_size(mm->sys);
+
+	addr &= ~(page - 1);
+	mm_count(&mm->sys->stats.remote_stale_flushes, 1);
+	mm_flush_tlb_range(mm, addr, addr + page, true);
+}
+
+/*
+ * The page is there: set AF, and for a write make it dirty (clear AP[2] and
+ * set the software dirty bit, as Linux's pte_mkdirty()). Linux
+ * ptep_set_access_flags(): making a page writable must also drop any stale
+ * read-only TLB entry, so a write fault that changed the PTE flushes it.
  */
 static int fix_present_page(struct mm *mm, uint64_t slot, uint64_t addr, uint64_t pte,
 			    unsigned int flags)
@@ -70,10 +94,18 @@ static int fix_present_page(struct mm *mm, uint64_t slot, uint64_t addr, uint64_
 		}
 		if (new == pte) {
 			mm_count(&sys->stats.spurious_faults, 1);
+			if (flags & FAULT_FLAG_REMOTE)
+				flush_remote_stale(mm, addr);
 			return 0;
 		}
 	} while (phys_mem_cmpxchg64(sys->mem, slot, &pte, new) == -EAGAIN);
-	if ((flags & FAULT_FLAG_WRITE) && (pte & VMSA_PTE_AP_RDONLY)) {
+	/*
+	 * As arm64's ptep_set_access_flags(): any write fault that changed the
+	 * PTE flushes it, not only one that cleared AP[2] here, because a CPU
+	 * with HAFDBS may have cleared AP[2] behind the back of an agent (an
+	 * SMMU without HTTU) that still holds the read-only copy.
+	 */
+	if (flags & FAULT_FLAG_WRITE) {
 		addr &= ~(page - 1);
 		mm_flush_tlb_range(mm, addr, addr + page, true);
 	}

@@ -71,6 +71,14 @@
 /* handle_mm_fault() flags. */
 #define FAULT_FLAG_WRITE	(1u << 0)
 #define FAULT_FLAG_EXEC		(1u << 1)	/* instruction fetch */
+/*
+ * The fault comes from another agent walking the same tables (a device
+ * through the SMMU: Linux's FAULT_FLAG_REMOTE from iommu_sva_handle_iopf).
+ * A remote fault on a PTE that already allows the access is not spurious for
+ * that agent: it faulted on a stale, stricter copy in its own TLB or ATC,
+ * which no CPU-side event will ever remove (see fix_present_page()).
+ */
+#define FAULT_FLAG_REMOTE	(1u << 2)
 
 struct mm_system_cfg {
 	struct phys_mem *mem;
@@ -92,6 +100,7 @@ struct mm_stats {
 	uint64_t pages_faulted;		/* zero-filled pages installed */
 	uint64_t fault_races;		/* installs lost to a concurrent fault */
 	uint64_t spurious_faults;	/* nothing to do: already fixed */
+	uint64_t remote_stale_flushes;	/* remote spurious faults: page flushed */
 	uint64_t tlbi_va;		/* TLBI VA range operations (broadcast) */
 	uint64_t tlbi_va_pages;		/* pages they covered */
 	uint64_t tlbi_asid;		/* TLBI ASIDE1IS */

@@ -1005,6 +1005,81 @@ TEST(httu_dirties_without_faults)
 	teardown(&fx);
 }
 
+/*
+ * The CPU dirtied a writable-clean page in hardware (no TLBI, no notifier).
+ * A device that cached the page read-only then faults on it: for the mm the
+ * fault is spurious, but a remote one (FAULT_FLAG_REMOTE, the iopf path) must
+ * flush the page so the device's stale read-only copy goes (issue 15, bug 2).
+ * A local spurious fault flushes nothing, as on arm64 Linux; a read fault
+ * that installs a page or sets AF flushes nothing either.
+ */
+TEST(remote_spurious_write_fault_flushes_the_page)
+{
+	struct fixture fx;
+	struct watcher w = { .mn.ops = &watch_ops, .fx = &fx };
+	struct mm *mm;
+	uint64_t va, spurious;
+	uint8_t b = 0;
+	int64_t a;
+
+	setup_machine(&fx, 12, true);
+	mm = mm_create(&fx.sys);
+	ASSERT_TRUE(mm != NULL);
+	mm_switch(&fx.sys, mm, 0);
+	a = mm_mmap(mm, 0, 4 * fx.page, RW, 0);
+	ASSERT_GT(a, 0);
+	va = (uint64_t)a;
+	ASSERT_EQ(cpu_read(cpu0(&fx), va + fx.page, &b, 1, 0), 0);
+	ASSERT_EQ(mmu_notifier_register(&w.mn, mm), 0);
+	watch_pages(&w, mm, va + fx.page, 1);
+	b = 7;
+	ASSERT_EQ(cpu_write(cpu0(&fx), va + fx.page, &b, 1, 0), 0);
+	EXPECT_TRUE(pte_hw_dirty(pte_of(mm, va + fx.page)));
+	EXPECT_EQ(w.calls, 0);		/* the hardware upgrade told nobody */
+
+	/*
+	 * The first write fault only adds the software dirty bit (pte_mkdirty),
+	 * yet it changed the PTE, so it flushes as ptep_set_access_flags() does.
+	 */
+	spurious = stats(&fx).spurious_faults;
+	mmap_read_lock(mm);
+	EXPECT_EQ(handle_mm_fault(mm, va + fx.page + 5, FAULT_FLAG_WRITE), 0);
+	mmap_read_unlock(mm);
+	EXPECT_EQ(stats(&fx).spurious_faults, spurious);
+	EXPECT_TRUE(pte_of(mm, va + fx.page) & VMSA_PTE_SW_DIRTY);
+	ASSERT_EQ(w.calls, 1);
+	EXPECT_EQ(w.start[0], va + fx.page);
+	EXPECT_EQ(w.end[0], va + 2 * fx.page);
+	EXPECT_EQ(w.tlbi_at_call, 1);	/* TLBI first: BTM carries it to the SMMU */
+
+	/* Now nothing is left to change: only a remote fault still flushes. */
+	mmap_read_lock(mm);
+	EXPECT_EQ(handle_mm_fault(mm, va + fx.page + 5, FAULT_FLAG_WRITE), 0);
+	mmap_read_unlock(mm);
+	EXPECT_EQ(stats(&fx).spurious_faults, spurious + 1);
+	EXPECT_EQ(w.calls, 1);
+	mmap_read_lock(mm);
+	EXPECT_EQ(handle_mm_fault(mm, va + fx.page + 5, FAULT_FLAG_WRITE | FAULT_FLAG_REMOTE), 0);
+	mmap_read_unlock(mm);
+	EXPECT_EQ(stats(&fx).spurious_faults, spurious + 2);
+	EXPECT_EQ(stats(&fx).remote_stale_flushes, 1);
+	ASSERT_EQ(w.calls, 2);
+	EXPECT_EQ(w.start[1], va + fx.page);
+	EXPECT_EQ(w.end[1], va + 2 * fx.page);
+
+	/* A remote read fault that installs a page needs no flush. */
+	mmap_read_lock(mm);
+	EXPECT_EQ(handle_mm_fault(mm, va + 2 * fx.page, FAULT_FLAG_REMOTE), 0);
+	mmap_read_unlock(mm);
+	EXPECT_EQ(w.calls, 2);
+	EXPECT_EQ(stats(&fx).remote_stale_flushes, 1);
+
+	mmu_notifier_unregister(&w.mn, mm);
+	mm_switch(&fx.sys, NULL, 0);
+	mmput(mm);
+	teardown(&fx);
+}
+
 /* ---- Notifier lifetimes under concurrency --------------------------------------- */
 
 struct blocker {

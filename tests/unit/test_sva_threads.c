@@ -437,7 +437,7 @@ static void asid_rollover_while_bound(enum arm_smmu_sva_asid_mode mode)
 		EXPECT_EQ(asid_of(sm.asids, &mm->context), asid);
 	/* The devices still reach the bound mm, and munmap still reaches them. */
 	for (i = 0; i < NR_DEV; i++)
-		hammer_wait(&ham[i].ok, ham[i].ok + 100);
+		hammer_wait(&ham[i].ok, __atomic_load_n(&ham[i].ok, __ATOMIC_RELAXED) + 100);
 	mmap_read_lock(mm);
 	for (i = 0; i < REGION_PAGES / 2; i++)
 		watch_frame(&sm, &w, frame_of(mm, va + i * PAGE));

@@ -274,17 +274,6 @@ static int key_value(const char *w, char *key, size_t keylen, const char **val)
 	return 0;
 }
 
-static int on_off(struct ctx *c, const char *key, const char *v, bool *out)
-{
-	if (!strcmp(v, "on"))
-		*out = true;
-	else if (!strcmp(v, "off"))
-		*out = false;
-	else
-		return fail(c, "%s: expected on or off, got '%s'", key, v);
-	return 0;
-}
-
 static int bounded(struct ctx *c, const char *key, const char *v, uint64_t lo, uint64_t hi,
 		   unsigned int *out)
 {
@@ -306,127 +295,39 @@ static int machine_open(struct ctx *c)
 	return 0;
 }
 
-static int parse_smmu_kv(struct ctx *c, const char *key, const char *v)
+/* One setting of a machine line, through the settings table (scenario_settings.c). */
+static int machine_setting(struct ctx *c, enum scn_setting_line line, const char *key,
+			   const char *v)
 {
-	struct scn_machine *m = &c->p->machine;
+	const struct scn_setting *s = scn_setting_find(line, key);
 
-	if (!strcmp(key, "ssid-bits"))
-		return bounded(c, key, v, 0, 20, &m->ssid_bits);
-	if (!strcmp(key, "sid-bits"))
-		return bounded(c, key, v, 1, 32, &m->sid_bits);
-	if (!strcmp(key, "asid-bits")) {
-		if (bounded(c, key, v, 8, 16, &m->asid_bits))
-			return -1;
-		if (m->asid_bits != 8 && m->asid_bits != 16)
-			return fail(c, "asid-bits must be 8 or 16");
-		return 0;
-	}
-	if (!strcmp(key, "oas")) {
-		static const unsigned int ok[] = { 32, 36, 40, 42, 44, 48, 52 };
-		unsigned int i;
-
-		if (bounded(c, key, v, 32, 52, &m->oas))
-			return -1;
-		for (i = 0; i < 7; i++)
-			if (ok[i] == m->oas)
-				return 0;
-		return fail(c, "oas must be one of 32 36 40 42 44 48 52");
-	}
-	if (!strcmp(key, "btm"))
-		return on_off(c, key, v, &m->btm);
-	if (!strcmp(key, "ats"))
-		return on_off(c, key, v, &m->ats);
-	if (!strcmp(key, "pri"))
-		return on_off(c, key, v, &m->pri);
-	if (!strcmp(key, "stall"))
-		return on_off(c, key, v, &m->stall);
-	if (!strcmp(key, "ril"))
-		return on_off(c, key, v, &m->ril);
-	if (!strcmp(key, "e2h"))
-		return on_off(c, key, v, &m->e2h);
-	if (!strcmp(key, "httu")) {
-		if (!strcmp(v, "none"))
-			m->httu = SCN_HTTU_NONE;
-		else if (!strcmp(v, "ha"))
-			m->httu = SCN_HTTU_HA;
-		else if (!strcmp(v, "hd"))
-			m->httu = SCN_HTTU_HD;
-		else
-			return fail(c, "httu: expected none, ha or hd, got '%s'", v);
-		return 0;
-	}
-	if (!strcmp(key, "cd-table")) {
-		if (!strcmp(v, "linear"))
-			m->cd_table_2level = false;
-		else if (!strcmp(v, "2level"))
-			m->cd_table_2level = true;
-		else
-			return fail(c, "cd-table: expected linear or 2level, got '%s'", v);
-		return 0;
-	}
-	if (!strcmp(key, "tlb"))
-		return bounded(c, key, v, 1, 1 << 20, &m->tlb);
-	/* Queue sizes: entries, a power of two up to 2^19 (IDR1.xQS). */
-	if (!strcmp(key, "cmdq") || !strcmp(key, "evtq") || !strcmp(key, "priq")) {
-		unsigned int *q = key[0] == 'c' ? &m->cmdq : key[0] == 'e' ? &m->evtq : &m->priq;
-
-		if (bounded(c, key, v, 2, 1 << 19, q))
-			return -1;
-		if (*q & (*q - 1))
-			return fail(c, "%s=%s is not a power of two", key, v);
-		return 0;
-	}
-	return fail(c, "unknown smmu setting '%s'", key);
+	if (!s)
+		return fail(c, "unknown %s setting '%s'", c->ws->w[0], key);
+	return scn_setting_set(&c->p->machine, s, v, c->err, c->errlen);
 }
 
 static int parse_machine(struct ctx *c)
 {
 	const struct words *ws = c->ws;
-	struct scn_machine *m = &c->p->machine;
+	enum scn_setting_line line;
 	char key[32];
 	const char *v;
 	unsigned int i;
 
 	if (machine_open(c))
 		return -1;
-	if (!strcmp(ws->w[0], "cpus")) {
-		c->cmd->op = SCN_CPUS;
-		return nargs(c, 2, 2) ?: bounded(c, "cpus", ws->w[1], 1, 64, &m->cpus);
+	if (!strcmp(ws->w[0], "cpus") || !strcmp(ws->w[0], "page-size")) {
+		line = ws->w[0][0] == 'c' ? SCN_LINE_CPUS : SCN_LINE_PAGE_SIZE;
+		c->cmd->op = line == SCN_LINE_CPUS ? SCN_CPUS : SCN_PAGE_SIZE;
+		return nargs(c, 2, 2) ?: machine_setting(c, line, ws->w[0], ws->w[1]);
 	}
-	if (!strcmp(ws->w[0], "page-size")) {
-		c->cmd->op = SCN_PAGE_SIZE;
-		if (nargs(c, 2, 2))
-			return -1;
-		if (!strcmp(ws->w[1], "4K"))
-			m->page_shift = 12;
-		else if (!strcmp(ws->w[1], "16K"))
-			m->page_shift = 14;
-		else if (!strcmp(ws->w[1], "64K"))
-			m->page_shift = 16;
-		else
-			return fail(c, "page-size must be 4K, 16K or 64K");
-		return 0;
-	}
-	c->cmd->op = !strcmp(ws->w[0], "smmu") ? SCN_SMMU : SCN_SOFTWARE;
+	line = !strcmp(ws->w[0], "smmu") ? SCN_LINE_SMMU : SCN_LINE_SOFTWARE;
+	c->cmd->op = line == SCN_LINE_SMMU ? SCN_SMMU : SCN_SOFTWARE;
 	for (i = 1; i < ws->n; i++) {
 		if (key_value(ws->w[i], key, sizeof(key), &v))
 			return fail(c, "expected key=value, got '%s'", ws->w[i]);
-		if (c->cmd->op == SCN_SMMU) {
-			if (parse_smmu_kv(c, key, v))
-				return -1;
-		} else if (!strcmp(key, "sva-asid")) {
-			if (!strcmp(v, "shared"))
-				m->sva_asid_private = false;
-			else if (!strcmp(v, "private"))
-				m->sva_asid_private = true;
-			else
-				return fail(c, "sva-asid: expected shared or private, got '%s'", v);
-		} else if (!strcmp(key, "iopf-workers")) {
-			if (bounded(c, key, v, 1, 64, &m->iopf_workers))
-				return -1;
-		} else {
-			return fail(c, "unknown software setting '%s'", key);
-		}
+		if (machine_setting(c, line, key, v))
+			return -1;
 	}
 	return 0;
 }
@@ -437,7 +338,7 @@ static int parse_device(struct ctx *c)
 	struct scn_device *d = &c->cmd->dev;
 	char key[32];
 	const char *v;
-	unsigned int i, sid;
+	unsigned int i, sid = 0;
 
 	if (nargs(c, 3, MAX_WORDS))
 		return -1;

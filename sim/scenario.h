@@ -68,6 +68,50 @@ struct scn_machine {
 
 void scn_machine_defaults(struct scn_machine *m);
 
+/*
+ * The machine settings, one table (sim/scenario_settings.c) for the parser,
+ * `sva info` and `sva stress`: every `smmu` and `software` key, and the
+ * `cpus` and `page-size` lines, with the values each takes.
+ */
+enum scn_setting_line { SCN_LINE_SMMU, SCN_LINE_SOFTWARE, SCN_LINE_CPUS, SCN_LINE_PAGE_SIZE };
+enum scn_setting_kind { SCN_SET_CHOICE, SCN_SET_NUMBER };
+
+struct scn_setting {
+	const char *key;		/* "btm"; "cpus" and "page-size" name their own lines */
+	enum scn_setting_line line;
+	enum scn_setting_kind kind;
+	size_t off, size;		/* the field of struct scn_machine */
+	const char *const *names;	/* CHOICE: the words, NULL-terminated ... */
+	const unsigned int *values;	/* ... and the value of each (NULL: its index) */
+	uint64_t lo, hi;		/* NUMBER: the range (sizes may end in K, M, G) */
+	bool pow2;			/* NUMBER: a power of two */
+	const unsigned int *one_of;	/* NUMBER: the only values allowed, 0-terminated */
+	const char *expect;		/* what a bad value is told it should be */
+	const char *help;		/* one line: what the setting is */
+};
+
+extern const struct scn_setting scn_settings[];
+extern const unsigned int scn_nr_settings;
+
+/* The setting @key of a machine line, or NULL. */
+const struct scn_setting *scn_setting_find(enum scn_setting_line line, const char *key);
+/* The setting named @key on whichever line it belongs to, or NULL. */
+const struct scn_setting *scn_setting_lookup(const char *key);
+/* Set @s in @m from its scenario word @val: 0, or -1 with a message in @err. */
+int scn_setting_set(struct scn_machine *m, const struct scn_setting *s, const char *val,
+		    char *err, size_t errlen);
+/* @s's value in @m as a scenario writes it ("on", "hd", "64K", "256"). */
+void scn_setting_get(const struct scn_machine *m, const struct scn_setting *s, char *buf,
+		     size_t len);
+/* The values @s takes, for help text: "off|on", "1..64". */
+void scn_setting_values(const struct scn_setting *s, char *buf, size_t len);
+/*
+ * Apply words "key=value" (or "cpus N", "page-size SZ") of any machine
+ * line, as `sva info` takes them: 0, or -1 with a message in @err.
+ */
+int scn_machine_set_words(struct scn_machine *m, int argc, char **argv, char *err,
+			  size_t errlen);
+
 struct scn_device {
 	bool pci;			/* else platform */
 	bool ats, pri, stall;

@@ -221,31 +221,8 @@ static void print_limits(FILE *f, struct machine *m, const struct arm_smmu_devic
 /* The machine configuration from scenario words; -1 with a message in @err. */
 static int info_config(int argc, char **argv, struct scn_machine *cfg, char *err, size_t len)
 {
-	struct scn_parser p;
-	struct scn_cmd cmd;
-	char line[256];
-	int i;
-
-	scn_parser_init(&p);
-	for (i = 0; i < argc; i++) {
-		const char *w = argv[i];
-
-		/* "cpus 2" and "page-size 16K" as in a scenario, or cpus=2, page-size=16K. */
-		if ((!strcmp(w, "cpus") || !strcmp(w, "page-size")) && i + 1 < argc)
-			snprintf(line, sizeof(line), "%s %s", w, argv[++i]);
-		else if (!strncmp(w, "cpus=", 5))
-			snprintf(line, sizeof(line), "cpus %s", w + 5);
-		else if (!strncmp(w, "page-size=", 10))
-			snprintf(line, sizeof(line), "page-size %s", w + 10);
-		else if (!strncmp(w, "sva-asid=", 9) || !strncmp(w, "iopf-workers=", 13))
-			snprintf(line, sizeof(line), "software %s", w);
-		else
-			snprintf(line, sizeof(line), "smmu %s", w);
-		if (scn_parse_line(&p, line, (unsigned int)i + 1, &cmd, err, len))
-			return -1;
-	}
-	*cfg = p.machine;
-	return 0;
+	scn_machine_defaults(cfg);
+	return scn_machine_set_words(cfg, argc, argv, err, len);
 }
 
 /* Print everything about the machine @argv describes on @f. 0, or 2 with a line on @ferr. */

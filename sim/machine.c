@@ -501,6 +501,8 @@ void machine_get_limits(const struct machine *m, struct machine_limits *l)
 {
 	l->cpus = m->cfg.cpus;
 	l->cpu_tlb_entries = MACHINE_CPU_TLB;
+	l->cpu_asid_bits = 16;		/* cpu_cluster_cfg.asid_bits in build_hardware() */
+	l->cpu_pa_bits = MACHINE_CPU_PA_BITS;
 	l->smmu_tlb_entries = m->cfg.tlb;
 	l->page_shift = m->cfg.page_shift;
 	l->stall_max = MACHINE_STALL_MAX;

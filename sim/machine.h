@@ -138,6 +138,8 @@ struct arm_smmu_device;
 struct machine_limits {
 	unsigned int cpus;
 	unsigned int cpu_tlb_entries;	/* per CPU */
+	unsigned int cpu_asid_bits;	/* the CPUs' ASIDs */
+	unsigned int cpu_pa_bits;	/* the CPUs' physical addresses */
 	unsigned int smmu_tlb_entries;
 	unsigned int page_shift;	/* CPU and SVA granule */
 	unsigned int stall_max;		/* stalls the model can hold (IDR5.STALL_MAX with stall=on) */

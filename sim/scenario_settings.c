@@ -29,13 +29,13 @@ const struct scn_setting scn_settings[] = {
 	{ "asid-bits", SCN_LINE_SMMU, SCN_SET_NUMBER, FIELD(asid_bits), .lo = 8, .hi = 16,
 	  .one_of = asid_bits_ok, .expect = "8 or 16", .help = "ASID bits" },
 	{ "sid-bits", SCN_LINE_SMMU, SCN_SET_NUMBER, FIELD(sid_bits), .lo = 1, .hi = 32,
-	  .help = "StreamID bits (below 7: a linear stream table)" },
+	  .help = "StreamID bits (< 7: linear stream table)" },
 	{ "oas", SCN_LINE_SMMU, SCN_SET_NUMBER, FIELD(oas), .lo = 32, .hi = 52, .one_of = oas_ok,
 	  .expect = "one of 32 36 40 42 44 48 52", .help = "output address bits" },
 	{ "btm", SCN_LINE_SMMU, SCN_SET_CHOICE, FIELD(btm), .names = on_off_names,
 	  .expect = "on or off", .help = "broadcast TLB maintenance" },
 	{ "httu", SCN_LINE_SMMU, SCN_SET_CHOICE, FIELD(httu), .names = httu_names,
-	  .expect = "none, ha or hd", .help = "hardware access flag / dirty state updates" },
+	  .expect = "none, ha or hd", .help = "hardware access flag/dirty updates" },
 	{ "ats", SCN_LINE_SMMU, SCN_SET_CHOICE, FIELD(ats), .names = on_off_names,
 	  .expect = "on or off", .help = "ATS (and with it PRI)" },
 	{ "pri", SCN_LINE_SMMU, SCN_SET_CHOICE, FIELD(pri), .names = on_off_names,
@@ -54,7 +54,7 @@ const struct scn_setting scn_settings[] = {
 	{ "cd-table", SCN_LINE_SMMU, SCN_SET_CHOICE, FIELD(cd_table_2level),
 	  .names = cd_table_names, .expect = "linear or 2level", .help = "CD table format" },
 	{ "ril", SCN_LINE_SMMU, SCN_SET_CHOICE, FIELD(ril), .names = on_off_names,
-	  .expect = "on or off", .help = "range invalidation (off: an SMMUv3.1)" },
+	  .expect = "on or off", .help = "range invalidation (off: SMMUv3.1)" },
 	{ "e2h", SCN_LINE_SMMU, SCN_SET_CHOICE, FIELD(e2h), .names = on_off_names,
 	  .expect = "on or off", .help = "the host runs at EL2 (VHE)" },
 	{ "cpus", SCN_LINE_CPUS, SCN_SET_NUMBER, FIELD(cpus), .lo = 1, .hi = 64,
@@ -64,9 +64,9 @@ const struct scn_setting scn_settings[] = {
 	  .help = "CPU and SVA granule" },
 	{ "sva-asid", SCN_LINE_SOFTWARE, SCN_SET_CHOICE, FIELD(sva_asid_private),
 	  .names = sva_asid_names, .expect = "shared or private",
-	  .help = "the SVA context's ASID: the process's, or its own" },
+	  .help = "SVA ASID: the process's or its own" },
 	{ "iopf-workers", SCN_LINE_SOFTWARE, SCN_SET_NUMBER, FIELD(iopf_workers), .lo = 1,
-	  .hi = 64, .help = "I/O page-fault work queue threads" },
+	  .hi = 64, .help = "I/O page-fault threads" },
 };
 
 const unsigned int scn_nr_settings = sizeof(scn_settings) / sizeof(scn_settings[0]);
@@ -202,7 +202,7 @@ void scn_setting_values(const struct scn_setting *s, char *buf, size_t len)
 							s->one_of[i]);
 		} else {
 			snprintf(buf, len, "%llu..%llu%s", (unsigned long long)s->lo,
-				 (unsigned long long)s->hi, s->pow2 ? " (a power of two)" : "");
+				 (unsigned long long)s->hi, s->pow2 ? ", 2^n" : "");
 		}
 		return;
 	}

@@ -43,15 +43,10 @@
 #define STRESS_MAX_HANDLES	(2 * STRESS_MAX_PROCS * STRESS_MAX_DEVS)
 #define STRESS_KNOWN_PASIDS	16
 #define STRESS_REPORT_MAX	20	/* violations printed in full */
-#define STRESS_PASID_LIMIT	(1u << 20)
 
 #define SHADOW_MAPPED		(1u << 7)
 
-enum sdev_kind { SDEV_PCI_ATS_PRI, SDEV_PLATFORM_STALL, SDEV_PCI_PLAIN, NR_SDEV_KINDS };
-
-static const char *const sdev_kind_names[NR_SDEV_KINDS] = {
-	"pci ats pri", "platform stall", "pci",
-};
+#define STRESS_KIND_NAME	64
 
 struct sproc {
 	int idx;			/* machine process index; -1: the slot is empty */
@@ -72,7 +67,8 @@ struct shandle {
 
 struct sdev {
 	int idx;
-	enum sdev_kind kind;
+	unsigned int kind;		/* index into stress.kinds */
+	bool sva;			/* the oracle's view: SVA binds must succeed */
 };
 
 /* What an access did: SCN_OUT_OK, _FAULT or _MISMATCH at @addr. */
@@ -83,6 +79,12 @@ struct outcome {
 
 struct stress {
 	struct stress_opts opts;
+	struct scn_machine cfg;			/* the machine every epoch is built as */
+	struct scn_device kinds[STRESS_MAX_DEVS];
+	char kind_names[STRESS_MAX_DEVS][STRESS_KIND_NAME];
+	unsigned int nr_kinds;
+	char kinds_text[STRESS_MAX_DEVS * STRESS_KIND_NAME];	/* opts.device_kinds */
+	uint32_t pasid_limit;			/* bogus PASIDs are drawn below this */
 	struct machine *m;
 	struct machine_limits lim;
 	uint64_t rng;
@@ -129,9 +131,82 @@ static void mix(struct stress *s, uint64_t v)
 
 /* ---- Reporting ---------------------------------------------------------------- */
 
-static const char *page_size_name(unsigned int shift)
+void stress_format_opts(const struct stress_opts *o, char *buf, size_t len)
 {
-	return shift == 16 ? "64K" : shift == 14 ? "16K" : "4K";
+	struct scn_machine def, m;
+	char v[32], dv[32];
+	size_t off;
+	unsigned int i;
+
+	scn_machine_defaults(&def);
+	if (o->machine)
+		m = *o->machine;
+	else
+		m = def;
+	if (o->page_shift)
+		m.page_shift = o->page_shift;
+	off = (size_t)snprintf(buf, len, "--seed %" PRIu64 " --processes %u --devices %u", o->seed,
+			       o->processes, o->devices);
+	for (i = 0; i < scn_nr_settings && off < len; i++) {
+		scn_setting_get(&m, &scn_settings[i], v, sizeof(v));
+		scn_setting_get(&def, &scn_settings[i], dv, sizeof(dv));
+		if (strcmp(v, dv))
+			off += (size_t)snprintf(buf + off, len - off, " --%s %s",
+						scn_settings[i].key, v);
+	}
+	if (o->device_kinds && strcmp(o->device_kinds, STRESS_DEVICE_KINDS) && off < len) {
+		off += (size_t)snprintf(buf + off, len - off, " --device-kinds ");
+		for (i = 0; o->device_kinds[i] && off + 1 < len; i++)
+			buf[off++] = o->device_kinds[i] == ' ' ? '+' : o->device_kinds[i];
+		buf[off < len ? off : len - 1] = '\0';
+	}
+}
+
+/*
+ * The device kinds, each parsed as the rest of a scenario's device line
+ * (so every option a device line takes is a kind): "pci ats pri", with
+ * '+' for a blank, separated by commas. Kept as text in blank form.
+ */
+static int parse_kinds(struct stress *s, const char *text, char *why, size_t whylen)
+{
+	struct scn_parser parser;
+	struct scn_cmd cmd;
+	char line[STRESS_KIND_NAME + 16], err[SCN_ERR_MAX];
+	const char *p = text, *end;
+	size_t n, off = 0;
+	unsigned int i;
+
+	scn_parser_init(&parser);
+	for (s->nr_kinds = 0; *p; p = *end ? end + 1 : end) {
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		n = (size_t)(end - p);
+		if (!n || n >= STRESS_KIND_NAME || s->nr_kinds == STRESS_MAX_DEVS) {
+			snprintf(why, whylen, "device kinds: bad list '%s'", text);
+			return -EINVAL;
+		}
+		memcpy(s->kind_names[s->nr_kinds], p, n);
+		s->kind_names[s->nr_kinds][n] = '\0';
+		for (i = 0; i < n; i++)
+			if (s->kind_names[s->nr_kinds][i] == '+')
+				s->kind_names[s->nr_kinds][i] = ' ';
+		snprintf(line, sizeof(line), "device k%u %s", s->nr_kinds, s->kind_names[s->nr_kinds]);
+		if (scn_parse_line(&parser, line, s->nr_kinds + 1, &cmd, err, sizeof(err))) {
+			snprintf(why, whylen, "device kind '%s': %s", s->kind_names[s->nr_kinds], err);
+			return -EINVAL;
+		}
+		s->kinds[s->nr_kinds] = cmd.dev;
+		off += (size_t)snprintf(s->kinds_text + off, sizeof(s->kinds_text) - off, "%s%s",
+					s->nr_kinds ? "," : "", s->kind_names[s->nr_kinds]);
+		s->nr_kinds++;
+	}
+	if (!s->nr_kinds) {
+		snprintf(why, whylen, "device kinds: none given");
+		return -EINVAL;
+	}
+	s->opts.device_kinds = s->kinds_text;
+	return 0;
 }
 
 static void fmt_outcome(char *buf, size_t len, const struct outcome *o)
@@ -160,17 +235,17 @@ static void violation(struct stress *s, const char *fmt, ...) __attribute__((for
 static void violation(struct stress *s, const char *fmt, ...)
 {
 	FILE *f = s->opts.report;
+	char how[512];
 	va_list ap;
 
-	if (++s->st.violations > STRESS_REPORT_MAX || !f)
+	if (++s->st.violations > s->opts.report_max || !f)
 		return;
 	fprintf(f, "VIOLATION at op %lu: %s: ", s->st.ops, s->desc);
 	va_start(ap, fmt);
 	vfprintf(f, fmt, ap);
 	va_end(ap);
-	fprintf(f, "\n  reproduce: sva stress --seed %" PRIu64 " --ops %lu --processes %u"
-		" --devices %u --page-size %s -v\n", s->opts.seed, s->st.ops + 1,
-		s->opts.processes, s->opts.devices, page_size_name(s->opts.page_shift));
+	stress_format_opts(&s->opts, how, sizeof(how));
+	fprintf(f, "\n  reproduce: sva stress %s --ops %lu -v\n", how, s->st.ops + 1);
 }
 
 static void describe(struct stress *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -469,18 +544,24 @@ static struct sproc *space_of(struct stress *s, int dev, bool pv, uint32_t pasid
 
 /* ---- The machine --------------------------------------------------------------- */
 
-static void fill_device_cfg(enum sdev_kind kind, struct scn_device *d)
+/*
+ * Must a bind on a device of kind @d succeed? The driver's rules
+ * (arm_smmu_sva_supported() and the master checks) from the configuration
+ * alone: the SMMU walks the CPUs' tables (ASIDs as wide as theirs, an OAS
+ * that reaches every PA they map), the device has PASIDs, and it can wait
+ * for a fault: a PCIe function through PRI (an SMMU has PRI only with ATS),
+ * a platform device by stalling.
+ */
+static bool sva_expected(const struct stress *s, const struct scn_device *d)
 {
-	memset(d, 0, sizeof(*d));
-	d->pasid_bits = 20;
-	if (kind == SDEV_PLATFORM_STALL) {
-		d->stall = true;
-		return;
-	}
-	d->pci = true;
-	d->atc = 64;
-	d->prq = 32;
-	d->ats = d->pri = kind == SDEV_PCI_ATS_PRI;
+	const struct scn_machine *c = &s->cfg;
+
+	if (c->asid_bits < s->lim.cpu_asid_bits || c->oas < s->lim.cpu_pa_bits ||
+	    !c->ssid_bits || !d->pasid_bits)
+		return false;
+	if (d->pci)
+		return d->pri && c->ats && c->pri;
+	return d->stall && c->stall;
 }
 
 static int spawn_slot(struct stress *s, unsigned int slot, char *why, size_t whylen)
@@ -500,15 +581,11 @@ static int spawn_slot(struct stress *s, unsigned int slot, char *why, size_t why
 /* A new machine with every device and process; the shadow starts empty. */
 static int machine_up(struct stress *s, char *why, size_t whylen)
 {
-	struct scn_machine cfg;
-	struct scn_device dc;
 	char name[16];
 	unsigned int i;
 	int ret;
 
-	scn_machine_defaults(&cfg);
-	cfg.page_shift = s->opts.page_shift;
-	s->m = machine_create(&cfg, why, whylen);
+	s->m = machine_create(&s->cfg, why, whylen);
 	if (!s->m)
 		return -ENODEV;
 	machine_get_limits(s->m, &s->lim);
@@ -516,10 +593,10 @@ static int machine_up(struct stress *s, char *why, size_t whylen)
 	s->binds_done = 0;
 	memset(s->handles, 0, sizeof(s->handles));
 	for (i = 0; i < s->opts.devices; i++) {
-		s->devs[i].kind = (enum sdev_kind)(i % NR_SDEV_KINDS);
-		fill_device_cfg(s->devs[i].kind, &dc);
+		s->devs[i].kind = i % s->nr_kinds;
+		s->devs[i].sva = sva_expected(s, &s->kinds[s->devs[i].kind]);
 		snprintf(name, sizeof(name), "d%u", i);
-		ret = machine_device_add(s->m, name, &dc, why, whylen);
+		ret = machine_device_add(s->m, name, &s->kinds[s->devs[i].kind], why, whylen);
 		if (ret < 0)
 			return ret;
 		s->devs[i].idx = ret;
@@ -885,10 +962,63 @@ static int op_spawn(struct stress *s)
 
 /* ---- Operations: SVA -------------------------------------------------------------- */
 
-/* The driver enables SVA only on a device that can wait for faults (PRI or stall). */
+/* The driver enables SVA only where it can (sva_expected()). */
 static bool sva_capable(const struct sdev *d)
 {
-	return d->kind != SDEV_PCI_PLAIN;
+	return d->sva;
+}
+
+/*
+ * The largest PASID device @dev can use: its PASID bits, the SMMU's SSID
+ * bits, and without 2-level CD tables the driver's linear table of 2^10
+ * CDs (CTXDESC_LINEAR_CDMAX).
+ */
+static uint32_t dev_max_pasid(const struct stress *s, int dev)
+{
+	unsigned int bits = s->kinds[s->devs[dev].kind].pasid_bits;
+
+	if (bits > s->cfg.ssid_bits)
+		bits = s->cfg.ssid_bits;
+	if (!s->cfg.cd_table_2level && bits > 10)
+		bits = 10;
+	return bits ? (1u << bits) - 1 : 0;
+}
+
+/* PASIDs in [1, @max] that an address space holds: one per live or still bound mm. */
+static unsigned int pasids_held(const struct stress *s, uint32_t max)
+{
+	uint32_t seen[STRESS_MAX_PROCS + STRESS_MAX_HANDLES];
+	unsigned int n = 0, i, j;
+
+	for (i = 0; i < s->opts.processes; i++)
+		if (s->procs[i].idx >= 0 && s->procs[i].has_pasid && s->procs[i].pasid <= max)
+			seen[n++] = s->procs[i].pasid;
+	for (i = 0; i < STRESS_MAX_HANDLES; i++) {
+		if (!s->handles[i].live || s->handles[i].pasid > max)
+			continue;
+		for (j = 0; j < n && seen[j] != s->handles[i].pasid; j++)
+			;
+		if (j == n)
+			seen[n++] = s->handles[i].pasid;
+	}
+	return n;
+}
+
+/*
+ * What a bind must do: 1 succeed, 0 be refused, -1 either (every PASID
+ * the device can use is taken). An mm keeps its one PASID for every
+ * device, so a device that cannot use it must refuse.
+ */
+static int bind_expected(const struct stress *s, int dev, unsigned int slot)
+{
+	const struct sproc *p = &s->procs[slot];
+	uint32_t max = dev_max_pasid(s, dev);
+
+	if (!sva_capable(&s->devs[dev]))
+		return 0;
+	if (p->has_pasid)
+		return p->pasid <= max;
+	return pasids_held(s, max) < max ? 1 : -1;
 }
 
 static struct shandle *find_handle(struct stress *s, int dev, unsigned int slot)
@@ -919,12 +1049,12 @@ static struct shandle *free_handle(struct stress *s)
  * across unbind), and no two address spaces that may still be reached
  * share one.
  */
-static void check_pasid(struct stress *s, unsigned int slot, uint32_t pasid)
+static void check_pasid(struct stress *s, int dev, unsigned int slot, uint32_t pasid)
 {
 	const struct sproc *p = &s->procs[slot];
 	unsigned int i;
 
-	if (!pasid || pasid >= STRESS_PASID_LIMIT)
+	if (!pasid || pasid > dev_max_pasid(s, dev))
 		violation(s, "PASID %u out of range", pasid);
 	if (p->has_pasid && p->pasid != pasid)
 		violation(s, "expected the process's PASID %u, got %u", p->pasid, pasid);
@@ -941,7 +1071,7 @@ static void bind_done(struct stress *s, struct shandle *h, int dev, unsigned int
 {
 	struct sproc *p = &s->procs[slot];
 
-	check_pasid(s, slot, pasid);
+	check_pasid(s, dev, slot, pasid);
 	*h = (struct shandle){
 		.live = true, .h = idx, .dev = dev, .slot = slot, .gen = p->gen, .pasid = pasid,
 	};
@@ -958,15 +1088,15 @@ static int op_bind(struct stress *s)
 	char why[256] = "", res[64];
 	struct shandle *h;
 	uint32_t pasid = 0;
-	bool capable;
+	int want;
 
 	if (slot < 0 || find_handle(s, dev, (unsigned int)slot) || !(h = free_handle(s)))
 		return -EAGAIN;
 	ret = maybe_restart(s);
 	if (ret)
 		return ret;
-	capable = sva_capable(&s->devs[dev]);
-	describe(s, "bind d%d (%s) p%d", dev, sdev_kind_names[s->devs[dev].kind], slot);
+	want = bind_expected(s, dev, (unsigned int)slot);
+	describe(s, "bind d%d (%s) p%d", dev, s->kind_names[s->devs[dev].kind], slot);
 	ret = machine_bind(s->m, s->devs[dev].idx, s->procs[slot].idx, &pasid, why, sizeof(why));
 	if (ret >= 0)
 		snprintf(res, sizeof(res), "pasid %u", pasid);
@@ -977,12 +1107,14 @@ static int op_bind(struct stress *s)
 	mix(s, pasid);
 	if (ret < 0) {
 		s->st.refused_binds++;
-		if (capable)
+		if (want == 1)
 			violation(s, "expected a bond, got refused: %s", why);
 		return 0;
 	}
-	if (!capable)
-		violation(s, "expected refused (the device cannot wait for faults), got %s", res);
+	if (!want)
+		violation(s, "expected refused (%s), got %s", sva_capable(&s->devs[dev]) ?
+			  "the process's PASID is beyond the device's" :
+			  "the device cannot do SVA here", res);
 	/* Either way the model follows what the machine did. */
 	bind_done(s, h, dev, (unsigned int)slot, ret, pasid);
 	return 0;
@@ -1176,7 +1308,7 @@ static int op_dma_bogus(struct stress *s)
 	else if (r <= 1 && n)
 		pasid = s->known[rnd_below(s, n)];
 	else
-		pasid = (uint32_t)rnd_below(s, STRESS_PASID_LIMIT);
+		pasid = (uint32_t)rnd_below(s, s->pasid_limit);
 	return dma_run(s, dev, true, pasid, "any");
 }
 
@@ -1327,7 +1459,7 @@ static int check_opts(const struct stress_opts *o, char *why, size_t whylen)
 		snprintf(why, whylen, "devices must be 1..%d", STRESS_MAX_DEVS);
 		return -EINVAL;
 	}
-	if (o->page_shift != 12 && o->page_shift != 14 && o->page_shift != 16) {
+	if (o->page_shift && o->page_shift != 12 && o->page_shift != 14 && o->page_shift != 16) {
 		snprintf(why, whylen, "page size must be 4K, 16K or 64K");
 		return -EINVAL;
 	}
@@ -1347,9 +1479,25 @@ struct stress *stress_create(const struct stress_opts *opts, char *why, size_t w
 	s->opts = *opts;
 	if (!s->opts.verify_every)
 		s->opts.verify_every = 64;
+	if (!s->opts.report_max)
+		s->opts.report_max = STRESS_REPORT_MAX;
+	if (opts->machine)
+		s->cfg = *opts->machine;
+	else
+		scn_machine_defaults(&s->cfg);
+	if (opts->page_shift)
+		s->cfg.page_shift = opts->page_shift;
+	s->opts.page_shift = s->cfg.page_shift;
+	s->opts.machine = &s->cfg;	/* the caller's may not outlive this call */
+	if (parse_kinds(s, opts->device_kinds ? opts->device_kinds : STRESS_DEVICE_KINDS,
+			why, whylen)) {
+		free(s);
+		return NULL;
+	}
+	s->pasid_limit = 1u << s->cfg.ssid_bits;
 	s->rng = opts->seed;
 	s->st.digest = 0xcbf29ce484222325ULL;
-	s->page = 1ULL << opts->page_shift;
+	s->page = 1ULL << s->cfg.page_shift;
 	for (i = 0; i < opts->processes; i++) {
 		s->procs[i].idx = -1;
 		s->procs[i].bytes = calloc(1, window_size(s));
@@ -1359,10 +1507,12 @@ struct stress *stress_create(const struct stress_opts *opts, char *why, size_t w
 	if (machine_up(s, why, whylen))
 		goto err_machine;
 	if (s->opts.log) {
-		fprintf(s->opts.log, "stress: seed %" PRIu64 ", page size %s, %u processes,",
-			opts->seed, page_size_name(opts->page_shift), opts->processes);
+		char how[512];
+
+		stress_format_opts(opts, how, sizeof(how));
+		fprintf(s->opts.log, "stress: %s;", how);
 		for (i = 0; i < opts->devices; i++)
-			fprintf(s->opts.log, " d%u %s%s", i, sdev_kind_names[s->devs[i].kind],
+			fprintf(s->opts.log, " d%u %s%s", i, s->kind_names[s->devs[i].kind],
 				i + 1 < opts->devices ? "," : "\n");
 	}
 	return s;

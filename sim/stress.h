@@ -15,17 +15,33 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sim/scenario.h"
+
 struct stress;
 
 struct stress_opts {
 	uint64_t seed;
 	unsigned int processes;		/* live processes at a time, 1..STRESS_MAX_PROCS */
-	unsigned int devices;		/* 1..STRESS_MAX_DEVS: pci ats pri, platform stall, pci */
-	unsigned int page_shift;	/* 12, 14 or 16 */
+	unsigned int devices;		/* 1..STRESS_MAX_DEVS, of the kinds in turn */
+	unsigned int page_shift;	/* 12, 14 or 16; 0: the machine's page-size */
+	/*
+	 * The machine: every setting of a scenario's smmu, software, cpus and
+	 * page-size lines (docs/SCENARIO.md). NULL: scn_machine_defaults().
+	 */
+	const struct scn_machine *machine;
+	/*
+	 * The device kinds the devices take in turn, as a scenario's device
+	 * lines write them after the name, separated by commas ('+' may stand
+	 * for a blank): "pci ats pri,platform stall". NULL: STRESS_DEVICE_KINDS.
+	 */
+	const char *device_kinds;
 	unsigned int verify_every;	/* full CPU check of the shadow every N ops (0: 64) */
 	FILE *log;			/* each op and its outcome (-v); NULL: none */
 	FILE *report;			/* violations; NULL: none */
+	unsigned int report_max;	/* violations printed in full (0: 20) */
 };
+
+#define STRESS_DEVICE_KINDS	"pci ats pri,platform stall,pci"
 
 #define STRESS_MAX_PROCS	8
 #define STRESS_MAX_DEVS		8
@@ -65,5 +81,46 @@ int stress_verify(struct stress *s);
 int stress_inject_wrong_expectation(struct stress *s);
 
 const struct stress_stats *stress_stats(const struct stress *s);
+
+/*
+ * The `sva stress` options that run @o again (seed, processes, devices,
+ * and every machine setting or device kind that is not the default),
+ * without --ops: "--seed 7 --processes 3 --devices 3 --e2h on".
+ */
+void stress_format_opts(const struct stress_opts *o, char *buf, size_t len);
+
+/* ---- The sweep (sim/stress_sweep.c): the oracle over every machine feature ---- */
+
+/*
+ * One configuration: machine settings as `sva info` takes them (words of
+ * scn_machine_set_words()), and optionally device kinds and counts; what
+ * it leaves unset comes from the base options.
+ */
+struct stress_sweep_config {
+	const char *name;		/* what it exercises, for the summary line */
+	const char *settings;		/* "e2h=on btm=off"; "" for none */
+	const char *device_kinds;	/* NULL: the base's */
+	unsigned int processes, devices;	/* 0: the base's */
+};
+
+extern const struct stress_sweep_config stress_sweep_configs[];
+extern const unsigned int stress_nr_sweep_configs;
+
+/*
+ * The options of sweep configuration @i over @base, with a seed derived
+ * from the base seed and the configuration's name (so that a new
+ * configuration changes no other's run). @machine holds the machine @o
+ * points at. 0, or -EINVAL with one line in @why.
+ */
+int stress_sweep_opts(const struct stress_opts *base, unsigned int i, struct stress_opts *o,
+		      struct scn_machine *machine, char *why, size_t whylen);
+
+/*
+ * A whole run: build, @ops operations, a final full check, tear down.
+ * @st gets the stats (also when the machine failed). 0, or the negative
+ * errno that stopped the run, with one line in @why.
+ */
+int stress_run_once(const struct stress_opts *o, unsigned long ops, struct stress_stats *st,
+		    char *why, size_t whylen);
 
 #endif /* SIM_STRESS_H */

@@ -12,24 +12,34 @@
 
 static const char stress_usage[] =
 	"usage: sva stress --seed N --ops N [--processes P] [--devices D]\n"
-	"                  [--page-size 4K|16K|64K] [-v]\n"
+	"                  [--device-kinds K,K...] [--SETTING VALUE...] [--sweep] [-v]\n"
 	"\n"
 	"Run N random operations (mmap, munmap, mprotect, CPU writes and reads, bind,\n"
 	"unbind, DMA fill/copy/check through bound PASIDs, bogus PASIDs and no PASID,\n"
 	"process exit and creation) over P processes (default 3) and D devices\n"
-	"(default 3; their kinds in turn: pci ats pri, platform stall, pci without\n"
-	"ATS/PRI), and check every outcome against a shadow model of each process's\n"
+	"(default 3), and check every outcome against a shadow model of each process's\n"
 	"memory. The same seed gives the same operations and the same outcomes.\n"
 	"Exit status: 0 no violation, 1 violations (each printed with the command that\n"
 	"reproduces it), 2 bad options or the machine failed.\n"
 	"\n"
-	"  -s, --seed N        PRNG seed\n"
-	"  -n, --ops N         number of operations\n"
-	"  -p, --processes P   live processes at a time (1..8)\n"
-	"  -d, --devices D     devices (1..8)\n"
-	"  -g, --page-size SZ  CPU and SVA granule: 4K, 16K or 64K (default 4K)\n"
-	"  -v, --verbose       print each operation and its outcome\n"
-	"  -h, --help          this text\n";
+	"  -s, --seed N          PRNG seed\n"
+	"  -n, --ops N           number of operations (with --sweep: per configuration)\n"
+	"  -p, --processes P     live processes at a time (1..8)\n"
+	"  -d, --devices D       devices (1..8), of the device kinds in turn\n"
+	"  -k, --device-kinds K,K...\n"
+	"                        each kind as a scenario's device line writes it after the\n"
+	"                        name, '+' for a blank (default pci+ats+pri,platform+stall,pci)\n"
+	"  -g, --page-size SZ    the same as --page-size below\n"
+	"  -S, --sweep           run every configuration of the sweep (sim/stress_sweep.c)\n"
+	"                        over these options, each with a seed derived from --seed,\n"
+	"                        one summary line each\n"
+	"  -v, --verbose         print each operation and its outcome\n"
+	"  -h, --help            this text\n"
+	"\n"
+	"Machine settings, as a scenario's smmu, software, cpus and page-size lines\n"
+	"write them (docs/SCENARIO.md):\n";
+
+enum { OPT_SETTING = 256 };
 
 static int number_opt(const char *name, const char *arg, uint64_t max, uint64_t *out)
 {
@@ -40,19 +50,20 @@ static int number_opt(const char *name, const char *arg, uint64_t max, uint64_t 
 	return 0;
 }
 
-static int page_size_opt(const char *arg, unsigned int *shift)
+static void print_usage(void)
 {
-	if (!strcmp(arg, "4K"))
-		*shift = 12;
-	else if (!strcmp(arg, "16K"))
-		*shift = 14;
-	else if (!strcmp(arg, "64K"))
-		*shift = 16;
-	else {
-		fprintf(stderr, "sva stress: --page-size must be 4K, 16K or 64K\n");
-		return -1;
+	struct scn_machine def;
+	char values[96], dv[32], opt[128];
+	unsigned int i;
+
+	fputs(stress_usage, stdout);
+	scn_machine_defaults(&def);
+	for (i = 0; i < scn_nr_settings; i++) {
+		scn_setting_values(&scn_settings[i], values, sizeof(values));
+		scn_setting_get(&def, &scn_settings[i], dv, sizeof(dv));
+		snprintf(opt, sizeof(opt), "--%s %s", scn_settings[i].key, values);
+		printf("  %-28s %s (default %s)\n", opt, scn_settings[i].help, dv);
 	}
-	return 0;
 }
 
 static void summary(const struct stress_stats *st)
@@ -66,57 +77,110 @@ static void summary(const struct stress_stats *st)
 	printf("violations %lu\n", st->violations);
 }
 
-static int parse_opts(int argc, char **argv, struct stress_opts *o, uint64_t *ops)
+struct stress_cli {
+	struct stress_opts o;
+	struct scn_machine machine;
+	uint64_t ops;
+	bool sweep;
+};
+
+/* getopt's table: the fixed options, then one per machine setting. */
+static struct option *long_options(void)
 {
-	static const struct option opts[] = {
+	static const struct option fixed[] = {
 		{ "seed", required_argument, NULL, 's' },
 		{ "ops", required_argument, NULL, 'n' },
 		{ "processes", required_argument, NULL, 'p' },
 		{ "devices", required_argument, NULL, 'd' },
-		{ "page-size", required_argument, NULL, 'g' },
+		{ "device-kinds", required_argument, NULL, 'k' },
+		{ "sweep", no_argument, NULL, 'S' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
 	};
-	bool seed = false, nops = false;
-	uint64_t v;
-	int c;
+	unsigned int nf = sizeof(fixed) / sizeof(fixed[0]), i;
+	struct option *t = calloc(nf + scn_nr_settings + 1, sizeof(*t));
 
-	opterr = 0;	/* one line of our own for a bad option */
-	while ((c = getopt_long(argc, argv, "s:n:p:d:g:vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			if (number_opt("seed", optarg, UINT64_MAX, &o->seed))
-				return 2;
-			seed = true;
-			break;
-		case 'n':
-			if (number_opt("ops", optarg, UINT32_MAX, ops))
-				return 2;
-			nops = true;
-			break;
-		case 'p':
-		case 'd':
-			if (number_opt(c == 'p' ? "processes" : "devices", optarg, 64, &v))
-				return 2;
-			*(c == 'p' ? &o->processes : &o->devices) = (unsigned int)v;
-			break;
-		case 'g':
-			if (page_size_opt(optarg, &o->page_shift))
-				return 2;
-			break;
-		case 'v':
-			o->log = stdout;
-			break;
-		case 'h':
-			fputs(stress_usage, stdout);
-			return 0;
-		default:
-			fprintf(stderr, "sva stress: bad option '%s' (sva stress --help)\n",
-				argv[optind - 1]);
-			return 2;
-		}
+	if (!t)
+		return NULL;
+	memcpy(t, fixed, sizeof(fixed));
+	for (i = 0; i < scn_nr_settings; i++)
+		t[nf + i] = (struct option){ scn_settings[i].key, required_argument, NULL,
+					     OPT_SETTING + (int)i };
+	return t;
+}
+
+static int setting_opt(struct stress_cli *cli, const struct scn_setting *set, const char *arg)
+{
+	char err[SCN_ERR_MAX];
+
+	if (scn_setting_set(&cli->machine, set, arg, err, sizeof(err))) {
+		fprintf(stderr, "sva stress: --%s: %s\n", set->key, err);
+		return -1;
 	}
+	return 0;
+}
+
+/* 0 or 2: the exit status now (help, bad options); -1: go on and run. */
+static int parse_one(struct stress_cli *cli, int c, char **argv, bool *seed, bool *nops)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 's':
+		if (number_opt("seed", optarg, UINT64_MAX, &cli->o.seed))
+			return 2;
+		*seed = true;
+		return -1;
+	case 'n':
+		if (number_opt("ops", optarg, UINT32_MAX, &cli->ops))
+			return 2;
+		*nops = true;
+		return -1;
+	case 'p':
+	case 'd':
+		if (number_opt(c == 'p' ? "processes" : "devices", optarg, 64, &v))
+			return 2;
+		*(c == 'p' ? &cli->o.processes : &cli->o.devices) = (unsigned int)v;
+		return -1;
+	case 'k':
+		cli->o.device_kinds = optarg;
+		return -1;
+	case 'g':
+		return setting_opt(cli, scn_setting_lookup("page-size"), optarg) ? 2 : -1;
+	case 'S':
+		cli->sweep = true;
+		return -1;
+	case 'v':
+		cli->o.log = stdout;
+		return -1;
+	case 'h':
+		print_usage();
+		return 0;
+	default:
+		if (c >= OPT_SETTING && c < OPT_SETTING + (int)scn_nr_settings)
+			return setting_opt(cli, &scn_settings[c - OPT_SETTING], optarg) ? 2 : -1;
+		fprintf(stderr, "sva stress: bad option '%s' (sva stress --help)\n",
+			argv[optind - 1]);
+		return 2;
+	}
+}
+
+static int parse_opts(int argc, char **argv, struct stress_cli *cli)
+{
+	struct option *opts = long_options();
+	bool seed = false, nops = false;
+	int c, ret = -1;
+
+	if (!opts) {
+		fprintf(stderr, "sva stress: out of memory\n");
+		return 2;
+	}
+	opterr = 0;	/* one line of our own for a bad option */
+	while (ret < 0 && (c = getopt_long(argc, argv, "s:n:p:d:k:g:Svh", opts, NULL)) != -1)
+		ret = parse_one(cli, c, argv, &seed, &nops);
+	free(opts);
+	if (ret >= 0)
+		return ret;
 	if (optind != argc) {
 		fprintf(stderr, "sva stress: unexpected argument '%s'\n", argv[optind]);
 		return 2;
@@ -128,26 +192,66 @@ static int parse_opts(int argc, char **argv, struct stress_opts *o, uint64_t *op
 	return -1;
 }
 
+/* One line per configuration; 0, 1 if any had violations, 2 if any machine failed. */
+static int sweep_main(struct stress_cli *cli)
+{
+	struct scn_machine machine;
+	struct stress_opts o;
+	struct stress_stats st;
+	char why[256], how[512];
+	unsigned long ops = 0, bad = 0;
+	unsigned int i;
+	int status = 0, ret;
+
+	for (i = 0; i < stress_nr_sweep_configs; i++) {
+		why[0] = '\0';
+		if (stress_sweep_opts(&cli->o, i, &o, &machine, why, sizeof(why))) {
+			fprintf(stderr, "sva stress: %s\n", why);
+			return 2;
+		}
+		o.report_max = 2;	/* the summary line says how many more */
+		ret = stress_run_once(&o, (unsigned long)cli->ops, &st, why, sizeof(why));
+		stress_format_opts(&o, how, sizeof(how));
+		printf("sweep %-44s ops %7lu violations %4lu dma ok %6lu fault %6lu digest %016"
+		       PRIx64 "%s%s\n", stress_sweep_configs[i].name, st.ops, st.violations,
+		       st.dma_ok, st.dma_fault, st.digest, ret ? ": " : "", ret ? why : "");
+		if (ret || st.violations)
+			printf("  reproduce: sva stress %s --ops %" PRIu64 "\n", how, cli->ops);
+		fflush(stdout);
+		ops += st.ops;
+		bad += st.violations;
+		if (ret)
+			status = 2;
+		else if (st.violations && !status)
+			status = 1;
+	}
+	printf("sweep: %u configurations, %lu ops, %lu violations\n", stress_nr_sweep_configs,
+	       ops, bad);
+	return status;
+}
+
 static int stress_main(int argc, char **argv)
 {
-	struct stress_opts o = {
-		/* Two devices: the machine cannot build a pci device without PRI yet. */
-		.processes = 3, .devices = 3, .page_shift = 12, .report = stdout,
+	struct stress_cli cli = {
+		.o = { .processes = 3, .devices = 3, .report = stdout },
 	};
-	uint64_t ops = 0;
 	char why[256] = "";
 	struct stress *s;
 	int ret;
 
-	ret = parse_opts(argc, argv, &o, &ops);
+	scn_machine_defaults(&cli.machine);
+	cli.o.machine = &cli.machine;
+	ret = parse_opts(argc, argv, &cli);
 	if (ret >= 0)
 		return ret;
-	s = stress_create(&o, why, sizeof(why));
+	if (cli.sweep)
+		return sweep_main(&cli);
+	s = stress_create(&cli.o, why, sizeof(why));
 	if (!s) {
 		fprintf(stderr, "sva stress: %s\n", why);
 		return 2;
 	}
-	ret = stress_run(s, (unsigned long)ops);
+	ret = stress_run(s, (unsigned long)cli.ops);
 	if (!ret)
 		ret = stress_verify(s);
 	summary(stress_stats(s));

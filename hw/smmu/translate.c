@@ -614,13 +614,16 @@ int smmu_xlate_init(struct smmu *smmu)
 {
 	const struct smmu_config *cfg = &smmu->cfg;
 	struct smmu_xlate *x = calloc(1, sizeof(*x));
+	unsigned int entries;
 
 	if (!x)
 		return -ENOMEM;
 	x->smmu = smmu;
 	if (grace_init(&x->grace))
 		goto err_free;
-	x->tlb = smmu_tlb_create(cfg->tlb_entries ? cfg->tlb_entries : SMMU_TLB_DEFAULT, 4);
+	entries = cfg->tlb_entries ? cfg->tlb_entries : SMMU_TLB_DEFAULT;
+	/* A TLB smaller than a set is one set of that many ways. */
+	x->tlb = smmu_tlb_create(entries, entries < SMMU_TLB_WAYS ? entries : SMMU_TLB_WAYS);
 	if (!x->tlb)
 		goto err_grace;
 	x->cfg = smmu_cfgcache_create(cfg->cfg_cache_entries ? cfg->cfg_cache_entries :

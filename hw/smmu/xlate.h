@@ -32,6 +32,7 @@ struct smmu_event;
 
 #define SMMU_MAX_ENDPOINTS	256
 #define SMMU_TLB_DEFAULT	2048
+#define SMMU_TLB_WAYS		4	/* associativity, unless the TLB is smaller */
 #define SMMU_CFG_DEFAULT	512
 
 struct smmu_endpoint {

@@ -103,6 +103,18 @@ TEST_TIMEOUT(info_and_short_stress, 120)
 	EXPECT_EQ(run("stress --seed 5 --ops 200", out, sizeof(out), err, sizeof(err)), 0);
 	EXPECT_TRUE(strstr(out, "violations 0") != NULL);
 	EXPECT_EQ(run("stress --seed x --ops 200", out, sizeof(out), err, sizeof(err)), 2);
+	/* Every machine setting is an option, with the scenario's names and values. */
+	EXPECT_EQ(run("stress --seed 5 --ops 200 --btm off --sva-asid private --cd-table linear"
+		      " --page-size 16K --device-kinds platform+stall,pci+ats+pri", out,
+		      sizeof(out), err, sizeof(err)), 0);
+	EXPECT_TRUE(strstr(out, "violations 0") != NULL);
+	EXPECT_EQ(run("stress --seed 5 --ops 200 --httu sometimes", out, sizeof(out), err,
+		      sizeof(err)), 2);
+	EXPECT_TRUE(strstr(err, "--httu: httu: expected none, ha or hd, got 'sometimes'") != NULL);
+	EXPECT_EQ(run("stress --seed 5 --ops 200 --device-kinds pci+stall", out, sizeof(out), err,
+		      sizeof(err)), 2);
+	EXPECT_EQ(run("stress --help", out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_TRUE(strstr(out, "--e2h off|on") != NULL);
 }
 
 TEST_TIMEOUT(bench_json, 120)

@@ -283,6 +283,35 @@ TEST(bad_streamid_linear)
 	fx_fini(&fx);
 }
 
+/* A TLB of fewer entries than its ways (smmu tlb=1..3) builds, and caches. */
+TEST(tlb_smaller_than_a_set)
+{
+	struct smmu_config cfg;
+	unsigned int n;
+	struct fx fx;
+	struct s1 s;
+	uint64_t pa = 0;
+
+	for (n = 1; n <= 3; n++) {
+		smmu_config_default(&cfg);
+		cfg.tlb_entries = n;
+		ASSERT_EQ(fx_init_cfg(&fx, &cfg, true), 0);
+		setup_s1(&fx, &s, FX_CD_DEFAULT);
+		fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+		EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 4, RD, &pa), SMMU_TXN_OK);
+		EXPECT_EQ(pa, s.data + 4);
+		/* The walk's result is cached: a changed PTE goes unseen until a TLBI. */
+		fx_map(&fx, s.root, VA, s.data + 0x1000, FX_PTE_RW);
+		EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 4, RD, &pa), SMMU_TXN_OK);
+		EXPECT_EQ(pa, s.data + 4);
+		fx_tlbi_va(&fx, ASID, VA);
+		ASSERT_EQ(fx_sync(&fx), 0);
+		EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 4, RD, &pa), SMMU_TXN_OK);
+		EXPECT_EQ(pa, s.data + 0x1004);
+		fx_fini(&fx);
+	}
+}
+
 TEST(two_level_stream_table)
 {
 	struct fx fx;

@@ -140,7 +140,8 @@ TEST(stress_wrong_expectation_is_a_violation)
 	/* The report says where it happened and how to run it again. */
 	EXPECT_TRUE(strstr(buf, "VIOLATION at op ") != NULL);
 	EXPECT_TRUE(strstr(buf, "expected 0x") != NULL);
-	EXPECT_TRUE(strstr(buf, "reproduce: sva stress --seed 7 --ops ") != NULL);
+	EXPECT_TRUE(strstr(buf, "reproduce: sva stress --seed 7 --processes 3 --devices 2 --ops ")
+		    != NULL);
 	free(buf);
 }
 
@@ -155,6 +156,68 @@ TEST(stress_bad_options)
 	o.page_shift = 13;
 	EXPECT_TRUE(stress_create(&o, why, sizeof(why)) == NULL);
 	EXPECT_TRUE(strstr(why, "page size") != NULL);
+}
+
+/* The reproduce line names every machine setting and device kind that is not the default. */
+TEST(stress_opts_name_every_setting_that_differs)
+{
+	struct scn_machine m;
+	struct stress_opts o = { .seed = 9, .processes = 2, .devices = 4, .machine = &m,
+				 .device_kinds = "platform stall,pci ats pri" };
+	char buf[512];
+
+	scn_machine_defaults(&m);
+	m.e2h = true;
+	m.httu = SCN_HTTU_NONE;
+	m.page_shift = 16;
+	m.cmdq = 4;
+	stress_format_opts(&o, buf, sizeof(buf));
+	EXPECT_STREQ(buf, "--seed 9 --processes 2 --devices 4 --httu none --cmdq 4 --e2h on"
+		     " --page-size 64K --device-kinds platform+stall,pci+ats+pri");
+	o.machine = NULL;
+	o.device_kinds = NULL;
+	o.page_shift = 14;
+	stress_format_opts(&o, buf, sizeof(buf));
+	EXPECT_STREQ(buf, "--seed 9 --processes 2 --devices 4 --page-size 16K");
+}
+
+/* Device kinds are device lines: what a device line refuses, a kind refuses. */
+TEST(stress_device_kinds_parse_as_device_lines)
+{
+	struct stress_opts o = { .seed = 1, .processes = 2, .devices = 2,
+				 .device_kinds = "pci+ats+pri+prq=4,platform stall" };
+	char why[256] = "";
+	struct stress *s = stress_create(&o, why, sizeof(why));
+
+	ASSERT_TRUE(s != NULL);
+	EXPECT_EQ(stress_run(s, 200), 0);
+	EXPECT_EQ(stress_stats(s)->violations, 0);
+	stress_destroy(s);
+	o.device_kinds = "pci stall";
+	EXPECT_TRUE(stress_create(&o, why, sizeof(why)) == NULL);
+	EXPECT_TRUE(strstr(why, "device kind 'pci stall'") != NULL);
+	o.device_kinds = "pci,,platform";
+	EXPECT_TRUE(stress_create(&o, why, sizeof(why)) == NULL);
+}
+
+/*
+ * Where the configuration rules SVA out (an SMMU with 8-bit ASIDs under
+ * 16-bit CPU ASIDs), every bind must be refused, and is.
+ */
+TEST(stress_binds_refused_where_sva_cannot_work)
+{
+	struct scn_machine m;
+	struct stress_opts o = { .seed = 3, .processes = 3, .devices = 2, .machine = &m,
+				 .report = stdout };
+	struct stress_stats st;
+	char why[256] = "";
+
+	scn_machine_defaults(&m);
+	m.asid_bits = 8;
+	ASSERT_EQ(stress_run_once(&o, 400, &st, why, sizeof(why)), 0);
+	EXPECT_EQ(st.violations, 0);
+	EXPECT_EQ(st.binds, 0);
+	EXPECT_GT(st.refused_binds, 0);
 }
 
 /* ---- sva info ---------------------------------------------------------------- */

@@ -632,6 +632,7 @@ static int maybe_restart(struct stress *s)
 /* ---- Operations: memory ----------------------------------------------------------- */
 
 static int dma_run(struct stress *s, int dev, bool pv, uint32_t pasid, const char *how);
+static void verify_range(struct stress *s, uint64_t lo, uint64_t hi);
 
 /* A live bond of the process in @slot, or NULL. */
 static struct shandle *bond_of(struct stress *s, unsigned int slot)
@@ -693,22 +694,16 @@ static int bracket_end(struct stress *s, const struct bracket *b, int kind, cons
 
 /* An op that does not apply now returns -EAGAIN and another is drawn. */
 
-static int op_mmap(struct stress *s)
+/* mmap @n pages at page @pg of @slot's window, and the shadow with it. */
+static void do_mmap(struct stress *s, unsigned int slot, unsigned int pg, unsigned int n,
+		    unsigned int prot, bool populate)
 {
-	int slot = pick_proc(s);
-	unsigned int pg, n, i, prot;
-	bool populate;
-	struct sproc *p;
+	struct sproc *p = &s->procs[slot];
 	char why[256] = "";
+	unsigned int i;
 	int ret;
 
-	if (slot < 0)
-		return -EAGAIN;
-	p = &s->procs[slot];
-	pick_pages(s, 8, &pg, &n);
-	prot = pick_prot(s);
-	populate = rnd_below(s, 3) == 0;
-	describe(s, "mmap p%d 0x%" PRIx64 " %u pages %s%s", slot, STRESS_BASE + pg * s->page, n,
+	describe(s, "mmap p%u 0x%" PRIx64 " %u pages %s%s", slot, STRESS_BASE + pg * s->page, n,
 		 prot_name(prot), populate ? " populate" : "");
 	ret = machine_mmap(s->m, p->idx, STRESS_BASE + pg * s->page, n * s->page, prot, populate,
 			   why, sizeof(why));
@@ -716,13 +711,56 @@ static int op_mmap(struct stress *s)
 	mix(s, (uint64_t)ret);
 	if (ret) {
 		violation(s, "expected success, got %s", why);
-		return 0;
+		return;
 	}
 	/* MAP_FIXED replaces whatever was there with fresh zero-filled pages. */
 	for (i = pg; i < pg + n; i++)
 		p->prot[i] = (uint8_t)(SHADOW_MAPPED | prot);
 	memset(p->bytes + pg * s->page, 0, n * s->page);
+}
+
+static int op_mmap(struct stress *s)
+{
+	int slot = pick_proc(s);
+	unsigned int pg, n, prot;
+	bool populate;
+
+	if (slot < 0)
+		return -EAGAIN;
+	pick_pages(s, 8, &pg, &n);
+	prot = pick_prot(s);
+	populate = rnd_below(s, 3) == 0;
+	do_mmap(s, (unsigned int)slot, pg, n, prot, populate);
 	return 0;
+}
+
+static void do_cpu_fill(struct stress *s, unsigned int slot, uint64_t addr, uint64_t len,
+			uint8_t byte);
+
+/*
+ * munmap() gives the frames back, and the next pages faulted in anywhere
+ * may be the same frames. Through the old mapping a device must reach none
+ * of them: another process (the next live one; the same if it is alone)
+ * maps pages populated and writes them, a DMA write into the unmapped
+ * range must fault, and the CPU reads back what the other process wrote.
+ */
+static int munmap_reuse(struct stress *s, unsigned int slot, const struct bracket *b)
+{
+	unsigned int q = slot, i, pg, n;
+	int ret;
+
+	for (i = 1; i < s->opts.processes; i++) {
+		if (s->procs[(slot + i) % s->opts.processes].idx >= 0) {
+			q = (slot + i) % s->opts.processes;
+			break;
+		}
+	}
+	pick_pages(s, 8, &pg, &n);
+	do_mmap(s, q, pg, n, SCN_PROT_R | SCN_PROT_W, true);
+	do_cpu_fill(s, q, STRESS_BASE + pg * s->page, n * s->page, (uint8_t)rnd(s));
+	ret = bracket_end(s, b, SCN_DMA_FILL, "after-munmap-reuse");
+	verify_range(s, STRESS_BASE + pg * s->page, STRESS_BASE + (pg + n) * s->page);
+	return ret;
 }
 
 static int op_munmap(struct stress *s)
@@ -753,6 +791,8 @@ static int op_munmap(struct stress *s)
 	memset(p->prot + pg, 0, n);
 	memset(p->bytes + pg * s->page, 0, n * s->page);
 	/* When munmap() has returned, no device reaches those pages (DESIGN.md). */
+	if (b.h && rnd_below(s, 2))
+		return munmap_reuse(s, (unsigned int)slot, &b);
 	return bracket_end(s, &b, -1, "after-munmap");
 }
 
@@ -835,21 +875,15 @@ static int op_clear_refs(struct stress *s)
 	return bracket_end(s, &b, SCN_DMA_FILL, "after-clear-refs");
 }
 
-static int op_cpu_fill(struct stress *s)
+static void do_cpu_fill(struct stress *s, unsigned int slot, uint64_t addr, uint64_t len,
+			uint8_t byte)
 {
-	int slot = pick_proc(s);
 	struct outcome want, got = { SCN_OUT_OK, 0 };
-	uint64_t addr, len, fault = 0;
-	struct sproc *p;
-	uint8_t byte;
+	struct sproc *p = &s->procs[slot];
+	uint64_t fault = 0;
 	int ret;
 
-	if (slot < 0)
-		return -EAGAIN;
-	p = &s->procs[slot];
-	pick_target(s, p, true, &addr, &len);
-	byte = (uint8_t)rnd(s);
-	describe(s, "cpu-fill p%d 0x%" PRIx64 " 0x%" PRIx64 " 0x%02x", slot, addr, len, byte);
+	describe(s, "cpu-fill p%u 0x%" PRIx64 " 0x%" PRIx64 " 0x%02x", slot, addr, len, byte);
 	model_fill(s, p, addr, len, byte, &want);
 	ret = machine_cpu_fill(s->m, p->idx, addr, len, byte, &fault);
 	if (ret == -EFAULT)
@@ -861,7 +895,38 @@ static int op_cpu_fill(struct stress *s)
 	judge(s, &want, &got);
 	if (got.out == SCN_OUT_OK && want.out == SCN_OUT_OK)
 		check_ptes(s, p, addr, len, true);
-	return 0;
+}
+
+/*
+ * A third of the CPU writes of a bound process come between two DMAs over
+ * the same bytes: a read first, so that the SMMU and the ATC hold the
+ * page's translation from before the write (clean, so read-only unless the
+ * SMMU manages dirty state), then a write, which must go through wherever
+ * the page is writable: the CPU dirtying a PTE leaves no device locked out.
+ */
+static int op_cpu_fill(struct stress *s)
+{
+	int slot = pick_proc(s), ret;
+	struct bracket b = { NULL, 0, 0 };
+	uint64_t addr, len;
+	uint8_t byte;
+
+	if (slot < 0)
+		return -EAGAIN;
+	pick_target(s, &s->procs[slot], true, &addr, &len);
+	byte = (uint8_t)rnd(s);
+	if (rnd_below(s, 3) == 0)
+		b.h = bond_of(s, (unsigned int)slot);
+	if (b.h) {
+		b.addr = addr;
+		b.len = len;
+		aim_at(s, addr, len, SCN_DMA_CHECK);
+		ret = dma_run(s, b.h->dev, true, b.h->pasid, "before-cpu-write");
+		if (ret)
+			return ret;
+	}
+	do_cpu_fill(s, (unsigned int)slot, addr, len, byte);
+	return bracket_end(s, &b, SCN_DMA_FILL, "after-cpu-write");
 }
 
 /* The pattern a check compares with: mostly what the shadow holds at @addr. */
@@ -1241,8 +1306,6 @@ static void dma_plan(struct stress *s, struct sproc *p, struct machine_dma *op,
 		model_check(s, p, op->addr, op->len, op->byte, want);
 	}
 }
-
-static void verify_range(struct stress *s, uint64_t lo, uint64_t hi);
 
 static int dma_run(struct stress *s, int dev, bool pv, uint32_t pasid, const char *how)
 {

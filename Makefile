@@ -4,6 +4,7 @@
 #   make check      build and run every test under prove (TAP)
 #   make bench      build and run the benchmarks (figures on stdout)
 #   make run        build and run the default workload
+#   make stress-long  the stress oracle over every machine configuration, long
 #   make SANITIZE=address,undefined check    (into build/san-address-undefined)
 #   make SANITIZE=thread check               (into build/san-thread)
 #
@@ -40,7 +41,7 @@ BENCHES    := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 LIB        := $(BUILD)/libsva.a
 SVA        := $(if $(TOOL_SRCS),$(BUILD)/sva)
 
-.PHONY: all check bench run clean tests benches fuzz install
+.PHONY: all check bench run clean tests benches fuzz install stress-long
 # Keep objects of test and bench programs (they are intermediate to make).
 .SECONDARY:
 all: $(LIB) $(SVA) $(TESTS) $(BENCHES)
@@ -78,6 +79,18 @@ bench: $(BENCHES)
 
 run: all
 	@if [ -n "$(SVA)" ]; then $(SVA) bench; else echo "the sva command is not built yet"; fi
+
+# The stress sweep of make check (tests/unit/test_stress_sweep.c), long: every
+# configuration of sim/stress_sweep.c for STRESS_LONG_OPS operations under
+# each seed of STRESS_LONG_SEEDS (the README's figures). Fails if any
+# configuration had a violation or a machine failure.
+STRESS_LONG_OPS   ?= 100000
+STRESS_LONG_SEEDS ?= 1 2 3
+stress-long: $(SVA)
+	@st=0; for s in $(STRESS_LONG_SEEDS); do \
+		echo "== sva stress --sweep --seed $$s --ops $(STRESS_LONG_OPS)"; \
+		$(SVA) stress --sweep --seed $$s --ops $(STRESS_LONG_OPS) || st=1; \
+	done; exit $$st
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c) need clang; the library is rebuilt
 # with clang and the fuzzer's sanitizers into build/fuzz. Each target runs for

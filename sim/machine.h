@@ -11,11 +11,13 @@
  * where a user needs to know why, writes one line into @why.
  *
  * Concurrency: setup calls (create, device_add, queue_add, process_create,
- * bind, unbind, exit, reset_counters) come from one thread while nothing
- * else runs. Calls acting for a process (mmap, munmap, mprotect, cpu_*,
- * clear_refs) and DMA on a queue may then run concurrently from different
- * threads as long as each process and each queue has one thread at a time
- * and no two processes share a CPU (cpus >= processes).
+ * bind, unbind, exit, reset_counters) come from one thread. Calls acting
+ * for a process (mmap, munmap, mprotect, cpu_*, clear_refs) and DMA on a
+ * queue may run concurrently from different threads as long as each
+ * process and each queue has one thread at a time and no two processes
+ * share a CPU (cpus >= processes). Unbind and exit may run while other
+ * threads have DMA in flight on any queue (that is what they promise
+ * about, below); the other setup calls need everything else to be quiet.
  */
 #ifndef SIM_MACHINE_H
 #define SIM_MACHINE_H
@@ -76,6 +78,32 @@ int machine_device_add(struct machine *m, const char *name, const struct scn_dev
 
 /* SVA. bind returns a handle index and the PASID; -EOPNOTSUPP etc. with @why. */
 int machine_bind(struct machine *m, int dev, int proc, uint32_t *pasid, char *why, size_t whylen);
+/*
+ * Unbind and exit: what they promise.
+ *
+ * machine_unbind() first stops the device's work for the PASID, as a Linux
+ * device driver must before iommu_sva_unbind_device(): every DMA queue of
+ * the device is told to abort the PASID (hw/dma/regs.h, DMA_CMD_ABORT_PASID)
+ * and waited for. A descriptor of the PASID submitted before the call and
+ * still in progress stops before its next access (a page request or stall
+ * it waits on is answered first); one not started yet never starts. Either
+ * completes with SCN_OUT_ABORTED. Only then does the unbind reach the IOMMU
+ * (the CD is cleared, faults drained, the PASID released). So once it
+ * returns 0, nothing submitted before reaches the process through that
+ * PASID, and when the PASID is handed to another process (after the
+ * process's exit) none of that work reaches the new owner either. The
+ * last handle of a (device, process) pair is the one that stops the PASID:
+ * binding a pair twice shares one bond. On -ETIMEDOUT or -EIO (a queue
+ * did not stop) the handle stays bound.
+ *
+ * What the caller keeps: DMA submitted with the PASID after unbind was
+ * called (or by a device with a PASID it was never given, `DEV:PASID`)
+ * is the caller's; it is not stopped.
+ *
+ * machine_exit() stops the process's work the same way on every device
+ * bound to it before its address space is torn down; the handles stay bound
+ * (DMA through them then faults: the CD is quiet) until unbind.
+ */
 int machine_unbind(struct machine *m, int handle, char *why, size_t whylen);
 uint32_t machine_handle_pasid(struct machine *m, int handle);
 int machine_handle_device(struct machine *m, int handle);
@@ -96,7 +124,11 @@ struct machine_dma_result {
 	uint64_t addr;			/* fault or mismatch address */
 };
 
-/* Submit @op to its queue and wait for its completion (at most a minute). */
+/*
+ * Submit @op to its queue and wait for its completion (at most a minute).
+ * The outcome is OK, FAULT or MISMATCH; or ABORTED when an unbind or exit
+ * stopped it (only when those race the DMA from another thread).
+ */
 int machine_dma(struct machine *m, const struct machine_dma *op, struct machine_dma_result *res,
 		char *why, size_t whylen);
 

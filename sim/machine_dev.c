@@ -308,6 +308,56 @@ int machine_device_add(struct machine *m, const char *name, const struct scn_dev
 
 /* ---- SVA ------------------------------------------------------------------------- */
 
+/*
+ * Stop the device's work for @pasid, as a device driver must before the
+ * PASID goes back to the IOMMU (Linux: before iommu_sva_unbind_device();
+ * IDXD drains the PASID's descriptors). Every engine of the function is
+ * told through its CMD register (DMA_CMD_ABORT_PASID) and polled until it
+ * no longer issues requests with the PASID: a descriptor in progress stops
+ * at its next access, those still queued are abandoned. 0, or -ETIMEDOUT /
+ * -EIO with @why set: then an engine may still use the PASID.
+ */
+int machine_device_stop_pasid(struct machine *m, struct machine_dev *d, uint32_t pasid,
+			      char *why, size_t whylen)
+{
+	uint32_t st;
+	unsigned int i;
+
+	(void)m;
+	for (i = 0; i < d->nr_q; i++) {
+		struct dma_engine *e = d->q[i].dma;
+
+		dma_mmio_write32(e, DMA_REG_CMD, FIELD_PREP(DMA_CMD_CODE, DMA_CMD_ABORT_PASID) |
+				 FIELD_PREP(DMA_CMD_PASID, pasid));
+		st = dma_mmio_read32(e, DMA_REG_CMD_STATUS);
+		if (FIELD_GET(DMA_CMD_STATUS_ERR, st)) {
+			machine_say(why, whylen, "%s: queue %u refused to stop PASID %u (error %u)",
+			    d->name, i, pasid, (unsigned int)FIELD_GET(DMA_CMD_STATUS_ERR, st));
+			return -EIO;
+		}
+		if ((st & DMA_CMD_STATUS_ACTIVE) && dma_engine_wait_cmd(e, DMA_WAIT_MS)) {
+			machine_say(why, whylen, "%s: queue %u did not stop PASID %u within %u s",
+			    d->name, i, pasid, DMA_WAIT_MS / 1000);
+			return -ETIMEDOUT;
+		}
+	}
+	return 0;
+}
+
+/* Is @h the last live handle of its (device, PASID), the one whose unbind frees it? */
+static bool handle_is_last(const struct machine *m, const struct machine_handle *h)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nr_handles; i++) {
+		const struct machine_handle *o = &m->handles[i];
+
+		if (o != h && o->live && o->dev == h->dev && o->pasid == h->pasid)
+			return false;
+	}
+	return true;
+}
+
 int machine_bind(struct machine *m, int dev, int proc, uint32_t *pasid, char *why, size_t whylen)
 {
 	struct machine_proc *p = machine_proc_get(m, proc, why, whylen);
@@ -354,12 +404,19 @@ int machine_bind(struct machine *m, int dev, int proc, uint32_t *pasid, char *wh
 int machine_unbind(struct machine *m, int handle, char *why, size_t whylen)
 {
 	struct machine_handle *h;
+	int ret;
 
 	if (handle < 0 || (unsigned int)handle >= m->nr_handles || !m->handles[handle].live) {
 		machine_say(why, whylen, "the handle is not bound");
 		return -EINVAL;
 	}
 	h = &m->handles[handle];
+	/* Binding a pair twice shares one bond: only its last unbind stops the PASID. */
+	if (handle_is_last(m, h)) {
+		ret = machine_device_stop_pasid(m, m->devs[h->dev], h->pasid, why, whylen);
+		if (ret)
+			return ret;	/* still bound: the device may use the PASID */
+	}
 	iommu_sva_unbind_device(h->bond);
 	h->live = false;
 	return 0;
@@ -484,6 +541,11 @@ static int decode_completion(struct machine *m, struct machine_dev *d, struct ma
 	case DMA_CS_MISMATCH:
 		res->outcome = SCN_OUT_MISMATCH;
 		res->addr = cr[2];
+		return 0;
+	case DMA_CS_ABORTED:
+		/* Its PASID was stopped for an unbind or an exit (device_stop_pasid()). */
+		res->outcome = SCN_OUT_ABORTED;
+		res->addr = 0;
 		return 0;
 	default:
 		machine_say(why, whylen, "%s: bad completion record (status %u)", d->name, status);

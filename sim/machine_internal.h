@@ -136,6 +136,8 @@ void machine_proc_enter(struct machine *m, struct machine_proc *p);
 
 /* machine_dev.c */
 void machine_device_remove(struct machine *m, struct machine_dev *d);
+int machine_device_stop_pasid(struct machine *m, struct machine_dev *d, uint32_t pasid,
+			      char *why, size_t whylen);
 
 /* machine_trace.c: what the trace is told (each a no-op without --trace). */
 void machine_trace_record(struct machine *m, enum smmu_trace_kind kind, const uint64_t *raw,

@@ -192,11 +192,23 @@ int machine_cpu_check(struct machine *m, int proc, uint64_t addr, uint64_t len, 
 int machine_exit(struct machine *m, int proc, char *why, size_t whylen)
 {
 	struct machine_proc *p = machine_proc_get(m, proc, why, whylen);
+	struct machine_handle *h;
 	struct mm *mm;
-	unsigned int c;
+	unsigned int c, i;
 
 	if (!p)
 		return -ESRCH;
+	/*
+	 * The process's work stops on every device bound to it before its
+	 * address space goes (a driver's release of the process's queues). The
+	 * bonds stay until unbind, which stops the PASID again: an engine that
+	 * did not stop here cannot outlive that.
+	 */
+	for (i = 0; i < m->nr_handles; i++) {
+		h = &m->handles[i];
+		if (h->live && h->proc == proc)
+			machine_device_stop_pasid(m, m->devs[h->dev], h->pasid, NULL, 0);
+	}
 	mm = p->mm;
 	p->mm = NULL;
 	/* Its thread leaves every CPU; the last user reference tears it down. */

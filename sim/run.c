@@ -161,6 +161,8 @@ static const char *outcome_str(enum scn_outcome o, uint64_t addr, char *buf, siz
 		return "ok";
 	case SCN_OUT_REFUSED:
 		return "refused";
+	case SCN_OUT_ABORTED:
+		return "aborted";
 	case SCN_OUT_FAULT:
 		snprintf(buf, len, "fault 0x%" PRIx64, addr);
 		return buf;

@@ -124,7 +124,15 @@ struct scn_device {
 /* The target of a `dma` command. */
 enum scn_dma_target { SCN_DMA_HANDLE, SCN_DMA_PASID, SCN_DMA_NO_PASID };
 enum scn_dma_kind { SCN_DMA_FILL, SCN_DMA_COPY, SCN_DMA_CHECK };
-enum scn_outcome { SCN_OUT_NONE, SCN_OUT_OK, SCN_OUT_FAULT, SCN_OUT_MISMATCH, SCN_OUT_REFUSED };
+/*
+ * SCN_OUT_ABORTED: a DMA still in flight when its PASID was unbound or its
+ * process exited was stopped (machine_dma_complete() only: a scenario waits
+ * for each DMA, so never there).
+ */
+enum scn_outcome {
+	SCN_OUT_NONE, SCN_OUT_OK, SCN_OUT_FAULT, SCN_OUT_MISMATCH, SCN_OUT_REFUSED,
+	SCN_OUT_ABORTED,
+};
 
 struct scn_cmd {
 	enum scn_op op;

@@ -40,6 +40,19 @@ struct dma_engine {
 	bool busy;			/* a descriptor is in progress */
 	unsigned long epoch;		/* bumped by each enable (HEAD reset) */
 	bool stop;
+	/* The descriptor in progress, once decoded (under lock). */
+	bool cur_known;
+	bool cur_pv;
+	uint32_t cur_pasid;
+	uint32_t cur_idx;
+	unsigned long cur_epoch;
+	bool cur_abort;			/* atomic: stop before the next access */
+	/* Commands (under lock). */
+	uint32_t cmd;
+	bool cmd_active;		/* waiting for the descriptor in progress to stop */
+	uint8_t cmd_err;
+	/* Ring slots abandoned by DMA_CMD_ABORT_PASID (under lock). */
+	uint64_t abandoned[(1u << DMA_RING_LOG2_MAX) / 64];
 	/* Engine thread only. */
 	uint8_t buf[2][DMA_CHUNK];
 	struct dma_engine_stats stats;	/* atomic, relaxed */
@@ -62,6 +75,21 @@ struct dma_job {
 static void stat_add(uint64_t *ctr, uint64_t n)
 {
 	__atomic_fetch_add(ctr, n, RELAXED);
+}
+
+/*
+ * DMA_CMD_ABORT_PASID asked the descriptor in progress to stop: checked
+ * before every access it makes, so none starts once the command waits.
+ * Returns true (status ABORTED) if so.
+ */
+static bool job_stopped(struct dma_engine *e, struct dma_job *job)
+{
+	if (!__atomic_load_n(&e->cur_abort, __ATOMIC_ACQUIRE))
+		return false;
+	job->status = DMA_CS_ABORTED;
+	job->addr = 0;
+	job->fw = false;
+	return true;
 }
 
 /* ---- Descriptors ------------------------------------------------------- */
@@ -130,7 +158,7 @@ static int job_fault_in(struct dma_engine *e, struct dma_job *job, uint64_t addr
 	 * Software answers a group as a whole: Invalid Request may be about
 	 * a later page. Ask for the faulting page alone before giving up.
 	 */
-	if (code == PCIE_PRG_INVALID && n > 1) {
+	if (code == PCIE_PRG_INVALID && n > 1 && !job_stopped(e, job)) {
 		stat_add(&e->stats.prg_groups, 1);
 		code = ep_page_request_group(ep, job->pv, job->pasid, pages, 1);
 	}
@@ -159,6 +187,8 @@ static int job_access(struct dma_engine *e, struct dma_job *job, uint64_t addr,
 	int ret;
 
 	for (round = 0;; round++) {
+		if (job_stopped(e, job))
+			return -ECANCELED;
 		ret = ep_translate(e->ep, &a, &xl);
 		if (!ret)
 			break;
@@ -167,6 +197,8 @@ static int job_access(struct dma_engine *e, struct dma_job *job, uint64_t addr,
 		if (ret != -EFAULT || !job->bof || round == DMA_FAULT_ROUNDS)
 			return job_fail(job, ret, addr, write);
 		ret = job_fault_in(e, job, addr, write, remaining);
+		if (ret && job_stopped(e, job))
+			return -ECANCELED;
 		if (ret)
 			return job_fail(job, ret, addr, write);
 	}
@@ -261,6 +293,8 @@ static void job_drain(struct dma_engine *e, struct dma_job *job)
 	struct ep *ep = e->ep;
 	uint32_t st = pcie_cfg_state(ep_cfg(ep));
 
+	if (job_stopped(e, job))
+		return;
 	job->status = DMA_CS_SUCCESS;
 	if (job->pv && ep->pcie && (st & PCIE_ST_PRI) && ep_stop_marker(ep, job->pasid))
 		job->status = DMA_CS_ERROR;
@@ -307,6 +341,9 @@ static void job_complete(struct dma_engine *e, struct dma_job *job)
 
 	if (!job->rcr)
 		return;
+	/* An aborted descriptor never reaches into its PASID's space again. */
+	if (job->status == DMA_CS_ABORTED && a.pv)
+		return;
 	if ((job->cra & (DMA_CR_ALIGN - 1)) || ep_translate(e->ep, &a, &xl)) {
 		stat_add(&e->stats.cr_lost, 1);
 		return;
@@ -346,11 +383,116 @@ static bool fetch(struct dma_engine *e, uint64_t ring, uint32_t log2, uint32_t i
 	return !ret;
 }
 
-static void process(struct dma_engine *e, const uint64_t d[DMA_DESC_WORDS])
+/* ---- Stopping a PASID (DMA_CMD_ABORT_PASID) ------------------------------ */
+
+static uint32_t ring_slot(uint32_t log2, uint32_t idx)
+{
+	return idx & ((1u << log2) - 1);
+}
+
+static bool slot_abandoned(const struct dma_engine *e, uint32_t slot)
+{
+	return e->abandoned[slot / 64] & (1ull << (slot % 64));
+}
+
+static void slot_abandon(struct dma_engine *e, uint32_t slot, bool on)
+{
+	if (on)
+		e->abandoned[slot / 64] |= 1ull << (slot % 64);
+	else
+		e->abandoned[slot / 64] &= ~(1ull << (slot % 64));
+}
+
+/* Does the descriptor at @idx (submitted, not started) belong to @pasid? */
+static bool slot_has_pasid(struct dma_engine *e, uint32_t idx, uint32_t pasid)
+{
+	uint64_t d[DMA_DESC_WORDS];
+
+	/* Unreadable: it cannot be shown to be another PASID's. */
+	if (!fetch(e, e->ring_pa_latched, e->ring_log2_latched, idx, d))
+		return true;
+	return (d[0] & DMA_DESC0_PV) && FIELD_GET(DMA_DESC0_PASID, d[0]) == pasid;
+}
+
+/*
+ * DMA_CMD_ABORT_PASID (under lock): abandon the PASID's descriptors that
+ * wait in the ring, and ask the one in progress to stop; the command stays
+ * ACTIVE until it has (job_end()).
+ */
+static void cmd_abort_pasid(struct dma_engine *e, uint32_t pasid)
+{
+	bool cur = e->busy && e->cur_known;
+	uint32_t idx;
+
+	if (e->ctrl & DMA_CTRL_ENABLE) {
+		for (idx = e->head; idx != e->tail; idx++) {
+			if (cur && e->cur_epoch == e->epoch && idx == e->cur_idx)
+				continue;
+			if (slot_has_pasid(e, idx, pasid))
+				slot_abandon(e, ring_slot(e->ring_log2_latched, idx), true);
+		}
+	}
+	/* A job of an earlier ring (before a re-enable) still runs: stop it too. */
+	if (cur && e->cur_pv && e->cur_pasid == pasid) {
+		__atomic_store_n(&e->cur_abort, true, __ATOMIC_RELEASE);
+		e->cmd_active = true;
+	}
+}
+
+static void write_cmd(struct dma_engine *e, uint32_t val)
+{
+	if (e->cmd_active)
+		return;
+	e->cmd = val;
+	e->cmd_err = DMA_CMD_ERR_NONE;
+	if (FIELD_GET(DMA_CMD_CODE, val) != DMA_CMD_ABORT_PASID || (val & DMA_CMD_RES0)) {
+		e->cmd_err = DMA_CMD_ERR_INVALID;
+		return;
+	}
+	cmd_abort_pasid(e, FIELD_GET(DMA_CMD_PASID, val));
+}
+
+/*
+ * The descriptor at @idx is decoded: make it the one in progress, which a
+ * command can then stop. true if a command abandoned it while it waited.
+ */
+static bool job_begin(struct dma_engine *e, const struct dma_job *job, uint32_t idx,
+		      unsigned long epoch, uint32_t log2)
+{
+	bool abandoned = false;
+
+	pthread_mutex_lock(&e->lock);
+	if (e->epoch == epoch) {
+		abandoned = slot_abandoned(e, ring_slot(log2, idx));
+		slot_abandon(e, ring_slot(log2, idx), false);
+	}
+	e->cur_known = true;
+	e->cur_pv = job->pv;
+	e->cur_pasid = job->pasid;
+	e->cur_idx = idx;
+	e->cur_epoch = epoch;
+	pthread_mutex_unlock(&e->lock);
+	return abandoned;
+}
+
+/* Under lock: nothing is in progress any more; a command waiting for it completes. */
+static void job_end(struct dma_engine *e)
+{
+	e->busy = false;
+	e->cur_known = false;
+	__atomic_store_n(&e->cur_abort, false, __ATOMIC_RELAXED);
+	e->cmd_active = false;
+}
+
+static void process(struct dma_engine *e, const uint64_t d[DMA_DESC_WORDS], uint32_t idx,
+		    unsigned long epoch, uint32_t log2)
 {
 	struct dma_job job;
+	bool valid = job_decode(d, &job);
 
-	if (job_decode(d, &job))
+	if (job_begin(e, &job, idx, epoch, log2))
+		job.status = DMA_CS_ABORTED;
+	else if (valid)
 		job_run(e, &job);
 	else
 		job.status = DMA_CS_INVALID;
@@ -358,6 +500,8 @@ static void process(struct dma_engine *e, const uint64_t d[DMA_DESC_WORDS])
 	stat_add(&e->stats.descriptors, 1);
 	if (job.status == DMA_CS_INVALID || job.status == DMA_CS_ERROR)
 		stat_add(&e->stats.errors, 1);
+	if (job.status == DMA_CS_ABORTED)
+		stat_add(&e->stats.aborted, 1);
 	if (job.rci) {
 		stat_add(&e->stats.interrupts, 1);
 		irq_raise(&e->cfg.irq);
@@ -392,10 +536,10 @@ static void *engine_thread(void *arg)
 
 		ok = fetch(e, ring, log2, idx, d);
 		if (ok)
-			process(e, d);
+			process(e, d, idx, epoch, log2);
 
 		pthread_mutex_lock(&e->lock);
-		e->busy = false;
+		job_end(e);
 		/* A re-enable meanwhile restarted the ring: this result is moot. */
 		if (e->epoch == epoch) {
 			if (!ok)
@@ -443,6 +587,13 @@ uint32_t dma_mmio_read32(struct dma_engine *e, uint64_t off)
 	case DMA_REG_HEAD:
 		v = e->head;
 		break;
+	case DMA_REG_CMD:
+		v = e->cmd;
+		break;
+	case DMA_REG_CMD_STATUS:
+		v = (e->cmd_active ? DMA_CMD_STATUS_ACTIVE : 0) |
+		    FIELD_PREP(DMA_CMD_STATUS_ERR, e->cmd_err);
+		break;
 	}
 	pthread_mutex_unlock(&e->lock);
 	return v;
@@ -471,6 +622,7 @@ static void write_ctrl(struct dma_engine *e, uint32_t val)
 		e->tail = 0;
 		e->halted = false;
 		e->epoch++;
+		memset(e->abandoned, 0, sizeof(e->abandoned));
 		e->ring_pa_latched = e->ring_base & DMA_RING_BASE_ADDR;
 		e->ring_log2_latched = e->ring_log2;
 	}
@@ -499,6 +651,9 @@ void dma_mmio_write32(struct dma_engine *e, uint64_t off, uint32_t val)
 		if ((e->ctrl & DMA_CTRL_ENABLE) &&
 		    val - e->head <= (1u << e->ring_log2_latched))
 			e->tail = val;
+		break;
+	case DMA_REG_CMD:
+		write_cmd(e, val);
 		break;
 	}
 	pthread_cond_broadcast(&e->kick);
@@ -599,22 +754,42 @@ void dma_engine_destroy(struct dma_engine *e)
 	free(e);
 }
 
+static void deadline_in(struct timespec *ts, unsigned int timeout_ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += timeout_ms / 1000;
+	ts->tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
 int dma_engine_wait_idle(struct dma_engine *e, unsigned int timeout_ms)
 {
 	struct timespec ts;
 	int ret = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += timeout_ms / 1000;
-	ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	deadline_in(&ts, timeout_ms);
 	pthread_mutex_lock(&e->lock);
 	while (!e->halted && (e->busy || has_work(e)) && !ret)
 		ret = pthread_cond_timedwait(&e->idle, &e->lock, &ts) == ETIMEDOUT ? -ETIMEDOUT : 0;
 	if (ret && !e->halted && !e->busy && !has_work(e))
+		ret = 0;
+	pthread_mutex_unlock(&e->lock);
+	return ret;
+}
+
+int dma_engine_wait_cmd(struct dma_engine *e, unsigned int timeout_ms)
+{
+	struct timespec ts;
+	int ret = 0;
+
+	deadline_in(&ts, timeout_ms);
+	pthread_mutex_lock(&e->lock);
+	while (e->cmd_active && !ret)
+		ret = pthread_cond_timedwait(&e->idle, &e->lock, &ts) == ETIMEDOUT ? -ETIMEDOUT : 0;
+	if (!e->cmd_active)
 		ret = 0;
 	pthread_mutex_unlock(&e->lock);
 	return ret;

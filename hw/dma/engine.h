@@ -38,6 +38,7 @@ struct dma_engine_stats {
 	uint64_t errors;		/* completions with INVALID or ERROR */
 	uint64_t cr_lost;		/* completion records that could not be written */
 	uint64_t interrupts;
+	uint64_t aborted;		/* completions with ABORTED (DMA_CMD_ABORT_PASID) */
 };
 
 /* Create an engine of function @ep and start its thread. NULL on error. */
@@ -63,6 +64,11 @@ static inline void dma_doorbell(struct dma_engine *e, uint32_t tail)
  * driver's bounded poll of STATUS does). 0, or -ETIMEDOUT.
  */
 int dma_engine_wait_idle(struct dma_engine *e, unsigned int timeout_ms);
+/*
+ * Wait until CMD_STATUS.ACTIVE is clear, at most @timeout_ms (a driver's
+ * bounded poll of CMD_STATUS). 0, or -ETIMEDOUT.
+ */
+int dma_engine_wait_cmd(struct dma_engine *e, unsigned int timeout_ms);
 
 void dma_engine_get_stats(struct dma_engine *e, struct dma_engine_stats *st);
 

@@ -18,6 +18,30 @@
  *   0x18 HEAD       32 RO  free-running index of the next descriptor to fetch;
  *                          a descriptor is complete (record written) once HEAD
  *                          has moved past it.
+ *   0x20 CMD        32 RW  a command to the engine: [19:0] PASID, [27:20] RES0,
+ *                          [31:28] CODE (DMA_CMD_*). One at a time: a write while
+ *                          CMD_STATUS.ACTIVE is set is ignored.
+ *   0x24 CMD_STATUS 32 RO  [0] ACTIVE (the last command has not completed),
+ *                          [15:8] ERR (DMA_CMD_ERR_*: why the last one was refused)
+ *
+ * DMA_CMD_ABORT_PASID is the engine's way to stop using a PASID, which a
+ * PCIe function must have (PCIe r5.0 §6.20.1: a stop request completes once
+ * the function queues no new requests for the PASID and has no request of
+ * it outstanding, page requests included). A driver issues it on every
+ * engine of the function before the PASID is unbound, and polls ACTIVE:
+ *  - the descriptor in progress, if it has PV and the PASID, stops before
+ *    its next access (after the response to a page request it is waiting
+ *    for) and completes with DMA_CS_ABORTED, BYTES telling what it did;
+ *  - every other descriptor with PV and the PASID between HEAD and TAIL
+ *    (submitted before the command) is abandoned: when HEAD reaches it, it
+ *    completes with DMA_CS_ABORTED and makes no access. The engine reads
+ *    dw0 of each to tell; a slot it cannot read is abandoned too;
+ *  - an aborted descriptor's completion record is written only with CRNP
+ *    (never into the PASID's space); RCI interrupts are raised as usual;
+ *  - ACTIVE clears when none of those descriptors can access memory any
+ *    more: at once, unless one was in progress; then when it has stopped.
+ * Descriptors submitted after the command, other PASIDs and PASID-less
+ * work are not affected.
  *
  * The ring is read at its physical address (as descriptors written to a DSA
  * portal never pass the IOMMU), unless the engine was built with
@@ -60,10 +84,10 @@
  *   dw0 [7:0]   STATUS   DMA_CS_*
  *       [8]     FW       the fault was on the write (destination) side
  *       [23:16] OPCODE   echoed
- *   dw1         BYTES    bytes completed before the fault / mismatch / error
+ *   dw1         BYTES    bytes completed before the fault / mismatch / error / abort
  *   dw2         ADDR     faulting address (PAGE_FAULT, ERROR), or the source
  *                        address of the first differing byte (MISMATCH:
- *                        COMPARE SRC vs DST, CHECK SRC vs PATTERN)
+ *                        COMPARE SRC vs DST, CHECK SRC vs PATTERN); 0 (ABORTED)
  *   dw3         RES0
  */
 #ifndef HW_DMA_REGS_H
@@ -86,6 +110,22 @@
 #define DMA_RING_LOG2_MAX	15
 #define DMA_REG_TAIL		0x14
 #define DMA_REG_HEAD		0x18
+#define DMA_REG_CMD		0x20
+#define DMA_CMD_PASID		GENMASK(19, 0)
+#define DMA_CMD_RES0		GENMASK(27, 20)
+#define DMA_CMD_CODE		GENMASK(31, 28)
+#define DMA_REG_CMD_STATUS	0x24
+#define DMA_CMD_STATUS_ACTIVE	BIT(0)
+#define DMA_CMD_STATUS_ERR	GENMASK(15, 8)
+
+enum dma_cmd {
+	DMA_CMD_ABORT_PASID = 1,
+};
+
+enum dma_cmd_err {
+	DMA_CMD_ERR_NONE = 0,
+	DMA_CMD_ERR_INVALID = 1,	/* unknown CODE, or RES0 bits set */
+};
 
 #define DMA_DESC_SIZE		64
 #define DMA_DESC_WORDS		8
@@ -130,6 +170,7 @@ enum dma_cs {
 	DMA_CS_MISMATCH = 3,	/* COMPARE found a difference */
 	DMA_CS_INVALID = 4,	/* malformed descriptor */
 	DMA_CS_ERROR = 5,	/* aborted request, PRI failure or timeout, bus error */
+	DMA_CS_ABORTED = 6,	/* DMA_CMD_ABORT_PASID stopped or abandoned it */
 };
 
 #endif /* HW_DMA_REGS_H */

@@ -12,6 +12,11 @@
  *    the default one), then processes, devices, binds and DMA descriptors
  *    are driven with the machine_* calls of sim/machine.h.
  *
+ * What unbind and exit promise (sim/machine.h, "Unbind and exit"): the
+ * device's work for the PASID is stopped before the unbind reaches the
+ * IOMMU, so once machine_unbind() returns nothing submitted earlier reaches
+ * the process through that PASID, nor the next process given the PASID.
+ *
  * The hardware models (hw/) and the software (os/) are in libsva.a too and
  * can be used on their own (an SMMUv3 model for a VMM: hw/smmu/smmu.h), but
  * only the interfaces included here are installed.

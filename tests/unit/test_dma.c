@@ -2,8 +2,8 @@
 /*
  * hw/dma: the DMA engine's registers, descriptor ring and completion records
  * for every outcome (success, page fault, mismatch, invalid, error), block on
- * fault through PRI, a stalling platform device, interrupts, and several
- * engines running in parallel.
+ * fault through PRI, a stalling platform device, interrupts, stopping a
+ * PASID (DMA_CMD_ABORT_PASID), and several engines running in parallel.
  */
 #include <errno.h>
 #include <sched.h>
@@ -557,6 +557,91 @@ TEST(platform_device_stall_resume_and_terminate)
 	EXPECT_EQ(CR_STATUS(cr), DMA_CS_PAGE_FAULT);
 	EXPECT_EQ(cr.w[2], VA + 0x60000);
 	EXPECT_EQ(r.fu.nreqs, 0);
+	rig_fini(&r);
+}
+
+/*
+ * DMA_CMD_ABORT_PASID: the descriptor in progress (stalled) stops before its
+ * next access once resumed, the PASID's queued one is abandoned without a
+ * record in the PASID's space, PASID-less work runs, and work submitted
+ * after the command is not affected.
+ */
+#define NP_CR		(RAM + 0x300000)	/* PASID-less completion records */
+#define NP_BUF		(RAM + 0x800000)
+
+static uint32_t abort_cmd(uint32_t pasid)
+{
+	return FIELD_PREP(DMA_CMD_CODE, DMA_CMD_ABORT_PASID) | FIELD_PREP(DMA_CMD_PASID, pasid);
+}
+
+TEST(abort_pasid_stops_running_and_abandons_queued)
+{
+	struct dma_engine_stats st;
+	struct ep_config cfg;
+	uint64_t w[4], before;
+	struct rig r;
+	uint8_t b[2];
+
+	ep_config_platform(&cfg, 0x300);
+	rig_init_cfg(&r, &cfg);
+	r.fu.stall = true;
+	map_pages(&r, VA + 0x70000, 1);
+	/* 0: two pages, the first stalls; 1: the PASID's, queued; 2: no PASID. */
+	submit_to(&r, r.eng, r.ring_pa, &r.tail,
+		  &(struct desc){ DMA_OP_FILL, STD_FLAGS | DMA_DESC0_CRNP, 0, VA + 0x50000,
+				  0x2000, 0x77, NP_CR }, false);
+	submit_to(&r, r.eng, r.ring_pa, &r.tail,
+		  &(struct desc){ DMA_OP_FILL, STD_FLAGS | DMA_DESC0_RCI, 0, VA + 0x70000, 64,
+				  0x66, CR_VA }, false);
+	submit_to(&r, r.eng, r.ring_pa, &r.tail,
+		  &(struct desc){ DMA_OP_FILL, DMA_DESC0_RCR, 0, NP_BUF, 64, 0x55, NP_CR + 32 },
+		  false);
+	ASSERT_TRUE(fake_wait(&r.fu, &r.fu.stalled, 1, WAIT_MS));
+
+	/* Another PASID's abort, and a malformed command, complete at once. */
+	dma_mmio_write32(r.eng, DMA_REG_CMD, abort_cmd(PASID + 1));
+	EXPECT_EQ(dma_mmio_read32(r.eng, DMA_REG_CMD_STATUS), 0);
+	dma_mmio_write32(r.eng, DMA_REG_CMD, abort_cmd(PASID) | FIELD_PREP(DMA_CMD_CODE, 0xf));
+	EXPECT_EQ(dma_mmio_read32(r.eng, DMA_REG_CMD_STATUS),
+		  FIELD_PREP(DMA_CMD_STATUS_ERR, DMA_CMD_ERR_INVALID));
+
+	/* The stalled descriptor keeps the command active until it stops. */
+	dma_mmio_write32(r.eng, DMA_REG_CMD, abort_cmd(PASID));
+	EXPECT_EQ(dma_mmio_read32(r.eng, DMA_REG_CMD_STATUS), DMA_CMD_STATUS_ACTIVE);
+	EXPECT_EQ(dma_mmio_read32(r.eng, DMA_REG_CMD), abort_cmd(PASID));
+	/* One command at a time: this one is ignored. */
+	dma_mmio_write32(r.eng, DMA_REG_CMD, abort_cmd(PASID + 2));
+	EXPECT_EQ(dma_mmio_read32(r.eng, DMA_REG_CMD), abort_cmd(PASID));
+	before = __atomic_load_n(&r.irqs, __ATOMIC_SEQ_CST);
+	map_pages(&r, VA + 0x50000, 2);
+	fake_resume(&r.fu, false);
+	ASSERT_EQ(dma_engine_wait_cmd(r.eng, WAIT_MS), 0);
+	EXPECT_EQ(dma_mmio_read32(r.eng, DMA_REG_CMD_STATUS), 0);
+	ASSERT_EQ(dma_engine_wait_idle(r.eng, WAIT_MS), 0);
+
+	/* 0: the resumed access was made, the next one was not. */
+	ASSERT_EQ(phys_mem_read(&r.mem, NP_CR, w, sizeof(w)), 0);
+	EXPECT_EQ(FIELD_GET(DMA_CR0_STATUS, w[0]), DMA_CS_ABORTED);
+	EXPECT_EQ(w[1], 0x1000);
+	EXPECT_EQ(w[2], 0);
+	ASSERT_EQ(phys_mem_read(&r.mem, va_to_pa(VA + 0x50fff), b, 2), 0);
+	EXPECT_EQ(b[0], 0x77);
+	EXPECT_EQ(b[1], 0);
+	/* 1: nothing moved, no record in the PASID's space, the interrupt raised. */
+	ASSERT_EQ(phys_mem_read(&r.mem, va_to_pa(VA + 0x70000), b, 1), 0);
+	EXPECT_EQ(b[0], 0);
+	EXPECT_EQ(read_cr(&r, CR_VA).w[0], 0);
+	EXPECT_EQ(__atomic_load_n(&r.irqs, __ATOMIC_SEQ_CST), before + 1);
+	/* 2: PASID-less work is not affected. */
+	ASSERT_EQ(phys_mem_read(&r.mem, NP_CR + 32, w, sizeof(w)), 0);
+	EXPECT_EQ(FIELD_GET(DMA_CR0_STATUS, w[0]), DMA_CS_SUCCESS);
+
+	/* Submitted after the command: runs. */
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS, 0, VA + 0x70000, 64, 0x66, CR_VA });
+	EXPECT_EQ(CR_STATUS(read_cr(&r, CR_VA)), DMA_CS_SUCCESS);
+	dma_engine_get_stats(r.eng, &st);
+	EXPECT_EQ(st.aborted, 2);
+	EXPECT_EQ(st.descriptors, 4);
 	rig_fini(&r);
 }
 

@@ -16,6 +16,10 @@
  * exiting at once while their DMA runs. Invariants only: every wait is
  * bounded by the other side's progress (or the machine's own bounded DMA
  * wait), never by a guess of how long something takes.
+ *
+ * PASID_RACE_ROUNDS=N runs N rounds per configuration (default 96). Before
+ * the device driver stopped a PASID's work ahead of unbind, B received A's
+ * data in about 1 round in 18 with PRI and 1 in 150 with stall.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -263,12 +267,11 @@ static void race_rounds(enum fault_mode mode, bool asid_private, bool exit_a,
 
 #define RACE_ROUNDS	race_rounds_default()
 
-/* PASID_RACE_ROUNDS=N runs N rounds per configuration (default 48). */
 static unsigned int race_rounds_default(void)
 {
 	const char *env = getenv("PASID_RACE_ROUNDS");
 
-	return env && atoi(env) > 0 ? (unsigned int)atoi(env) : 48;
+	return env && atoi(env) > 0 ? (unsigned int)atoi(env) : 96;
 }
 
 static const enum when any_time[] = { WHEN_SUBMITTED, WHEN_FAULTING };

@@ -1,72 +1,146 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The global PASID allocator (see os/iommu/pasid.h): a bitmap for the
- * lowest-free search and a refcount per allocated PASID, under one mutex
- * (bind and unbind are slow paths).
+ * The global PASID allocator (see os/iommu/pasid.h): a refcount per PASID
+ * and, for the lowest-free search, a hierarchical bitmap under one mutex.
+ *
+ * Level 0 has one bit per PASID (set: allocated). Each higher level has one
+ * bit per word of the level below, set when that word is full; the top
+ * level is a single word. Bits past the end of a level are set, so a search
+ * never lands there. Finding the lowest free PASID at or above @min looks
+ * at one word per level going up until a word with room appears, then one
+ * word per level going down: O(levels) = O(log64 n), 4 words per level at
+ * most for 20 bits, however full the space is.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "os/iommu/pasid.h"
 
+/* 64^4 > 2^20: enough levels for the widest PASID space. */
+#define PASID_MAX_LEVELS	4
+
+struct pasid_level {
+	uint64_t *map;
+	uint64_t nbits;		/* meaningful bits (PASIDs, or words of the level below) */
+};
+
 struct pasid_allocator {
 	pthread_mutex_t lock;
 	unsigned int bits;
 	unsigned int nr_allocated;
-	uint64_t *map;		/* bit set: allocated */
+	unsigned int nr_levels;
+	struct pasid_level level[PASID_MAX_LEVELS];
 	uint32_t *refs;		/* references of each allocated PASID */
 };
+
+static uint64_t words_for(uint64_t nbits)
+{
+	return (nbits + 63) / 64;
+}
+
+/* Set bit @i of level @l; a word that fills up sets its bit one level up. */
+static void level_set(struct pasid_allocator *pa, unsigned int l, uint64_t i)
+{
+	for (; l < pa->nr_levels; l++, i /= 64) {
+		uint64_t *w = &pa->level[l].map[i / 64];
+
+		*w |= 1ULL << (i % 64);
+		if (~*w)
+			return;
+	}
+}
+
+/* Clear bit @i of level @l; a word that was full clears its bit one level up. */
+static void level_clear(struct pasid_allocator *pa, unsigned int l, uint64_t i)
+{
+	for (; l < pa->nr_levels; l++, i /= 64) {
+		uint64_t *w = &pa->level[l].map[i / 64];
+		bool was_full = !~*w;
+
+		*w &= ~(1ULL << (i % 64));
+		if (!was_full)
+			return;
+	}
+}
+
+/* Lowest clear bit >= @i at level @l, or -1. */
+static int64_t level_find_zero(const struct pasid_allocator *pa, unsigned int l, uint64_t i)
+{
+	const struct pasid_level *lv = &pa->level[l];
+	uint64_t word;
+	int64_t next;
+
+	if (i >= lv->nbits)
+		return -1;
+	word = lv->map[i / 64] | ((1ULL << (i % 64)) - 1);
+	if (~word)
+		return (int64_t)((i & ~63ULL) + (uint64_t)__builtin_ctzll(~word));
+	if (l + 1 == pa->nr_levels)
+		return -1;
+	/* The next word of this level with room, from the level above. */
+	next = level_find_zero(pa, l + 1, i / 64 + 1);
+	if (next < 0)
+		return -1;
+	return next * 64 + __builtin_ctzll(~lv->map[next]);
+}
+
+static int levels_init(struct pasid_allocator *pa)
+{
+	uint64_t nbits = (uint64_t)1 << pa->bits;
+	unsigned int l = 0;
+
+	for (;;) {
+		struct pasid_level *lv = &pa->level[l];
+		uint64_t nwords = words_for(nbits);
+
+		lv->nbits = nbits;
+		lv->map = calloc(nwords, sizeof(uint64_t));
+		if (!lv->map)
+			return -ENOMEM;
+		pa->nr_levels = ++l;
+		/* The tail past nbits is never free (and leaves the word room). */
+		if (nbits % 64)
+			lv->map[nwords - 1] = ~0ULL << (nbits % 64);
+		if (nwords == 1)
+			break;
+		nbits = nwords;
+	}
+	return 0;
+}
 
 struct pasid_allocator *pasid_allocator_create(unsigned int bits)
 {
 	struct pasid_allocator *pa;
-	size_t n;
 
 	if (!bits || bits > IOMMU_PASID_BITS)
 		return NULL;
 	pa = calloc(1, sizeof(*pa));
 	if (!pa)
 		return NULL;
-	n = (size_t)1 << bits;
 	pa->bits = bits;
-	pa->map = calloc((n + 63) / 64, sizeof(uint64_t));
-	pa->refs = calloc(n, sizeof(uint32_t));
-	if (!pa->map || !pa->refs) {
+	pa->refs = calloc((size_t)1 << bits, sizeof(uint32_t));
+	if (!pa->refs || levels_init(pa)) {
 		pasid_allocator_destroy(pa);
 		return NULL;
 	}
-	pa->map[0] = 1;		/* PASID 0 is reserved */
+	level_set(pa, 0, 0);	/* PASID 0 is reserved */
 	pthread_mutex_init(&pa->lock, NULL);
 	return pa;
 }
 
 void pasid_allocator_destroy(struct pasid_allocator *pa)
 {
+	unsigned int l;
+
 	if (!pa)
 		return;
-	free(pa->map);
+	for (l = 0; l < PASID_MAX_LEVELS; l++)
+		free(pa->level[l].map);
 	free(pa->refs);
 	free(pa);
-}
-
-/* Lowest clear bit in [min, max], or -1. */
-static int64_t find_free(const uint64_t *map, uint32_t min, uint32_t max)
-{
-	uint64_t i = min;
-
-	while (i <= max) {
-		uint64_t word = map[i / 64] | ((1ULL << (i % 64)) - 1);
-
-		if (~word) {
-			uint64_t bit = (i & ~63ULL) + (uint64_t)__builtin_ctzll(~word);
-
-			return bit <= max ? (int64_t)bit : -1;
-		}
-		i = (i & ~63ULL) + 64;
-	}
-	return -1;
 }
 
 int64_t pasid_alloc(struct pasid_allocator *pa, uint32_t min, uint32_t max)
@@ -81,12 +155,12 @@ int64_t pasid_alloc(struct pasid_allocator *pa, uint32_t min, uint32_t max)
 	if (min > max)
 		return -EINVAL;
 	pthread_mutex_lock(&pa->lock);
-	pasid = find_free(pa->map, min, max);
-	if (pasid < 0) {
+	pasid = level_find_zero(pa, 0, min);
+	if (pasid < 0 || pasid > max) {
 		pthread_mutex_unlock(&pa->lock);
 		return -ENOSPC;
 	}
-	pa->map[pasid / 64] |= 1ULL << (pasid % 64);
+	level_set(pa, 0, (uint64_t)pasid);
 	pa->refs[pasid] = 1;
 	pa->nr_allocated++;
 	pthread_mutex_unlock(&pa->lock);
@@ -120,7 +194,7 @@ void pasid_put(struct pasid_allocator *pa, uint32_t pasid)
 		abort();
 	}
 	if (!--pa->refs[pasid]) {
-		pa->map[pasid / 64] &= ~(1ULL << (pasid % 64));
+		level_clear(pa, 0, pasid);
 		pa->nr_allocated--;
 	}
 	pthread_mutex_unlock(&pa->lock);

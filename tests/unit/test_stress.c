@@ -158,6 +158,56 @@ TEST(stress_bad_options)
 	EXPECT_TRUE(strstr(why, "page size") != NULL);
 }
 
+/* Lines of @buf holding both @a and @b. */
+static unsigned int count_lines(const char *buf, const char *a, const char *b)
+{
+	char line[512];
+	unsigned int n = 0;
+	const char *l, *e;
+	size_t len;
+
+	for (l = buf; *l; l = *e ? e + 1 : e) {
+		e = strchr(l, '\n');
+		if (!e)
+			e = l + strlen(l);
+		len = (size_t)(e - l) < sizeof(line) ? (size_t)(e - l) : sizeof(line) - 1;
+		memcpy(line, l, len);
+		line[len] = '\0';
+		n += strstr(line, a) && strstr(line, b);
+	}
+	return n;
+}
+
+/*
+ * The two follow-ups that look for issue 15's bugs keep running: DMA
+ * writes through a mapping munmap() removed after another process took
+ * pages (they fault), and DMA writes after a CPU write following a DMA read
+ * (most go through).
+ */
+TEST(stress_follow_ups_look_for_freed_frames_and_stale_read_only_entries)
+{
+	struct stress_opts o = { .seed = 1, .processes = 3, .devices = 3, .report = stdout };
+	char *buf = NULL, why[256] = "";
+	size_t len = 0;
+	struct stress *s;
+
+	o.log = open_memstream(&buf, &len);
+	ASSERT_TRUE(o.log != NULL);
+	s = stress_create(&o, why, sizeof(why));
+	ASSERT_TRUE(s != NULL);
+	ASSERT_EQ(stress_run(s, 3000), 0);
+	EXPECT_EQ(stress_stats(s)->violations, 0);
+	stress_destroy(s);
+	fclose(o.log);
+	ASSERT_TRUE(buf != NULL);
+	TH_LOG("after-munmap-reuse: %u faulted; after-cpu-write: %u ok",
+	       count_lines(buf, "dma after-munmap-reuse ", "-> fault"),
+	       count_lines(buf, "dma after-cpu-write ", "-> ok"));
+	EXPECT_GE(count_lines(buf, "dma after-munmap-reuse ", "-> fault"), 5);
+	EXPECT_GE(count_lines(buf, "dma after-cpu-write ", "-> ok"), 5);
+	free(buf);
+}
+
 /* The reproduce line names every machine setting and device kind that is not the default. */
 TEST(stress_opts_name_every_setting_that_differs)
 {

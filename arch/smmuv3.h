@@ -521,7 +521,7 @@ static inline uint32_t smmu_q_wrap(uint32_t val, unsigned int log2)
 #define CMD_1_ATC_ADDR			GENMASK_ULL(63, 12)
 #define CMD_ATC_SIZE_ALL		52	/* span 2^64: the whole space */
 
-/* CMD_PRI_RESP (§4.6.1). */
+/* CMD_PRI_RESP (§4.5.2). */
 #define CMD_1_PRI_GRPID			GENMASK_ULL(8, 0)
 #define CMD_1_PRI_RESP			GENMASK_ULL(13, 12)
 #define  CMD_PRI_RESP_FAILURE		0	/* ResponseFailure: PCIe 1111b */

@@ -4,7 +4,7 @@
  *
  * A fault is keyed by what its answer names:
  *   page request group: StreamID, PRG index and (SSV, SubstreamID) — the
- *   PASID is part of the key only when CMD_PRI_RESP carries one (§4.6.1:
+ *   PASID is part of the key only when CMD_PRI_RESP carries one (§4.5.2:
  *   a function without "PRG Response PASID Required" gets SSV = 0, and its
  *   PRG indexes are then unique per function);
  *   stall: StreamID and STAG (§4.7.1 CMD_RESUME), all STAGs of a StreamID

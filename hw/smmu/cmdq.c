@@ -130,7 +130,7 @@ static int smmu_cmd_parse_stream(const uint64_t raw[2], struct smmu_cmd *cmd)
 			.grpid = FIELD_GET(CMD_1_PRI_GRPID, raw[1]),
 			.resp = FIELD_GET(CMD_1_PRI_RESP, raw[1]),
 		};
-		/* §4.6.1: Resp == 0b11 is reserved. */
+		/* §4.5.2: Resp == 0b11 is reserved (ILLEGAL). */
 		return cmd->pri.resp > CMD_PRI_RESP_SUCCESS ? SMMU_CERROR_ILL : 0;
 	case CMD_OP_RESUME:
 	case CMD_OP_STALL_TERM:

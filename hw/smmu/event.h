@@ -64,12 +64,13 @@ void smmu_pri_build(const struct smmu_pri_req *req, uint64_t rec[PRIQ_DWORDS]);
 void smmu_pri_decode(const uint64_t rec[PRIQ_DWORDS], struct smmu_pri_req *req);
 
 /*
- * Record a page request. 0 when written; -ENOSPC when the queue was full or
- * an overflow is unacknowledged (the request is discarded and the overflow
- * flag toggled; a discarded Last == 1 request must be answered by the
- * caller, BACK's pri.c, §8.1); -ENODEV when the PRI queue is effectively
- * disabled (PRIQEN == 0 or SMMUEN == 0, §6.3.9.5); -EFAULT when writing the
- * queue aborted (GERROR PRIQ_ABT_ERR raised). Raises the PRIQ interrupt/MSI.
+ * Record a page request. 0 when written; otherwise the request was
+ * discarded, and the caller (BACK's pri.c) answers it as its cause needs:
+ * -ENOSPC the queue was full or an overflow is unacknowledged (the
+ * overflow flag toggled, §8.1); -ENODEV the PRI queue is effectively
+ * disabled (PRIQEN == 0 or SMMUEN == 0, §6.3.9.5); -EIO GERROR.PRIQ_ABT_ERR
+ * is active (§8.2); -EFAULT writing the entry aborted (PRIQ_ABT_ERR raised
+ * now). Raises the PRIQ interrupt/MSI.
  */
 int smmu_priq_record(struct smmu *smmu, const struct smmu_pri_req *req);
 

@@ -6,9 +6,11 @@
  *
  * Overflow (§8.1): unlike the event queue, an active overflow condition
  * inhibits every new entry until software acknowledges it, so one full
- * queue loses every request until then. The producer only reports the
- * loss (-ENOSPC); answering a discarded Last == 1 request is the caller's
- * job (hw/smmu/pri.c), as is the PPAR/PASID choice of that answer.
+ * queue loses every request until then. An active GERROR.PRIQ_ABT_ERR
+ * stops the queue too (§8.2): no entry is written until software
+ * acknowledges it. The producer only reports why a request was not
+ * written; the automatic response each cause needs is the caller's job
+ * (hw/smmu/pri.c).
  */
 #include <errno.h>
 
@@ -82,6 +84,8 @@ int smmu_priq_record(struct smmu *smmu, const struct smmu_pri_req *req)
 	pthread_mutex_lock(&smmu->priq_lock);
 	if (!smmu_priq_enabled(smmu)) {
 		ret = -ENODEV;
+	} else if (smmu_gerror_active(smmu, SMMU_GERROR_PRIQ_ABT_ERR)) {
+		ret = -EIO;	/* §8.2: nothing is written while it is active */
 	} else if (smmu_q_overflowed(q)) {
 		ret = -ENOSPC;
 	} else if (smmu_q_full(atomic_load(&q->prod), atomic_load(&q->cons), smmu_q_log2(q))) {

@@ -161,6 +161,11 @@ int smmu_ste_decode(const struct smmu *smmu, const uint64_t raw[8], struct smmu_
 	if (!(raw[0] & STRTAB_STE_0_V))
 		return EVT_ID_C_BAD_STE;
 	config = FIELD_GET(STRTAB_STE_0_CFG, raw[0]);
+	/*
+	 * §5.2 PPAR: a stream-level field, read for a PRI overflow response
+	 * whatever Config says (an abort STE is valid too, §8.1).
+	 */
+	cfg->ppar = smmu->cfg.pri && smmu->cfg.ssid_bits && (raw[1] & STRTAB_STE_1_PPAR);
 	if (!(config & 4)) {
 		cfg->mode = SMMU_STE_ABORT;	/* 0b0xx: abort, no event */
 		return 0;
@@ -185,7 +190,6 @@ int smmu_ste_decode(const struct smmu *smmu, const uint64_t raw[8], struct smmu_
 		cfg->privcfg = FIELD_GET(STRTAB_STE_1_PRIVCFG, raw[1]);
 		cfg->instcfg = FIELD_GET(STRTAB_STE_1_INSTCFG, raw[1]);
 	}
-	cfg->ppar = smmu->cfg.pri && smmu->cfg.ssid_bits && (raw[1] & STRTAB_STE_1_PPAR);
 	cfg->mev = raw[1] & STRTAB_STE_1_MEV;
 	return 0;
 }

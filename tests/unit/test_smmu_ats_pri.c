@@ -6,6 +6,8 @@
  * with the overflow auto-response rules, and broadcast TLB maintenance
  * (DVM) against ASET.
  */
+#include <sched.h>
+
 #include "hw/smmu/internal.h"
 #include "tests/harness.h"
 #include "tests/unit/smmu_fixture.h"
@@ -458,12 +460,22 @@ TEST(page_requests_and_responses)
 	fx_fini(&fx);
 }
 
+static uint32_t priq_prod(struct fx *fx)
+{
+	return smmu_mmio_read32(fx->smmu, SMMU_PRIQ_PROD);
+}
+
+/*
+ * A Page Request is posted: the SMMU takes it (0) whether it records or
+ * discards it, and answers discarded ones itself as the cause says.
+ */
 TEST(pri_overflow_auto_responses)
 {
 	struct smmu_page_req req = { .addr = 0x1000, .read = true };
 	struct fake_ep ep = { 0 }, ep2 = { 0 };
 	struct setup s;
 	struct fx fx;
+	uint32_t prod;
 	unsigned int i;
 
 	ASSERT_EQ(fx_init(&fx), 0);
@@ -472,13 +484,15 @@ TEST(pri_overflow_auto_responses)
 	ASSERT_EQ(smmu_attach_endpoint(fx.smmu, SID2, &ep_ops, &ep2), 0);
 	for (i = 0; i < (1u << FX_Q_LOG2); i++)
 		ASSERT_EQ(smmu_page_request(fx.smmu, SID, &req), 0);
+	prod = priq_prod(&fx);
 	/* Full: a Last == 0 request is dropped silently. */
-	EXPECT_EQ(smmu_page_request(fx.smmu, SID, &req), -ENOSPC);
+	EXPECT_EQ(smmu_page_request(fx.smmu, SID, &req), 0);
 	EXPECT_EQ(ep.nr_resp, 0);
+	EXPECT_EQ(priq_prod(&fx), prod ^ SMMU_Q_PROD_OVFLG);
 	/* Last == 1 without a PASID: Success, no PASID. */
 	req.last = true;
 	req.grpid = 3;
-	EXPECT_EQ(smmu_page_request(fx.smmu, SID, &req), -ENOSPC);
+	EXPECT_EQ(smmu_page_request(fx.smmu, SID, &req), 0);
 	ASSERT_EQ(ep.nr_resp, 1);
 	EXPECT_EQ(ep.resp.code, SMMU_PRG_RESP_SUCCESS);
 	EXPECT_FALSE(ep.resp.ssv);
@@ -486,21 +500,144 @@ TEST(pri_overflow_auto_responses)
 	/* With a PASID and STE.PPAR == 1: Success with the PASID. */
 	req.ssv = true;
 	req.ssid = 5;
-	EXPECT_EQ(smmu_page_request(fx.smmu, SID, &req), -ENOSPC);
+	EXPECT_EQ(smmu_page_request(fx.smmu, SID, &req), 0);
 	ASSERT_EQ(ep.nr_resp, 2);
 	EXPECT_EQ(ep.resp.code, SMMU_PRG_RESP_SUCCESS);
 	EXPECT_TRUE(ep.resp.ssv);
 	EXPECT_EQ(ep.resp.ssid, 5);
 	/* A Stop Marker (Last, no R/W, PASID): discarded without a response. */
 	req.read = false;
-	EXPECT_EQ(smmu_page_request(fx.smmu, SID, &req), -ENOSPC);
+	EXPECT_EQ(smmu_page_request(fx.smmu, SID, &req), 0);
 	EXPECT_EQ(ep.nr_resp, 2);
 	/* With a PASID and no valid STE to consult: Response Failure, no PASID. */
 	req.read = true;
-	EXPECT_EQ(smmu_page_request(fx.smmu, SID2, &req), -ENOSPC);
+	EXPECT_EQ(smmu_page_request(fx.smmu, SID2, &req), 0);
 	ASSERT_EQ(ep2.nr_resp, 1);
 	EXPECT_EQ(ep2.resp.code, SMMU_PRG_RESP_FAILURE);
 	EXPECT_FALSE(ep2.resp.ssv);
+	/* Nothing of it was written. */
+	EXPECT_EQ(priq_prod(&fx), prod ^ SMMU_Q_PROD_OVFLG);
+	fx_fini(&fx);
+}
+
+/* §8.1, §5.2: PPAR is read from any valid STE, an abort one included. */
+TEST(pri_overflow_response_reads_ppar_of_an_abort_ste)
+{
+	struct smmu_page_req req = { .ssv = true, .ssid = 9, .addr = 0x1000, .read = true,
+				     .last = true, .grpid = 0x44 };
+	uint64_t abort_ste[8] = { STRTAB_STE_0_V |
+				  FIELD_PREP(STRTAB_STE_0_CFG, STRTAB_STE_0_CFG_ABORT),
+				  STRTAB_STE_1_PPAR };
+	struct fake_ep ep = { 0 };
+	struct setup s;
+	struct fx fx;
+	unsigned int i;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, &s, STRTAB_STE_1_EATS_TRANS, FX_CD_DEFAULT);
+	fx_ste_raw(&fx, SID2, abort_ste);
+	ASSERT_EQ(smmu_attach_endpoint(fx.smmu, SID2, &ep_ops, &ep), 0);
+	for (i = 0; i < (1u << FX_Q_LOG2); i++)
+		ASSERT_EQ(smmu_page_request(fx.smmu, SID, &req), 0);
+	EXPECT_EQ(smmu_page_request(fx.smmu, SID2, &req), 0);
+	ASSERT_EQ(ep.nr_resp, 1);
+	EXPECT_EQ(ep.resp.code, SMMU_PRG_RESP_SUCCESS);
+	EXPECT_TRUE(ep.resp.ssv);
+	EXPECT_EQ(ep.resp.ssid, 9);
+	EXPECT_EQ(ep.resp.grpid, 0x44);
+	/* PPAR == 0: Success without the PASID. */
+	abort_ste[1] = 0;
+	fx_ste_raw(&fx, SID2, abort_ste);
+	fx_cfgi_ste(&fx, SID2);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(smmu_page_request(fx.smmu, SID2, &req), 0);
+	ASSERT_EQ(ep.nr_resp, 2);
+	EXPECT_EQ(ep.resp.code, SMMU_PRG_RESP_SUCCESS);
+	EXPECT_FALSE(ep.resp.ssv);
+	fx_fini(&fx);
+}
+
+static bool set_cr0(struct fx *fx, uint32_t cr0)
+{
+	unsigned long i;
+
+	smmu_mmio_write32(fx->smmu, SMMU_CR0, cr0);
+	for (i = 0; i < 20000000ul && smmu_mmio_read32(fx->smmu, SMMU_CR0ACK) != cr0; i++)
+		sched_yield();
+	return smmu_mmio_read32(fx->smmu, SMMU_CR0ACK) == cr0;
+}
+
+/*
+ * Send a Last == 0, a Last == 1 (both with a PASID) and a Stop Marker: with
+ * the queue unable to take anything, each request, Last or not, is
+ * answered with Response Failure and no PASID; the Stop Marker is not.
+ */
+static void expect_failure_for_every_request(struct fx *fx, struct fake_ep *ep)
+{
+	struct smmu_page_req req = { .ssv = true, .ssid = 5, .addr = 0x1000, .read = true,
+				     .grpid = 0x21 };
+	unsigned int before = ep->nr_resp;
+	uint32_t prod = priq_prod(fx);
+
+	EXPECT_EQ(smmu_page_request(fx->smmu, SID, &req), 0);
+	ASSERT_EQ(ep->nr_resp, before + 1);
+	EXPECT_EQ(ep->resp.code, SMMU_PRG_RESP_FAILURE);
+	EXPECT_FALSE(ep->resp.ssv);
+	EXPECT_EQ(ep->resp.grpid, 0x21);
+	req.last = true;
+	req.grpid = 0x22;
+	EXPECT_EQ(smmu_page_request(fx->smmu, SID, &req), 0);
+	ASSERT_EQ(ep->nr_resp, before + 2);
+	EXPECT_EQ(ep->resp.code, SMMU_PRG_RESP_FAILURE);
+	EXPECT_FALSE(ep->resp.ssv);
+	EXPECT_EQ(ep->resp.grpid, 0x22);
+	req.read = false;
+	EXPECT_EQ(smmu_page_request(fx->smmu, SID, &req), 0);
+	EXPECT_EQ(ep->nr_resp, before + 2);
+	EXPECT_EQ(priq_prod(fx), prod);
+}
+
+/* §8.2, §8.3: effective PRIQEN == 0 (SMMUEN == 0 included) answers Failure. */
+TEST(pri_disabled_queue_answers_every_request_with_failure)
+{
+	uint32_t cr0 = SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN | SMMU_CR0_CMDQEN;
+	struct fake_ep ep = { 0 };
+	struct setup s;
+	struct fx fx;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, &s, STRTAB_STE_1_EATS_TRANS, FX_CD_DEFAULT);
+	ASSERT_EQ(smmu_attach_endpoint(fx.smmu, SID, &ep_ops, &ep), 0);
+	ASSERT_TRUE(set_cr0(&fx, cr0));
+	expect_failure_for_every_request(&fx, &ep);
+	ASSERT_TRUE(set_cr0(&fx, (cr0 & ~SMMU_CR0_SMMUEN) | SMMU_CR0_PRIQEN));
+	expect_failure_for_every_request(&fx, &ep);
+	fx_fini(&fx);
+}
+
+/* §8.2: an abort writing the entry, and PRIQ_ABT_ERR active, answer Failure. */
+TEST(pri_queue_abort_answers_every_request_with_failure)
+{
+	uint32_t cr0 = SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN | SMMU_CR0_CMDQEN;
+	struct fake_ep ep = { 0 };
+	struct setup s;
+	struct fx fx;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, &s, STRTAB_STE_1_EATS_TRANS, FX_CD_DEFAULT);
+	ASSERT_EQ(smmu_attach_endpoint(fx.smmu, SID, &ep_ops, &ep), 0);
+	ASSERT_TRUE(set_cr0(&fx, cr0));
+	smmu_mmio_write64(fx.smmu, SMMU_PRIQ_BASE, 0x2000ULL | FX_Q_LOG2);	/* not RAM */
+	ASSERT_TRUE(set_cr0(&fx, cr0 | SMMU_CR0_PRIQEN));
+	/* The first write aborts and raises PRIQ_ABT_ERR; the others find it active. */
+	expect_failure_for_every_request(&fx, &ep);
+	EXPECT_TRUE((smmu_mmio_read32(fx.smmu, SMMU_GERROR) ^
+		     smmu_mmio_read32(fx.smmu, SMMU_GERRORN)) & SMMU_GERROR_PRIQ_ABT_ERR);
+	/* A good queue, the error still active: still Failure, nothing written. */
+	ASSERT_TRUE(set_cr0(&fx, cr0));
+	smmu_mmio_write64(fx.smmu, SMMU_PRIQ_BASE, fx.priq | FX_Q_LOG2);
+	ASSERT_TRUE(set_cr0(&fx, cr0 | SMMU_CR0_PRIQEN));
+	expect_failure_for_every_request(&fx, &ep);
 	fx_fini(&fx);
 }
 

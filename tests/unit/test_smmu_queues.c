@@ -464,6 +464,32 @@ TEST(pri_queue_abort_is_global_error)
 	fx_fini(&fx);
 }
 
+/* §8.2: while PRIQ_ABT_ERR is active, no entry is written; acknowledged, they are again. */
+TEST(pri_queue_stops_while_abort_error_active)
+{
+	struct smmu_pri_req req = ppr(1, 1, true);
+	uint32_t gerror;
+	struct fx fx;
+
+	fx_init(&fx, 2, 2);
+	ASSERT_TRUE(write_cr0_sync(&fx, SMMU_CR0_SMMUEN));
+	smmu_mmio_write64(fx.smmu, SMMU_PRIQ_BASE, 0x2000ULL | 2);	/* not RAM */
+	ASSERT_TRUE(write_cr0_sync(&fx, SMMU_CR0_SMMUEN | SMMU_CR0_PRIQEN));
+	EXPECT_EQ(smmu_priq_record(fx.smmu, &req), -EFAULT);
+	/* A good queue again, the error still unacknowledged: nothing is written. */
+	ASSERT_TRUE(write_cr0_sync(&fx, SMMU_CR0_SMMUEN));
+	smmu_mmio_write64(fx.smmu, SMMU_PRIQ_BASE, PRIQ_PA | 2);
+	ASSERT_TRUE(write_cr0_sync(&fx, SMMU_CR0_SMMUEN | SMMU_CR0_PRIQEN));
+	EXPECT_EQ(smmu_priq_record(fx.smmu, &req), -EIO);
+	EXPECT_EQ(priq_prod(&fx), 0);
+	/* Acknowledged in GERRORN: recorded. */
+	gerror = smmu_mmio_read32(fx.smmu, SMMU_GERROR);
+	smmu_mmio_write32(fx.smmu, SMMU_GERRORN, gerror);
+	EXPECT_EQ(smmu_priq_record(fx.smmu, &req), 0);
+	EXPECT_EQ(priq_prod(&fx), 1);
+	fx_fini(&fx);
+}
+
 TEST(pri_queue_wraps)
 {
 	struct smmu_pri_req req, got;

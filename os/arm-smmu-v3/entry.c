@@ -46,6 +46,14 @@ void arm_smmu_get_ste_used(const uint64_t *ent, uint64_t *used)
 		used[1] |= STRTAB_STE_1_S1DSS | STRTAB_STE_1_S1CIR | STRTAB_STE_1_S1COR |
 			   STRTAB_STE_1_S1CSH | STRTAB_STE_1_S1STALLD | STRTAB_STE_1_STRW |
 			   STRTAB_STE_1_EATS;
+		/*
+		 * §5.2 PPAR is read for a PRI overflow response with any valid
+		 * STE, but only these STEs (the ones with PASIDs) set it. A 1
+		 * left over while switching to abort or bypass is what the
+		 * function asks for anyway, so it does not make that switch a
+		 * breaking one.
+		 */
+		used[1] |= STRTAB_STE_1_PPAR;
 		used[2] |= STRTAB_STE_2_S2VMID;
 		/*
 		 * §13.5: with S1DSS = bypass, non-substream traffic bypasses

@@ -192,7 +192,6 @@ static void master_enable_pci(struct arm_smmu_master *master)
 	if (pci_reset_pri(pdev) || pci_enable_pri(pdev, ARM_SMMU_PRI_REQS))
 		return;
 	master->pri_enabled = true;
-	master->prg_resp_needs_ssid = pci_prg_resp_pasid_required(pdev) == 1;
 }
 
 static void master_disable_pci(struct arm_smmu_master *master)
@@ -264,6 +263,13 @@ struct arm_smmu_master *arm_smmu_probe_device(struct arm_smmu_device *smmu,
 		master->streams[i].master = master;
 	}
 	master->ssid_bits = master_ssid_bits(smmu, desc);
+	/*
+	 * "PRG Response PASID Required" is a read-only bit of the PRI
+	 * capability: known before PRI is enabled, and the STE (PPAR) needs it
+	 * from the first attach.
+	 */
+	if (master->pdev && master->pdev->pri_cap)
+		master->prg_resp_needs_ssid = pci_prg_resp_pasid_required(master->pdev) == 1;
 	master->stall_enabled = (smmu->features & ARM_SMMU_FEAT_STALL_FORCE) ||
 				(desc->stall_capable && (smmu->features & ARM_SMMU_FEAT_STALLS));
 	pthread_mutex_init(&master->lock, NULL);

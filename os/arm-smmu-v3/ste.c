@@ -60,6 +60,14 @@ void arm_smmu_make_cdtable_ste(struct arm_smmu_ste *target, struct arm_smmu_mast
 	if ((smmu->features & ARM_SMMU_FEAT_ATTR_TYPES_OVR) && s1dss == STRTAB_STE_1_S1DSS_BYPASS)
 		target->data[1] |= FIELD_PREP(STRTAB_STE_1_SHCFG, STRTAB_STE_1_SHCFG_INCOMING);
 
+	/*
+	 * §5.2 PPAR, §8.1 note: a PRI overflow auto-response carries the
+	 * PASID exactly when the function wants it on PRG Responses ("PRG
+	 * Response PASID Required"). RES0 without PRI or substreams.
+	 */
+	if ((smmu->features & ARM_SMMU_FEAT_PRI) && smmu->ssid_bits && master->prg_resp_needs_ssid)
+		target->data[1] |= STRTAB_STE_1_PPAR;
+
 	/* With E2H the CDs hold EL2&0 ASIDs: StreamWorld EL2 (§5.2 STRW). */
 	target->data[1] |= FIELD_PREP(STRTAB_STE_1_STRW, (smmu->features & ARM_SMMU_FEAT_E2H) ?
 				      STRTAB_STE_1_STRW_EL2 : STRTAB_STE_1_STRW_NSEL1);

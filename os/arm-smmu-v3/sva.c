@@ -908,7 +908,6 @@ static int master_enable_pri(struct arm_smmu_master *master)
 	if (ret)
 		return ret;
 	master->pri_enabled = true;
-	master->prg_resp_needs_ssid = pci_prg_resp_pasid_required(pdev) == 1;
 	return 0;
 }
 

@@ -88,17 +88,24 @@ static struct arm_smmu_device smmu = {
 	.idr = { [5] = FIELD_PREP(SMMU_IDR5_OAS, SMMU_OAS_48) },
 };
 
-static void make_cdtable_ste(struct arm_smmu_ste *ste, unsigned int s1dss, uint64_t cdtab,
-			     bool ats, bool stall)
+static void make_pri_cdtable_ste(struct arm_smmu_ste *ste, unsigned int s1dss, uint64_t cdtab,
+				 bool ats, bool stall, bool prg_resp_needs_ssid)
 {
 	struct arm_smmu_master master = {
 		.smmu = &smmu,
 		.stall_enabled = stall,
+		.prg_resp_needs_ssid = prg_resp_needs_ssid,
 		.cd_table = { .cdtab_pa = cdtab, .s1cdmax = 8,
 			      .s1fmt = STRTAB_STE_0_S1FMT_64K_L2 },
 	};
 
 	arm_smmu_make_cdtable_ste(ste, &master, ats, s1dss);
+}
+
+static void make_cdtable_ste(struct arm_smmu_ste *ste, unsigned int s1dss, uint64_t cdtab,
+			     bool ats, bool stall)
+{
+	make_pri_cdtable_ste(ste, s1dss, cdtab, ats, stall, false);
 }
 
 static const struct arm_smmu_s1_cfg test_s1 = {
@@ -162,6 +169,30 @@ TEST(cdtable_ste_bits)
 	make_cdtable_ste(&ste, STRTAB_STE_1_S1DSS_SSID0, FAKE_CDTAB, false, true);
 	smmu.features &= ~ARM_SMMU_FEAT_E2H;
 	EXPECT_EQ(FIELD_GET(STRTAB_STE_1_STRW, ste.data[1]), STRTAB_STE_1_STRW_EL2);
+}
+
+/*
+ * §5.2 PPAR, §8.1 note: PPAR follows the function's "PRG Response PASID
+ * Required"; it is RES0 without PRI or without substreams.
+ */
+TEST(cdtable_ste_ppar_follows_prg_response_pasid_required)
+{
+	struct arm_smmu_ste ste;
+
+	smmu.features |= ARM_SMMU_FEAT_PRI;
+	smmu.ssid_bits = 20;
+	make_pri_cdtable_ste(&ste, STRTAB_STE_1_S1DSS_SSID0, FAKE_CDTAB, true, false, true);
+	EXPECT_EQ(ste.data[1], 0x180000d6ull | STRTAB_STE_1_PPAR);
+	make_pri_cdtable_ste(&ste, STRTAB_STE_1_S1DSS_SSID0, FAKE_CDTAB, true, false, false);
+	EXPECT_EQ(ste.data[1], 0x180000d6ull);
+	smmu.ssid_bits = 0;
+	make_pri_cdtable_ste(&ste, STRTAB_STE_1_S1DSS_SSID0, FAKE_CDTAB, true, false, true);
+	EXPECT_EQ(ste.data[1] & STRTAB_STE_1_PPAR, 0);
+	smmu.ssid_bits = 20;
+	smmu.features &= ~ARM_SMMU_FEAT_PRI;
+	make_pri_cdtable_ste(&ste, STRTAB_STE_1_S1DSS_SSID0, FAKE_CDTAB, true, false, true);
+	EXPECT_EQ(ste.data[1] & STRTAB_STE_1_PPAR, 0);
+	smmu.ssid_bits = 0;
 }
 
 TEST(s1_cd_bits)
@@ -254,6 +285,26 @@ TEST(ste_cdtable_to_abort)
 	/* Switch qword 0 (1), clean qword 1 (2). */
 	expect_hitless(&ste_ops, &ste, &abort, 2);
 	/* Fill qword 1 unseen (1), switch qword 0 (2); nothing left to clean. */
+	expect_hitless(&ste_ops, &abort, &ste, 2);
+}
+
+TEST(ste_pri_cdtable_to_abort)
+{
+	struct arm_smmu_ste ste, abort;
+
+	smmu.features |= ARM_SMMU_FEAT_PRI;
+	smmu.ssid_bits = 20;
+	make_pri_cdtable_ste(&ste, STRTAB_STE_1_S1DSS_SSID0, FAKE_CDTAB, true, false, true);
+	smmu.features &= ~ARM_SMMU_FEAT_PRI;
+	smmu.ssid_bits = 0;
+	ASSERT_TRUE(ste.data[1] & STRTAB_STE_1_PPAR);
+	arm_smmu_make_abort_ste(&abort);
+	/*
+	 * PPAR is watched only where the driver sets it: leaving it for a
+	 * moment in the abort STE is harmless, so this stays as hitless as
+	 * without PRI: switch qword 0 (1), clean qword 1 (2), and back.
+	 */
+	expect_hitless(&ste_ops, &ste, &abort, 2);
 	expect_hitless(&ste_ops, &abort, &ste, 2);
 }
 

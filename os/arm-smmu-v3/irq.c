@@ -56,6 +56,14 @@ static void queue_read(const struct arm_smmu_queue *q, uint32_t cons, uint64_t *
  * record is visible - runs the handler again (the IRQ thread remembers
  * raises that arrive while the handler runs). Returns whether an overflow
  * was reported (and acknowledged).
+ *
+ * The overflow acknowledged is the one PROD shows after the entries were
+ * read, not only one seen on entry: an overflow writes no entry, so it
+ * raises no interrupt of its own. One that began while this run was
+ * reading (the queue was full then) would otherwise stay unacknowledged
+ * with nothing left to call us, and a PRI queue in overflow takes nothing
+ * (§8.1): every later page request would be discarded for good. Linux
+ * likewise syncs OVACKFLG once it has caught up with the queue.
  */
 static bool queue_drain(struct arm_smmu_device *smmu, struct arm_smmu_queue *q,
 			void (*fn)(struct arm_smmu_device *smmu, const uint64_t *ent))
@@ -79,6 +87,11 @@ static bool queue_drain(struct arm_smmu_device *smmu, struct arm_smmu_queue *q,
 		/* Give the slot back before handling: handlers may be slow. */
 		mmio_write32(&smmu->mmio, q->cons_reg, q->cons);
 		fn(smmu, ent);
+	}
+	prod = mmio_read32(&smmu->mmio, q->prod_reg);
+	if ((prod & SMMU_Q_PROD_OVFLG) != (q->cons & SMMU_Q_CONS_OVACKFLG)) {
+		ovf = prod & SMMU_Q_PROD_OVFLG;
+		overflow = true;
 	}
 	if (overflow) {
 		q->cons = (q->cons & ~SMMU_Q_CONS_OVACKFLG) | ovf;
@@ -239,8 +252,12 @@ void arm_smmu_priq_irq(void *data)
 		return;
 	pthread_mutex_lock(&smmu->priq_lock);
 	if (queue_drain(smmu, &smmu->priq, handle_ppr)) {
-		arm_smmu_stat_inc(&smmu->stats.priq_overflows);
-		fprintf(stderr, "arm-smmu-v3: PRI queue overflow: requests lost\n");
+		uint64_t n = __atomic_add_fetch(&smmu->stats.priq_overflows, 1, __ATOMIC_RELAXED);
+
+		/* Expected when credits overcommit the queue: rate-limited. */
+		if (event_log_ratelimit(n))
+			fprintf(stderr, "arm-smmu-v3: PRI queue overflow: requests lost (%llu)\n",
+				(unsigned long long)n);
 		ops = __atomic_load_n(&smmu->fault_ops, __ATOMIC_ACQUIRE);
 		if (ops && ops->pri_overflow)
 			ops->pri_overflow(smmu->fault_ctx);

@@ -1014,8 +1014,32 @@ static int sva_fault_report(void *ctx, struct arm_smmu_master *master,
 	return ret;
 }
 
+/*
+ * The PRI queue overflowed and the driver has read it up to where the SMMU
+ * stopped writing. A group whose Last request is not among what was read
+ * lost it to the overflow (the SMMU answered it with Success, and the
+ * function will ask again): its partial requests can never complete and
+ * are dropped (§8.1.1), before a later group reusing the PRG index would
+ * gather them.
+ */
+static void sva_pri_overflow(void *ctx)
+{
+	struct arm_smmu_sva *sva = ctx;
+	struct arm_smmu_bond *bond;
+	struct device *dev;
+
+	pthread_mutex_lock(&sva->bonds_lock);
+	for (bond = sva->bonds; bond; bond = bond->next) {
+		dev = bond->master->iopf_ctx;
+		if (dev && dev->iopf)
+			iopf_queue_discard_partial(dev->iopf, true, bond->pasid);
+	}
+	pthread_mutex_unlock(&sva->bonds_lock);
+}
+
 static const struct arm_smmu_fault_ops sva_fault_ops = {
 	.report = sva_fault_report,
+	.pri_overflow = sva_pri_overflow,
 };
 
 void arm_smmu_iommu_device_init(struct device *dev, struct iommu_core *core,

@@ -714,6 +714,8 @@ TEST(pci_master_ats_pri)
 	EXPECT_EQ(FIELD_GET(PCIE_ST_STU, pcie_cfg_state(&pcfg)), 0);
 	ste = arm_smmu_get_step(fx.drv, sid);
 	EXPECT_EQ(FIELD_GET(STRTAB_STE_1_EATS, ste[1]), STRTAB_STE_1_EATS_TRANS);
+	/* The function wants the PASID on PRG Responses: so do overflow answers. */
+	EXPECT_TRUE(ste[1] & STRTAB_STE_1_PPAR);
 
 	buf = frame_alloc(fx.pool, FRAME_ZERO);
 	ASSERT_EQ(arm_smmu_map(dom, 0x8000, buf, 0x1000, IOMMU_READ), 0);
@@ -777,6 +779,89 @@ TEST(priq_overflow_reported_and_acknowledged)
 	arm_smmu_priq_irq(fx.drv);
 	EXPECT_EQ(overflows, 1);
 	EXPECT_EQ(fx.drv->stats.page_requests, 5);
+	dfx_fini(&fx);
+}
+
+/*
+ * An MMIO window that lets one page request reach the SMMU right after the
+ * driver's next read of PRIQ_PROD: an overflow that begins while the
+ * handler is draining.
+ */
+struct late_ppr_mmio {
+	struct mmio_region inner;
+	struct smmu *hw;
+	bool armed;
+};
+
+static uint32_t late_r32(void *ctx, uint64_t off)
+{
+	struct late_ppr_mmio *w = ctx;
+	uint32_t v = mmio_read32(&w->inner, off);
+	struct smmu_page_req req = { .read = true, .grpid = 9, .addr = 0x9000 };
+
+	if (w->armed && (off & 0xffff) == (SMMU_PRIQ_PROD & 0xffff)) {
+		w->armed = false;
+		smmu_page_request(w->hw, 0x10, &req);
+	}
+	return v;
+}
+
+static void late_w32(void *ctx, uint64_t off, uint32_t v)
+{
+	mmio_write32(&((struct late_ppr_mmio *)ctx)->inner, off, v);
+}
+
+static uint64_t late_r64(void *ctx, uint64_t off)
+{
+	return mmio_read64(&((struct late_ppr_mmio *)ctx)->inner, off);
+}
+
+static void late_w64(void *ctx, uint64_t off, uint64_t v)
+{
+	mmio_write64(&((struct late_ppr_mmio *)ctx)->inner, off, v);
+}
+
+static const struct mmio_ops late_ppr_ops = {
+	.read32 = late_r32, .write32 = late_w32, .read64 = late_r64, .write64 = late_w64,
+};
+
+/*
+ * An overflow writes no entry and raises no interrupt: if it begins after
+ * the handler read PROD, the handler itself must acknowledge it before it
+ * returns, or the PRI queue would discard every request from then on.
+ */
+TEST(priq_overflow_beginning_during_a_drain_is_acknowledged)
+{
+	static const struct arm_smmu_fault_ops ops = { .pri_overflow = count_overflow };
+	struct smmu_page_req req = { .read = true, .grpid = 1, .addr = 0x1000 };
+	struct late_ppr_mmio w;
+	struct smmu_config cfg;
+	uint32_t prod, cons;
+	struct dfx fx;
+	int err = 0;
+
+	smmu_config_default(&cfg);
+	cfg.priq_log2 = 1;	/* 2 entries */
+	ASSERT_EQ(dfx_init(&fx, &cfg, NULL), 0);
+	w = (struct late_ppr_mmio){ .inner = fx.mmio, .hw = fx.hw };
+	fx.mmio = (struct mmio_region){ .ops = &late_ppr_ops, .ctx = &w };
+	fx.drv = arm_smmu_device_probe(&fx.mmio, fx.pool, &no_opts, &err);
+	ASSERT_EQ(err, 0);
+	arm_smmu_set_fault_ops(fx.drv, &ops, NULL);
+	overflows = 0;
+	smmu_page_request(fx.hw, 0x10, &req);
+	smmu_page_request(fx.hw, 0x10, &req);	/* full, no overflow yet */
+	w.armed = true;
+	arm_smmu_priq_irq(fx.drv);
+	prod = smmu_mmio_read32(fx.hw, SMMU_PRIQ_PROD);
+	cons = smmu_mmio_read32(fx.hw, SMMU_PRIQ_CONS);
+	EXPECT_FALSE(w.armed);
+	EXPECT_TRUE(prod & SMMU_Q_PROD_OVFLG);
+	EXPECT_EQ(cons & SMMU_Q_CONS_OVACKFLG, prod & SMMU_Q_PROD_OVFLG);
+	EXPECT_EQ(overflows, 1);
+	/* The queue takes requests again. */
+	smmu_page_request(fx.hw, 0x10, &req);
+	EXPECT_EQ((smmu_mmio_read32(fx.hw, SMMU_PRIQ_PROD) - prod) & 3, 1);
 	dfx_fini(&fx);
 }
 

@@ -625,6 +625,66 @@ TEST(bad_pasid_is_answered_invalid)
 	finish(&sm);
 }
 
+/*
+ * §8.1.1: once the PRI queue overflowed and the driver read it up to where
+ * the SMMU stopped, a group whose Last request was lost can never complete:
+ * the driver drops its partial requests. Kept, they would join a later
+ * group that reuses the PRG index; here a page unmapped in between would
+ * then make that later group fail (Invalid Request) on memory that is
+ * mapped.
+ */
+TEST(pri_overflow_drops_groups_whose_last_was_lost)
+{
+	struct iopf_stats st0, st1;
+	struct smmu_page_req req;
+	struct iommu_sva *h;
+	unsigned int i, n;
+	struct sm_dev *d;
+	struct mm *mm;
+	struct sm sm;
+	int64_t va;
+
+	setup(&sm, NULL);
+	d = add_pci(&sm, 1);
+	mm = sm_process(&sm, 0);
+	va = mm_mmap(mm, 0, 2 * PAGE, RW, 0);
+	ASSERT_GT(va, 0);
+	h = bind(d, mm);
+	ASSERT_TRUE(h != NULL);
+	n = 1u << sm.drv->priq.log2;
+	/* The driver reads the queue only when the test says so. */
+	smmu_set_irq(sm.smmu, SMMU_IRQ_PRIQ, (struct irq_line){ NULL, NULL });
+	req = (struct smmu_page_req){ .ssv = true, .ssid = mm->pasid, .addr = (uint64_t)va,
+				      .write = true, .grpid = 7 };
+	ASSERT_EQ(smmu_page_request(sm.smmu, d->sid, &req), 0);	/* group 7, page A */
+	req.grpid = 8;
+	for (i = 1; i < n; i++)
+		ASSERT_EQ(smmu_page_request(sm.smmu, d->sid, &req), 0);	/* the queue is full */
+	req.grpid = 7;
+	req.last = true;
+	req.addr = (uint64_t)va + PAGE;
+	ASSERT_EQ(smmu_page_request(sm.smmu, d->sid, &req), 0);	/* 7's Last: overflow */
+	ASSERT_TRUE(smmu_mmio_read32(sm.smmu, SMMU_PRIQ_PROD) & SMMU_Q_PROD_OVFLG);
+	/* Page A goes away; the driver catches up with the queue. */
+	ASSERT_EQ(mm_munmap(mm, (uint64_t)va, PAGE), 0);
+	iopf_queue_get_stats(sm.core.iopf_queue, &st0);
+	arm_smmu_priq_irq(sm.drv);
+	/* The function asks again for page B as group 7, Last alone. */
+	ASSERT_EQ(smmu_page_request(sm.smmu, d->sid, &req), 0);
+	arm_smmu_priq_irq(sm.drv);
+	iopf_queue_flush_dev(d->dev.iopf, false, 0);
+	iopf_queue_get_stats(sm.core.iopf_queue, &st1);
+	EXPECT_GE(st1.discarded - st0.discarded, n);	/* page A and group 8 */
+	EXPECT_EQ(st1.groups - st0.groups, 1);
+	EXPECT_EQ(st1.success - st0.success, 1);
+	EXPECT_EQ(st1.invalid, st0.invalid);
+	smmu_set_irq(sm.smmu, SMMU_IRQ_PRIQ, (struct irq_line){ sm_raise_priq, &sm });
+
+	iommu_sva_unbind_device(h);
+	process_exit(&sm, mm);
+	finish(&sm);
+}
+
 /* A refused bind says which check failed; SVA cannot even be enabled. */
 static void expect_refused(struct sm *sm, struct sm_dev *d, const char *what)
 {

@@ -18,7 +18,6 @@
 
 #define RELAXED		__ATOMIC_RELAXED
 #define DMA_CHUNK	4096u		/* bounce buffer: one 4K page */
-#define DMA_FAULT_ROUNDS 8		/* page-in attempts per access */
 
 struct dma_engine {
 	struct ep *ep;
@@ -125,12 +124,20 @@ static int job_fail(struct dma_job *job, int err, uint64_t addr, bool write)
 	return err;
 }
 
+/* Without PRI there is nothing to wait for: a fault is reported as it is. */
+static bool pri_enabled(struct ep *ep)
+{
+	return ep->pcie && (pcie_cfg_state(ep_cfg(ep)) & PCIE_ST_PRI);
+}
+
 /*
  * Block on fault: ask for the faulting page and the next ones this operand
- * will touch, as one page request group. 0: translate again.
+ * will touch, as one page request group; a re-request (@again: a Success
+ * left the page faulting) asks for the faulting page alone. 0: translate
+ * again.
  */
 static int job_fault_in(struct dma_engine *e, struct dma_job *job, uint64_t addr,
-			bool write, uint64_t remaining)
+			bool write, uint64_t remaining, bool again)
 {
 	struct ep *ep = e->ep;
 	struct ep_page pages[16];
@@ -138,12 +145,11 @@ static int job_fault_in(struct dma_engine *e, struct dma_job *job, uint64_t addr
 	unsigned int n, max = e->cfg.pri_group_max;
 	int code;
 
-	/* Without PRI there is nothing to wait for: report the fault. */
-	if (!ep->pcie || !(pcie_cfg_state(ep_cfg(ep)) & PCIE_ST_PRI))
-		return -EFAULT;
 	alloc = pcie_cfg_dev_read(ep_cfg(ep), ep_cfg(ep)->pri + PCIE_PRI_ALLOC, 4);
 	if (max > alloc)
 		max = alloc;
+	if (again && max > 1)
+		max = 1;
 	remaining += addr & (DMA_CHUNK - 1);
 	for (n = 0; n < max && n < 16 && (uint64_t)n * DMA_CHUNK < remaining; n++) {
 		pages[n].addr = (addr & ~(uint64_t)(DMA_CHUNK - 1)) + (uint64_t)n * DMA_CHUNK;
@@ -182,11 +188,11 @@ static int job_access(struct dma_engine *e, struct dma_job *job, uint64_t addr,
 		.acc = (write ? WALK_ACC_WRITE : WALK_ACC_READ) | (job->priv ? WALK_ACC_PRIV : 0),
 	};
 	const struct mem_bus *bus = ep_bus(e->ep);
+	struct ep_pri_retry retry = { 0 };
 	struct ep_xlate xl;
-	unsigned int round;
 	int ret;
 
-	for (round = 0;; round++) {
+	for (;;) {
 		if (job_stopped(e, job))
 			return -ECANCELED;
 		ret = ep_translate(e->ep, &a, &xl);
@@ -194,9 +200,12 @@ static int job_access(struct dma_engine *e, struct dma_job *job, uint64_t addr,
 			break;
 		if (ret == -EFAULT)
 			stat_add(&e->stats.page_faults, 1);
-		if (ret != -EFAULT || !job->bof || round == DMA_FAULT_ROUNDS)
+		if (ret != -EFAULT || !job->bof)
 			return job_fail(job, ret, addr, write);
-		ret = job_fault_in(e, job, addr, write, remaining);
+		/* The function's budget and pacing (ep_pri_retry()). */
+		if (!pri_enabled(e->ep) || !ep_pri_retry(e->ep, &retry))
+			return job_fail(job, -EFAULT, addr, write);
+		ret = job_fault_in(e, job, addr, write, remaining, retry.again);
 		if (ret && job_stopped(e, job))
 			return -ECANCELED;
 		if (ret)

@@ -11,6 +11,7 @@
 
 #define RELAXED	__ATOMIC_RELAXED
 #define EP_MAX_LEN	(1ULL << 30)	/* cap on xl->len: callers move pages */
+#define EP_PRI_MAX_ROUNDS	64	/* page requests per access (ep_pri_retry()) */
 
 static void stat_inc(uint64_t *ctr)
 {
@@ -40,7 +41,7 @@ void ep_config_default(struct ep_config *cfg, uint32_t sid)
 		},
 		.atc_entries = 64,
 		.pri_timeout_ms = 5000,
-		.pri_max_rounds = 8,
+		.pri_max_rounds = EP_PRI_MAX_ROUNDS,
 	};
 }
 
@@ -50,7 +51,7 @@ void ep_config_platform(struct ep_config *cfg, uint32_t sid)
 		.sid = sid,
 		.pcie = false,
 		.pri_timeout_ms = 5000,
-		.pri_max_rounds = 8,
+		.pri_max_rounds = EP_PRI_MAX_ROUNDS,
 	};
 }
 
@@ -149,7 +150,7 @@ struct ep *ep_create(const struct ep_config *cfg, const struct mem_bus *bus,
 	ep->pcie = cfg->pcie;
 	ep->pasid_width = cfg->pcie ? cfg->func.pasid_width : PCIE_PASID_MAX_WIDTH;
 	ep->pri_timeout_ms = cfg->pri_timeout_ms ? cfg->pri_timeout_ms : 5000;
-	ep->pri_max_rounds = cfg->pri_max_rounds ? cfg->pri_max_rounds : 8;
+	ep->pri_max_rounds = cfg->pri_max_rounds ? cfg->pri_max_rounds : EP_PRI_MAX_ROUNDS;
 	ep->bus = *bus;
 	ep->up = *up;
 	if (ep_init_parts(ep, cfg)) {
@@ -313,8 +314,6 @@ static int ep_fault_in(struct ep *ep, const struct ep_access *a, unsigned int ac
 	struct ep_page page = { .addr = a->addr, .acc = acc };
 	int code;
 
-	if (!(pcie_cfg_state(&ep->cfg) & PCIE_ST_PRI))
-		return -EFAULT;
 	code = ep_page_request_group(ep, a->pv, a->pasid, &page, 1);
 	if (code < 0)
 		return code;
@@ -330,13 +329,13 @@ static int ep_translate_ats(struct ep *ep, const struct ep_access *a, unsigned i
 		.pv = a->pv, .pasid = a->pv ? a->pasid : 0,
 		.priv = acc & WALK_ACC_PRIV, .addr = a->addr,
 	};
+	struct ep_pri_retry retry = { 0 };
 	struct atc_hit hit;
-	unsigned int round;
 	grace_token_t tok;
 	uint64_t cpl, gen;
 	int ret;
 
-	for (round = 0;; round++) {
+	for (;;) {
 		tok = atc_read_lock(&ep->atc);
 		if (atc_lookup(&ep->atc, &key, &hit)) {
 			if (hit.untranslated_only)
@@ -365,7 +364,8 @@ static int ep_translate_ats(struct ep *ep, const struct ep_access *a, unsigned i
 					     bytes_to_end(a->addr, shift), a, acc, xl);
 		}
 		atc_read_unlock(&ep->atc, tok);
-		if (!a->fault_in || round >= ep->pri_max_rounds)
+		if (!a->fault_in || !(pcie_cfg_state(&ep->cfg) & PCIE_ST_PRI) ||
+		    !ep_pri_retry(ep, &retry))
 			return -EFAULT;
 		ret = ep_fault_in(ep, a, acc);
 		if (ret)

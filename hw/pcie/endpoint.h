@@ -17,8 +17,9 @@
  * completion, and issues the access as a Translated request. When the
  * translation faults and the caller allows it, PRI page requests go out
  * (grouped, Last on the final one, within the allocated credits) and the
- * caller waits, bounded, for the PRG response: Success retries, Invalid
- * Request fails the access, Response Failure stops PRI until a PRI reset.
+ * caller waits, bounded, for the PRG response: Success retries (paced and
+ * bounded, ep_pri_retry()), Invalid Request fails the access, Response
+ * Failure stops PRI until a PRI reset.
  * Without ATS the access is an Untranslated request through the SMMU.
  *
  * The SMMU side is reached through struct ep_upstream (the smmu_* calls of
@@ -59,7 +60,7 @@ struct ep_config {
 	struct pcie_func_config func;	/* PCIe: the capabilities */
 	unsigned int atc_entries;	/* PCIe with ATS: ATC size (default 64) */
 	unsigned int pri_timeout_ms;	/* bound on a PRG response wait (default 5000) */
-	unsigned int pri_max_rounds;	/* page-request rounds per access (default 8) */
+	unsigned int pri_max_rounds;	/* page requests per access (default 64, see ep_pri_retry()) */
 };
 
 /* A request for access to one address. */
@@ -99,6 +100,9 @@ struct ep_stats {
 	uint64_t translations, atc_hits, ats_requests, ats_faults, untranslated;
 	uint64_t page_requests, prg_groups, prg_success, prg_invalid, prg_failure;
 	uint64_t prg_unexpected, prg_timeouts, atc_invalidations;
+	uint64_t pri_rerequests;	/* asked again: a Success left the page faulting */
+	uint64_t pri_backoff_us;	/* paused before those, in total */
+	uint64_t pri_gave_up;		/* accesses that spent their page-request budget */
 };
 
 /* PRI state (hw/pcie/pri.c). */
@@ -182,6 +186,49 @@ void ep_access_end(struct ep *ep, struct ep_xlate *xl);
  */
 int ep_page_request_group(struct ep *ep, bool pv, uint32_t pasid,
 			  const struct ep_page *pages, unsigned int n);
+/*
+ * The function's page-request budget for one access (hw/pcie/pri.c).
+ *
+ * A PRG Response Success tells the function to translate again: the host
+ * made the pages resident, or the SMMU answered by itself because its PRI
+ * queue could not take the request (SMMUv3 §8.1: on the automatic Success
+ * the device is expected to attempt the ATS request and the PRI request
+ * again, by when software may have freed space for them).
+ * The function cannot tell the two apart, so when the access still faults
+ * after a Success it asks again:
+ *  - for the faulting page alone (no read-ahead while the host lags);
+ *  - after a pause that doubles from EP_PRI_BACKOFF_MIN_US up to
+ *    EP_PRI_BACKOFF_MAX_US, so retries leave the host time to drain its
+ *    queue instead of spending the budget within microseconds;
+ *  - at most ep->pri_max_rounds page requests for the access. The budget
+ *    is per access: every access that translates starts afresh, so a busy
+ *    host slows a DMA down without failing it, while a host that answers
+ *    Success and never makes the page resident ends the access (about
+ *    pri_max_rounds * EP_PRI_BACKOFF_MAX_US with the defaults: ~0.5 s),
+ *    and one that never answers ends it after pri_timeout_ms.
+ * Invalid Request and Response Failure end the access at once.
+ *
+ * Usage, for each access:
+ *	struct ep_pri_retry r = { 0 };
+ *	while (translation faults) {
+ *		if (!ep_pri_retry(ep, &r))  give up (-EFAULT)
+ *		send a group: r.again ? just the faulting page : read-ahead allowed
+ *	}
+ */
+#define EP_PRI_BACKOFF_MIN_US	2
+#define EP_PRI_BACKOFF_MAX_US	10000
+
+struct ep_pri_retry {
+	unsigned int round;		/* page requests allowed so far */
+	bool again;			/* this one re-asks after a Success */
+};
+
+/*
+ * May one more page request go out for this access? Before a re-request it
+ * pauses for the back-off. false once the budget is spent.
+ */
+bool ep_pri_retry(struct ep *ep, struct ep_pri_retry *r);
+
 /* Send a PASID Stop Marker (L = 1, R = W = 0). 0 or -errno. */
 int ep_stop_marker(struct ep *ep, uint32_t pasid);
 

@@ -12,6 +12,11 @@
  * until software resets it (Enable clear + Reset). Stopped reads 1 when PRI
  * is disabled and no request is outstanding.
  *
+ * A Page Request is a posted message: the receiver's queue being full is
+ * not the function's business, the PRG Response is (the SMMU answers what
+ * it discards, SMMUv3 §8.1, §8.2). A Success that leaves the access
+ * faulting is re-asked, paced and bounded: ep_pri_retry() below.
+ *
  * Lock order: pri.lock, then the config space lock (status updates).
  */
 #include <errno.h>
@@ -251,7 +256,7 @@ int ep_page_request_group(struct ep *ep, bool pv, uint32_t pasid,
 
 	pthread_mutex_lock(&pri->lock);
 	if (ret) {
-		/* A lost message: the group can never complete. */
+		/* Nothing upstream receives page requests: it can never complete. */
 		if (pri->reset_gen == gen && pri->prg[idx].busy)
 			prg_release(ep, (unsigned int)idx, !pri->prg[idx].done);
 		pthread_mutex_unlock(&pri->lock);
@@ -274,6 +279,36 @@ int ep_stop_marker(struct ep *ep, uint32_t pasid)
 	    !(pcie_cfg_state(&ep->cfg) & PCIE_ST_PASID))
 		return -EIO;
 	return ep->up.ops->page_request(ep->up.ctx, ep->sid, &req);
+}
+
+/* The pause before re-request @round (1, 2, ...): doubling, capped. */
+static unsigned int backoff_us(unsigned int round)
+{
+	unsigned int us = EP_PRI_BACKOFF_MIN_US;
+
+	while (--round && us < EP_PRI_BACKOFF_MAX_US)
+		us *= 2;
+	return us < EP_PRI_BACKOFF_MAX_US ? us : EP_PRI_BACKOFF_MAX_US;
+}
+
+bool ep_pri_retry(struct ep *ep, struct ep_pri_retry *r)
+{
+	struct timespec ts;
+	unsigned int us;
+
+	if (r->round >= ep->pri_max_rounds) {
+		stat_inc(&ep->stats.pri_gave_up, 1);
+		return false;
+	}
+	r->again = r->round++ > 0;
+	if (!r->again)
+		return true;
+	us = backoff_us(r->round - 1);
+	ts = (struct timespec){ .tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000 };
+	nanosleep(&ts, NULL);
+	stat_inc(&ep->stats.pri_rerequests, 1);
+	stat_inc(&ep->stats.pri_backoff_us, us);
+	return true;
 }
 
 /* Does @resp answer the outstanding group @g? */

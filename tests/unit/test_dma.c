@@ -301,6 +301,53 @@ TEST(block_on_fault_pages_in_by_groups)
 	rig_fini(&r);
 }
 
+/*
+ * Like an SMMU whose PRI queue overflows (SMMUv3 §8.1): the first
+ * pol_busy_groups groups get Success with nothing paged in.
+ */
+static unsigned int pol_busy_groups;
+
+static int policy_busy_then_map(struct fake_up *fu, const struct smmu_page_req *reqs,
+				unsigned int n)
+{
+	if (pol_busy_groups) {
+		pol_busy_groups--;
+		return PCIE_PRG_SUCCESS;
+	}
+	return policy_map_rw(fu, reqs, n);
+}
+
+/*
+ * A busy host must not fail the DMA: after a Success that paged nothing
+ * in, the engine asks again for the faulting page alone (no read-ahead),
+ * more times than the old fixed 8 rounds, and the fill completes.
+ */
+TEST(block_on_fault_asks_again_for_the_faulting_page_alone)
+{
+	struct rig r;
+	struct cr cr;
+	unsigned int i;
+
+	rig_init(&r);
+	pol_busy_groups = 10;
+	fake_start_responder(&r.fu, r.ep, policy_busy_then_map);
+	submit(&r, &(struct desc){ DMA_OP_FILL, STD_FLAGS | DMA_DESC0_BOF, 0, VA + 0x20000,
+				   0x6000, 0x5c, CR_VA });
+	cr = read_cr(&r, CR_VA);
+	EXPECT_EQ(CR_STATUS(cr), DMA_CS_SUCCESS);
+	EXPECT_EQ(cr.w[1], 0x6000);
+	/* Pages 0-3, then page 0 alone ten times (the last one paged in), then 1-4, 5. */
+	ASSERT_EQ(r.fu.nreqs, 4 + 10 + 4 + 1);
+	for (i = 4; i < 14; i++) {
+		EXPECT_EQ(r.fu.reqs[i].addr, VA + 0x20000);
+		EXPECT_TRUE(r.fu.reqs[i].last);
+	}
+	EXPECT_EQ(r.fu.reqs[14].addr, VA + 0x21000);
+	EXPECT_TRUE(r.fu.reqs[17].last);
+	EXPECT_EQ(r.fu.reqs[18].addr, VA + 0x25000);
+	rig_fini(&r);
+}
+
 /* Like a process whose mapping ends at VA + 0x22000: beyond it, Invalid Request. */
 static int policy_map_below_limit(struct fake_up *fu, const struct smmu_page_req *reqs,
 				  unsigned int n)

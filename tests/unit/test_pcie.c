@@ -476,6 +476,91 @@ TEST(pri_fault_success_retries)
 	rig_fini(&r);
 }
 
+/*
+ * Like an SMMU whose PRI queue overflows (SMMUv3 §8.1): the first
+ * pol_busy_groups groups are answered Success with nothing made resident,
+ * later ones are paged in.
+ */
+static unsigned int pol_busy_groups;
+
+static int policy_busy_then_map(struct fake_up *fu, const struct smmu_page_req *reqs,
+				unsigned int n)
+{
+	if (pol_busy_groups) {
+		pol_busy_groups--;
+		return PCIE_PRG_SUCCESS;
+	}
+	return policy_map(fu, reqs, n);
+}
+
+static int policy_success_never_map(struct fake_up *fu, const struct smmu_page_req *reqs,
+				    unsigned int n)
+{
+	(void)fu;
+	(void)reqs;
+	(void)n;
+	return PCIE_PRG_SUCCESS;
+}
+
+/*
+ * A Success that leaves the page faulting is "ask again", paced: more
+ * Successes than the old fixed 8 rounds, then the page comes, and the
+ * access completes. The pauses double from EP_PRI_BACKOFF_MIN_US.
+ */
+TEST(pri_success_without_progress_asks_again_paced)
+{
+	struct ep_stats st;
+	struct rig r;
+	uint64_t us = 0, step = EP_PRI_BACKOFF_MIN_US;
+	unsigned int i;
+
+	pol_busy_groups = 12;
+	pri_rig(&r, 4, policy_busy_then_map);
+	EXPECT_EQ(access1(r.ep, VA + 0x5000, WALK_ACC_WRITE, true, NULL), 0);
+	ASSERT_EQ(r.fu.nreqs, 13);
+	for (i = 0; i < 13; i++) {
+		EXPECT_EQ(r.fu.reqs[i].addr, VA + 0x5000);
+		EXPECT_TRUE(r.fu.reqs[i].last);
+	}
+	for (i = 0; i < 12; i++, step *= 2)
+		us += step < EP_PRI_BACKOFF_MAX_US ? step : EP_PRI_BACKOFF_MAX_US;
+	ep_get_stats(r.ep, &st);
+	EXPECT_EQ(st.prg_success, 13);
+	EXPECT_EQ(st.pri_rerequests, 12);
+	EXPECT_EQ(st.pri_backoff_us, us);
+	EXPECT_EQ(st.pri_gave_up, 0);
+	/* The next access starts with a fresh budget and no pause. */
+	pol_busy_groups = 1;
+	EXPECT_EQ(access1(r.ep, VA + 0x6000, WALK_ACC_WRITE, true, NULL), 0);
+	ep_get_stats(r.ep, &st);
+	EXPECT_EQ(st.pri_rerequests, 13);
+	EXPECT_EQ(st.pri_backoff_us, us + EP_PRI_BACKOFF_MIN_US);
+	rig_fini(&r);
+}
+
+/* A host that answers Success and never pages in: the budget ends the access. */
+TEST(pri_budget_ends_a_host_that_never_pages_in)
+{
+	struct ep_config cfg;
+	struct ep_stats st;
+	struct rig r;
+
+	ep_config_default(&cfg, 9);
+	cfg.pri_max_rounds = 5;
+	rig_init(&r, &cfg);
+	fake_enable_all(r.ep, 4);
+	fake_start_responder(&r.fu, r.ep, policy_success_never_map);
+	EXPECT_EQ(access1(r.ep, VA, WALK_ACC_READ, true, NULL), -EFAULT);
+	EXPECT_EQ(r.fu.nreqs, 5);
+	ep_get_stats(r.ep, &st);
+	EXPECT_EQ(st.pri_rerequests, 4);
+	EXPECT_EQ(st.pri_gave_up, 1);
+	rig_fini(&r);
+	/* The default budget is generous: many times the old 8 rounds. */
+	ep_config_default(&cfg, 9);
+	EXPECT_GE(cfg.pri_max_rounds, 64);
+}
+
 TEST(pri_group_shares_index_and_last_on_final)
 {
 	struct rig r;

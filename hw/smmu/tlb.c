@@ -166,8 +166,13 @@ static bool tlbe_hit(const uint64_t *w, const struct smmu_tlb_key *key, unsigned
 		return false;
 	if (!el2 && FIELD_GET(TLBE_VMID, w0) != key->vmid)
 		return false;
-	if (!(w0 & TLBE_GLOBAL) && FIELD_GET(TLBE_ASID, w0) != key->asid)
+	/* §3.17.1: a global entry matches contexts of its own ASET only. */
+	if (w0 & TLBE_GLOBAL) {
+		if (!!(w0 & TLBE_ASET) != key->aset)
+			return false;
+	} else if (FIELD_GET(TLBE_ASID, w0) != key->asid) {
 		return false;
+	}
 	return (w[1] >> shift) == (key->va >> shift);
 }
 
@@ -261,9 +266,12 @@ bool smmu_tlb_lookup(struct smmu_tlb *tlb, const struct smmu_tlb_key *key,
 
 static bool same_tag(const uint64_t *way, const uint64_t w[TLBE_WORDS])
 {
-	const uint64_t tag = TLBE_VALID | TLBE_SHIFT | TLBE_GLOBAL | TLBE_EL2 |
-			     TLBE_VMID | TLBE_ASID;
+	uint64_t tag = TLBE_VALID | TLBE_SHIFT | TLBE_GLOBAL | TLBE_EL2 |
+		       TLBE_VMID | TLBE_ASID;
 
+	/* Global entries of the two ASID sets are distinct translations. */
+	if (w[0] & TLBE_GLOBAL)
+		tag |= TLBE_ASET;
 	return (way[0] & tag) == (w[0] & tag) && way[1] == w[1];
 }
 

@@ -5,7 +5,10 @@
  * An entry is tagged {regime (EL1 or EL2), VMID (EL1 only), ASID or global,
  * input page/block base, leaf size} and remembers the ASET of the context
  * that filled it, so that broadcast (DVM) invalidation can skip SMMU-private
- * ASIDs (SMMUv3 §3.17 "ASET"). It holds the output address, the permissions
+ * ASIDs (SMMUv3 §3.17 "ASET"). A global entry matches only lookups through
+ * a context of the same ASET (§3.17.1): ASET is part of a global entry's
+ * tag, while non-global entries match on ASID whatever their ASET. It holds
+ * the output address, the permissions
  * per privilege level and writable-clean (so the first write through such an
  * entry walks again for HTTU).
  *
@@ -56,6 +59,7 @@ struct smmu_tlb_key {
 	uint16_t asid;
 	uint16_t vmid;
 	uint8_t regime;
+	bool aset;		/* the looking-up context's CD.ASET (global entries) */
 };
 
 /* What an invalidation matches (combine). */

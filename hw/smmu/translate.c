@@ -323,6 +323,7 @@ static void xlate_tlb_key(const struct xlate *x, uint64_t va, struct smmu_tlb_ke
 	key->asid = x->cd.asid;
 	key->vmid = x->ste.vmid;
 	key->regime = x->ste.world == SMMU_WORLD_EL1 ? SMMU_TLB_EL1 : SMMU_TLB_EL2;
+	key->aset = x->cd.aset;
 }
 
 static void xlate_fill(struct xlate *x, uint64_t va, const struct walk_result *wr,

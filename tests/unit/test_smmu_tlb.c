@@ -78,6 +78,41 @@ TEST(lookup_tags)
 	smmu_tlb_destroy(tlb);
 }
 
+/*
+ * §3.17.1: a global entry matches lookups through contexts of its own ASET
+ * only; a non-global one matches on ASID whatever the ASET.
+ */
+TEST(global_entries_match_their_aset_only)
+{
+	struct smmu_tlb *tlb = smmu_tlb_create(256, 4);
+	struct smmu_tlb_key k = { .va = 0x800123, .asid = 3 };
+	struct smmu_tlb_entry g = mk(0x800000, 12, 0, 0), out;
+
+	ASSERT_TRUE(tlb != NULL);
+	g.global = true;
+	g.aset = true;
+	ins(tlb, g);
+	EXPECT_FALSE(smmu_tlb_lookup(tlb, &k, &out));
+	k.aset = true;
+	ASSERT_TRUE(smmu_tlb_lookup(tlb, &k, &out));
+	EXPECT_EQ(out.oa, g.oa);
+	/* The ASET = 0 global translation of the same page is another entry. */
+	g.aset = false;
+	g.oa = 0x90000000ULL;
+	ins(tlb, g);
+	EXPECT_EQ(smmu_tlb_count(tlb), 2);
+	k.aset = false;
+	ASSERT_TRUE(smmu_tlb_lookup(tlb, &k, &out));
+	EXPECT_EQ(out.oa, 0x90000000ULL);
+	/* Non-global: ASET plays no part in the match. */
+	g = mk(0x900000, 12, 3, 0);
+	g.aset = true;
+	ins(tlb, g);
+	k.va = 0x900000;
+	EXPECT_TRUE(smmu_tlb_lookup(tlb, &k, &out));
+	smmu_tlb_destroy(tlb);
+}
+
 TEST(blocks_and_replacement_of_same_tag)
 {
 	struct smmu_tlb *tlb = smmu_tlb_create(256, 4);

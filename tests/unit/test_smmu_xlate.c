@@ -564,6 +564,40 @@ TEST(fault_configuration_ars)
 	fx_fini(&fx);
 }
 
+/*
+ * §3.17.1: a global translation (nG == 0) filled through an ASET = 1
+ * context is not used by a lookup through an ASET = 0 context, which has
+ * tables of its own: each set sees its own global translation.
+ */
+TEST(global_translation_stays_in_its_aset)
+{
+	struct fx_ste ste = { 0 };
+	struct fx fx;
+	struct s1 s;
+	uint64_t root2, cd2, data2, pa = 0;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT | FX_CD_ASET);
+	fx_map(&fx, s.root, VA, s.data, FX_PTE_RW & ~VMSA_PTE_NG);
+	root2 = fx_pt_new(&fx);
+	cd2 = fx_alloc(&fx, 64, 64);
+	data2 = fx_alloc(&fx, 4096, 4096);
+	fx_map(&fx, root2, VA, data2, FX_PTE_RW & ~VMSA_PTE_NG);
+	fx_cd(&fx, cd2, root2, ASID + 1, FX_CD_DEFAULT);
+	ste.cdptr = cd2;
+	fx_ste(&fx, SID + 1, &ste);
+
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 0x10, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, s.data + 0x10);
+	EXPECT_EQ(fx_xlate(&fx, SID + 1, false, 0, VA + 0x10, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, data2 + 0x10);
+	/* Both stay cached, each for its own set. */
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 0x20, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, s.data + 0x20);
+	EXPECT_EQ(fx_events_drain(&fx), 0);
+	fx_fini(&fx);
+}
+
 TEST(httu_through_the_smmu)
 {
 	struct fx fx;

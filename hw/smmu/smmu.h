@@ -208,7 +208,7 @@ struct smmu_txn_result {
 	uint8_t size_shift;		/* log2 of the translation's size */
 	uint8_t perm;			/* WALK_PERM_* granted (ATS completions) */
 	bool priv;			/* ATS: entry applies to privileged mode */
-	bool global;			/* ATS: not PASID specific */
+	bool global;			/* ATS: always 0 (SMMUv3 §3.9.1) */
 	bool untranslated_only;		/* ATS: U bit */
 	uint64_t token;			/* grace-period read section (BACK) */
 };

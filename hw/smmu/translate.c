@@ -400,7 +400,7 @@ static uint8_t walk_event(enum walk_fault f)
 }
 
 static enum xlate_step xlate_ok(struct xlate *x, uint64_t va, uint64_t oa, unsigned int shift,
-				uint8_t perm_el0, uint8_t perm_el1, bool global)
+				uint8_t perm_el0, uint8_t perm_el1)
 {
 	struct smmu_txn_result *res = x->res;
 
@@ -408,7 +408,6 @@ static enum xlate_step xlate_ok(struct xlate *x, uint64_t va, uint64_t oa, unsig
 	res->size_shift = (uint8_t)shift;
 	res->priv = x->acc & WALK_ACC_PRIV;
 	res->perm = res->priv ? perm_el1 : perm_el0;
-	res->global = global && !x->txn->ssv;
 	return xlate_end(x, SMMU_TXN_OK);
 }
 
@@ -440,11 +439,13 @@ static bool xlate_va_usable(const struct xlate *x, uint64_t va)
  * The completion of an ATS Translation Request for a translation granting
  * @perm_el0/@perm_el1 (§13.7.1): the permissions of the request's privilege,
  * W only where a write is permitted now (not writable-clean), X only if
- * asked and with R.
+ * asked and with R. Global is always 0 (§3.9.1): the ATC has no notion of
+ * ASET, and a global translation of one ASID set must not match lookups
+ * of the other.
  */
 static enum xlate_step xlate_ats_grant(struct xlate *x, uint64_t va, uint64_t oa,
 				       unsigned int shift, uint8_t perm_el0, uint8_t perm_el1,
-				       bool writable_clean, bool global)
+				       bool writable_clean)
 {
 	unsigned int acc = x->acc & WALK_ACC_PRIV;
 	uint8_t perm = acc ? perm_el1 : perm_el0;
@@ -454,7 +455,7 @@ static enum xlate_step xlate_ats_grant(struct xlate *x, uint64_t va, uint64_t oa
 	if (!(x->txn->acc & WALK_ACC_EXEC) || !(perm & WALK_PERM_R))
 		perm &= ~WALK_PERM_X;	/* Exe only if asked, and implies R */
 	smmu_pmcg_inc(x->smmu, SMMU_PMCG_ATS_TRANS_RQ);
-	return xlate_ok(x, va, oa, shift, perm, perm, global);
+	return xlate_ok(x, va, oa, shift, perm, perm);
 }
 
 /*
@@ -476,15 +477,13 @@ static enum xlate_step xlate_ats(struct xlate *x, uint64_t va)
 
 	xlate_tlb_key(x, va, &key);
 	/*
-	 * An EL2 entry is global whatever its nG said; Global = 0 in the
-	 * completion is always safe, Global = 1 is given only where nG == 0.
 	 * An entry that does not even grant a read walks, so that the
 	 * answer (R == W == 0, a fault for PRI) is the walk's.
 	 */
 	if (smmu_tlb_lookup(x->smmu->xlate->tlb, &key, &e) && !(dirty && e.writable_clean) &&
 	    xlate_permitted(&x->cd, e.perm_el0, e.perm_el1, acc))
 		return xlate_ats_grant(x, va, e.oa, e.leaf_shift, e.perm_el0, e.perm_el1,
-				       e.writable_clean, e.global && e.regime == SMMU_TLB_EL1);
+				       e.writable_clean);
 	step = xlate_walk(x, va, acc, &wr);
 	if (step != XLATE_NEXT)
 		return step;
@@ -494,7 +493,7 @@ static enum xlate_step xlate_ats(struct xlate *x, uint64_t va)
 			return step;
 	}
 	return xlate_ats_grant(x, va, wr.oa, wr.leaf_shift, wr.perm_el0, wr.perm_el1,
-			       wr.writable_clean, !wr.ng);
+			       wr.writable_clean);
 }
 
 static enum xlate_step xlate_address(struct xlate *x)
@@ -517,14 +516,14 @@ static enum xlate_step xlate_address(struct xlate *x)
 	    !((x->acc & WALK_ACC_WRITE) && e.writable_clean)) {
 		if (!xlate_permitted(&x->cd, e.perm_el0, e.perm_el1, x->acc))
 			return xlate_fault(x, EVT_ID_F_PERMISSION, 0);
-		return xlate_ok(x, va, e.oa, e.leaf_shift, e.perm_el0, e.perm_el1, e.global);
+		return xlate_ok(x, va, e.oa, e.leaf_shift, e.perm_el0, e.perm_el1);
 	}
 	step = xlate_walk(x, va, x->acc, &wr);
 	if (step != XLATE_NEXT)
 		return step;
 	if (!xlate_permitted(&x->cd, wr.perm_el0, wr.perm_el1, x->acc))
 		return xlate_fault(x, EVT_ID_F_PERMISSION, 0);
-	return xlate_ok(x, va, wr.oa, wr.leaf_shift, wr.perm_el0, wr.perm_el1, !wr.ng);
+	return xlate_ok(x, va, wr.oa, wr.leaf_shift, wr.perm_el0, wr.perm_el1);
 }
 
 static enum xlate_step xlate_once(struct xlate *x)

@@ -134,6 +134,30 @@ TEST(ats_completions)
 static uint64_t misses(struct fx *fx);
 
 /*
+ * §3.9.1: an ATS Translation Completion carries Global = 0, with or without
+ * a PASID, for a global (nG == 0) leaf too, walked or cached.
+ */
+TEST(ats_completion_is_never_global)
+{
+	struct smmu_txn_result r;
+	struct setup s;
+	struct fx fx;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, &s, STRTAB_STE_1_EATS_TRANS, FX_CD_DEFAULT);
+	fx_map(&fx, s.root, VA, s.data, FX_PTE_RW & ~VMSA_PTE_NG);
+	r = ats(&fx, SID, VA, 0, true);
+	EXPECT_EQ(r.status, SMMU_TXN_OK);
+	EXPECT_FALSE(r.global);
+	/* Now from the TLB. */
+	r = ats(&fx, SID, VA + 8, 0, true);
+	EXPECT_EQ(r.status, SMMU_TXN_OK);
+	EXPECT_EQ(r.pa, s.data + 8);
+	EXPECT_FALSE(r.global);
+	fx_fini(&fx);
+}
+
+/*
  * §3.9.1: ATS Translation Requests may be answered from the SMMU TLB and
  * may fill it. Shown by a PTE changed without TLBI: the request keeps
  * getting the cached translation until the TLBI, and walks no more.

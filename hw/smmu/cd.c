@@ -138,13 +138,19 @@ static int cd_decode_httu(const struct smmu *smmu, const uint64_t raw[8],
 	return 0;
 }
 
-/* Fault model (§5.5): CD.S against STE.S1STALLD and IDR0.STALL_MODEL. */
+/*
+ * Fault model (§5.5, CdIllegal() in §5.4.2): CD.S against STE.S1STALLD and
+ * IDR0.STALL_MODEL; with IDR0.TERM_MODEL == 1 there is no RAZ/WI, so CD.A
+ * must be 1.
+ */
 static int cd_decode_faults(const struct smmu *smmu, const struct smmu_ste_cfg *ste,
 			    const uint64_t raw[8], struct smmu_cd_cfg *cfg)
 {
 	cfg->stall = raw[0] & CD_0_S;
 	cfg->record = raw[0] & CD_0_R;
-	cfg->abort = (raw[0] & CD_0_A) || smmu->cfg.term_model;
+	cfg->abort = raw[0] & CD_0_A;
+	if (!cfg->abort && smmu->cfg.term_model)
+		return EVT_ID_C_BAD_CD;
 	if (cfg->stall && (ste->s1stalld || smmu->cfg.stall_model == SMMU_STALL_MODEL_TERM))
 		return EVT_ID_C_BAD_CD;
 	if (!cfg->stall && smmu->cfg.stall_model == SMMU_STALL_MODEL_FORCE)

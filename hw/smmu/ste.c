@@ -112,6 +112,13 @@ static int ste_decode_s1(const struct smmu *smmu, const uint64_t raw[8],
 		return EVT_ID_C_BAD_STE;
 	cfg->world = (uint8_t)world;
 	cfg->s1ctxptr = raw[0] & STRTAB_STE_0_S1CTXPTR;
+	/*
+	 * §3.4.3 (note 1), §5.2 S1ContextPtr: without stage 2 it is a PA; on
+	 * SMMUv3.1 and later one beyond the OAS makes the STE ILLEGAL (v3.0
+	 * may instead fail the fetch: F_CD_FETCH, which we keep there).
+	 */
+	if (smmu->cfg.arch_minor >= 1 && !pa_in_range(smmu, cfg->s1ctxptr))
+		return EVT_ID_C_BAD_STE;
 	cfg->s1cdmax = smmu->cfg.ssid_bits ? FIELD_GET(STRTAB_STE_0_S1CDMAX, raw[0]) : 0;
 	if (cfg->s1cdmax > smmu->cfg.ssid_bits)
 		return EVT_ID_C_BAD_STE;

@@ -236,7 +236,7 @@ TEST(term_model_makes_razwi_abort)
 	smmu_config_default(&cfg);
 	cfg.term_model = true;
 	ASSERT_EQ(fx_init_cfg(&fx, &cfg, true), 0);
-	setup(&fx, FX_CD_S | FX_CD_R);
+	setup(&fx, FX_CD_S | FX_CD_R | FX_CD_A);	/* A == 0 is ILLEGAL here */
 	dev_start(&d, &fx, SID, VA);
 	ev = wait_event(&fx);
 	resume(&fx, SID, ev.stag, false, false);

@@ -164,6 +164,36 @@ TEST(ste_decode_depends_on_features)
 	fx_fini(&fx);
 }
 
+/*
+ * §3.4.3 note 1: an S1ContextPtr beyond the OAS is C_BAD_STE on SMMUv3.1
+ * and later; SMMUv3.0 may fail the fetch instead (F_CD_FETCH, kept here).
+ */
+TEST(s1contextptr_beyond_oas)
+{
+	struct smmu_config cfg;
+	struct fx_ste ste = { .cdptr = 1ULL << 40 };
+	struct smmu_event ev;
+	struct fx fx;
+
+	smmu_config_default(&cfg);
+	cfg.oas = 40;
+	ASSERT_EQ(fx_init_cfg(&fx, &cfg, true), 0);
+	fx_ste(&fx, SID, &ste);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_C_BAD_STE);
+	EXPECT_EQ(ev.sid, SID);
+	fx_fini(&fx);
+
+	cfg.arch_minor = 0;
+	cfg.ril = false;
+	ASSERT_EQ(fx_init_cfg(&fx, &cfg, true), 0);
+	fx_ste(&fx, SID, &ste);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, RD, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_F_CD_FETCH);
+	EXPECT_EQ(ev.addr2, 1ULL << 40);
+	fx_fini(&fx);
+}
+
 /* ---- CD decode -------------------------------------------------------------- */
 
 static int cd_decode(struct fx *fx, const uint64_t raw[8], struct smmu_cd_cfg *cd)
@@ -247,6 +277,17 @@ TEST(cd_decode_depends_on_features)
 	EXPECT_EQ(cd_decode(&fx, raw, &cd), EVT_ID_C_BAD_CD);	/* unsupported granule */
 	fx_cd_make(0x80010000, 0x12, FX_CD_DEFAULT | FX_CD_S, raw);
 	EXPECT_EQ(smmu_cd_decode(fx.smmu, &ste, raw, &cd), EVT_ID_C_BAD_CD);	/* S1STALLD */
+	fx_fini(&fx);
+
+	/* §5.4.2: IDR0.TERM_MODEL == 1 (no RAZ/WI) makes CD.A == 0 ILLEGAL. */
+	smmu_config_default(&cfg);
+	cfg.term_model = true;
+	ASSERT_EQ(fx_init_cfg(&fx, &cfg, true), 0);
+	fx_cd_make(0x80010000, 0x12, FX_CD_R, raw);
+	EXPECT_EQ(cd_decode(&fx, raw, &cd), EVT_ID_C_BAD_CD);
+	fx_cd_make(0x80010000, 0x12, FX_CD_R | FX_CD_A, raw);
+	ASSERT_EQ(cd_decode(&fx, raw, &cd), 0);
+	EXPECT_TRUE(cd.abort);
 	fx_fini(&fx);
 
 	cfg.httu = SMMU_HTTU_NONE;

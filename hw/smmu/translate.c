@@ -216,6 +216,28 @@ static enum xlate_step xlate_bypass(struct xlate *x)
 	return xlate_end(x, SMMU_TXN_OK);
 }
 
+/* Is @addr within the OAS (and so the IAS: no VMSAv8-32 here, §3.4)? */
+static bool xlate_within_oas(const struct xlate *x, uint64_t addr)
+{
+	return x->smmu->cfg.oas >= 64 || !(addr >> x->smmu->cfg.oas);
+}
+
+/*
+ * Stage 1 bypassed by STE.Config == 0b100 or STE.S1DSS (§3.4): an input
+ * address beyond the IAS is a stage 1 Address Size fault, always aborted
+ * and recorded, whatever a CD would say; an ATS request gets R == W == 0
+ * and records nothing (§3.9.1.2).
+ */
+static enum xlate_step xlate_bypass_s1(struct xlate *x)
+{
+	if (xlate_within_oas(x, x->txn->addr))
+		return xlate_bypass(x);
+	if (x->txn->type == SMMU_TXN_ATS_REQUEST)
+		return xlate_end(x, SMMU_TXN_ATS_FAULT);
+	xlate_record(x, EVT_ID_F_ADDR_SIZE, 0);
+	return xlate_end(x, SMMU_TXN_ABORT);
+}
+
 /* SMMUEN == 0 (§3.1, GBPA) and Translated traffic (§3.9.1, CR0.ATSCHK). */
 static enum xlate_step xlate_global(struct xlate *x)
 {
@@ -230,7 +252,8 @@ static enum xlate_step xlate_global(struct xlate *x)
 			xlate_record(x, EVT_ID_F_TRANSL_FORBIDDEN, 0);
 			return xlate_end(x, SMMU_TXN_ABORT);
 		}
-		if (smmu_gbpa(x->smmu) & SMMU_GBPA_ABORT)
+		/* §3.4: beyond the OAS, abort without an event. */
+		if ((smmu_gbpa(x->smmu) & SMMU_GBPA_ABORT) || !xlate_within_oas(x, txn->addr))
 			return xlate_end(x, SMMU_TXN_ABORT);
 		return xlate_bypass(x);
 	}
@@ -270,7 +293,7 @@ static enum xlate_step xlate_stream(struct xlate *x)
 	if (x->ste.mode == SMMU_STE_BYPASS) {
 		if (txn->ssv)	/* §5.2 S1Fmt: a SubstreamID without stage 1 */
 			return xlate_cfg_error(x, EVT_ID_C_BAD_SUBSTREAMID, NULL);
-		return xlate_bypass(x);
+		return xlate_bypass_s1(x);
 	}
 	return XLATE_NEXT;
 }
@@ -291,7 +314,7 @@ static enum xlate_step xlate_context(struct xlate *x)
 		ssid = txn->ssid;
 	} else if (x->ste.s1cdmax) {
 		if (x->ste.s1dss == STRTAB_STE_1_S1DSS_BYPASS)
-			return xlate_bypass(x);
+			return xlate_bypass_s1(x);
 		if (x->ste.s1dss != STRTAB_STE_1_S1DSS_SSID0)
 			return xlate_cfg_error(x, EVT_ID_F_STREAM_DISABLED, NULL);
 	}

@@ -59,8 +59,56 @@ TEST(smmuen_0_follows_gbpa)
 	ASSERT_EQ(fx_init_cfg(&fx, &cfg, false), 0);
 	EXPECT_EQ(fx_xlate(&fx, 1, false, 0, 0x12345678, RD, &pa), SMMU_TXN_OK);
 	EXPECT_EQ(pa, 0x12345678);
+	/* §3.4: an address beyond the OAS aborts, without an event. */
+	EXPECT_EQ(fx_xlate(&fx, 1, false, 0, 1ULL << 48, RD, NULL), SMMU_TXN_ABORT);
 	smmu_mmio_write32(fx.smmu, SMMU_GBPA, SMMU_GBPA_UPDATE | SMMU_GBPA_ABORT);
 	EXPECT_EQ(fx_xlate(&fx, 1, false, 0, 0x1000, WR, NULL), SMMU_TXN_ABORT);
+	EXPECT_EQ(fx_events_drain(&fx), 0);
+	fx_fini(&fx);
+}
+
+/*
+ * §3.4: with stage 1 bypassed (STE.Config == 0b100, or S1DSS == bypass), an
+ * input address beyond the IAS (here the OAS) is aborted and recorded as a
+ * stage 1 F_ADDR_SIZE; an ATS request gets R == W == 0 and no record.
+ */
+TEST(bypass_beyond_ias_is_address_size_fault)
+{
+	struct fx_ste ste = { .config = STRTAB_STE_0_CFG_BYPASS };
+	struct smmu_txn txn = { .sid = SID, .addr = 1ULL << 48, .type = SMMU_TXN_ATS_REQUEST };
+	struct smmu_txn_result res;
+	struct smmu_event ev;
+	struct fx fx;
+	struct s1 s;
+	uint64_t pa = 0;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	fx_ste(&fx, SID, &ste);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, (1ULL << 48) - 8, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, (1ULL << 48) - 8);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, (1ULL << 48) | 0x10, WR, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_F_ADDR_SIZE);
+	EXPECT_EQ(ev.addr, (1ULL << 48) | 0x10);
+	EXPECT_FALSE(ev.rnw);
+	EXPECT_FALSE(ev.s2);
+	EXPECT_EQ(ev.class, EVT_CLASS_IN);
+
+	/* S1DSS bypass, CD without R: recorded all the same. */
+	setup_s1(&fx, &s, FX_CD_A);
+	ste = (struct fx_ste){ .cdptr = s.cd, .cdmax = 2, .s1dss = STRTAB_STE_1_S1DSS_BYPASS,
+			       .eats = STRTAB_STE_1_EATS_TRANS };
+	fx_ste(&fx, SID, &ste);
+	fx_cfgi_ste(&fx, SID);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, 0x5000, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, 0x5000);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, 1ULL << 63, RD, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_F_ADDR_SIZE);
+	EXPECT_EQ(ev.addr, 1ULL << 63);
+	EXPECT_TRUE(ev.rnw);
+	ASSERT_EQ(smmu_translate(fx.smmu, &txn, &res), 0);
+	smmu_txn_end(fx.smmu, &res);
+	EXPECT_EQ(res.status, SMMU_TXN_ATS_FAULT);
 	EXPECT_EQ(fx_events_drain(&fx), 0);
 	fx_fini(&fx);
 }

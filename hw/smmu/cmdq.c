@@ -89,11 +89,14 @@ static int smmu_cmd_parse_tlbi(const uint64_t raw[2], struct smmu_cmd *cmd)
 		return SMMU_CERROR_ILL;
 	if (t->tg == CMD_TG_ANY)
 		return t->num || t->scale || t->ttl ? SMMU_CERROR_ILL : 0;
-	/* A granule with neither a range nor a level is reserved. */
-	if (!t->num && !t->scale && !t->ttl)
-		return SMMU_CERROR_ILL;
-	/* Without IDR5.DS, level 1 of a 16KB table does not exist. */
+	/*
+	 * Without IDR5.DS, TTL == 0b01 of a 16KB granule is Reserved and
+	 * treated as 0b00 (§4.4.1.1): no level hint.
+	 */
 	if (t->tg == CMD_TG_16K && t->ttl == 1)
+		t->ttl = 0;
+	/* A granule with neither a range nor a level is reserved (CERROR_ILL). */
+	if (!t->num && !t->scale && !t->ttl)
 		return SMMU_CERROR_ILL;
 	return 0;
 }

@@ -285,8 +285,15 @@ TEST(cmd_illegal)
 	EXPECT_EQ(parse(0x12, 0x1300, &c), SMMU_CERROR_ILL);
 	EXPECT_EQ(parse(0x12, 0x1400, &c), SMMU_CERROR_ILL);
 	EXPECT_EQ(parse(0x12, 0x1780, &c), SMMU_CERROR_ILL);
-	/* TG 16K with TTL 1 without DS. */
+	/*
+	 * TG 16K with TTL 1 without DS is taken as TTL 0 (§4.4.1.1): illegal
+	 * only with NUM == SCALE == 0; with a range it is a plain range.
+	 */
 	EXPECT_EQ(parse(0x12, 0x1900, &c), SMMU_CERROR_ILL);
+	ASSERT_EQ(parse(0x1012, 0x1900, &c), 0);
+	EXPECT_EQ(c.tlbi.tg, CMD_TG_16K);
+	EXPECT_EQ(c.tlbi.ttl, 0);
+	EXPECT_EQ(c.tlbi.num, 1);
 	/* PRI_RESP Resp 0b11, SYNC CS 0b11. */
 	EXPECT_EQ(parse(0x41, 0x3000, &c), SMMU_CERROR_ILL);
 	EXPECT_EQ(parse(0x3046, 0, &c), SMMU_CERROR_ILL);

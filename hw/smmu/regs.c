@@ -76,7 +76,13 @@ void smmu_gerror_raise(struct smmu *smmu, uint32_t bits)
 		atomic_fetch_xor(&smmu->gerror, fresh);
 	pthread_mutex_unlock(&smmu->gerror_lock);
 
-	if (fresh && (atomic_load(&smmu->irq_ctrl) & SMMU_IRQ_CTRL_GERROR_IRQEN))
+	/*
+	 * §7.5.1: every newly active error triggers the GERROR interrupt but
+	 * MSI_GERROR_ABT_ERR: it says a GERROR MSI aborted, and another one to
+	 * the same address would abort too.
+	 */
+	if ((fresh & ~SMMU_GERROR_MSI_GERROR_ABT_ERR) &&
+	    (atomic_load(&smmu->irq_ctrl) & SMMU_IRQ_CTRL_GERROR_IRQEN))
 		smmu_signal_irq(smmu, SMMU_IRQ_GERROR, &smmu->gerror_msi,
 				SMMU_GERROR_MSI_GERROR_ABT_ERR);
 }

@@ -372,6 +372,86 @@ TEST(event_queue_abort_is_global_error)
 	fx_fini(&fx);
 }
 
+/* A bus that counts the accesses to one address, then passes them on. */
+struct counting_bus {
+	struct mem_bus inner;
+	uint64_t pa;
+	_Atomic unsigned int hits;
+};
+
+static void count_hit(struct counting_bus *cb, uint64_t pa)
+{
+	if ((pa & ~7ULL) == (cb->pa & ~7ULL))
+		atomic_fetch_add(&cb->hits, 1);
+}
+
+static int cb_read64(void *ctx, uint64_t pa, uint64_t *val)
+{
+	count_hit(ctx, pa);
+	return bus_read64(&((struct counting_bus *)ctx)->inner, pa, val);
+}
+
+static int cb_write64(void *ctx, uint64_t pa, uint64_t val)
+{
+	count_hit(ctx, pa);
+	return bus_write64(&((struct counting_bus *)ctx)->inner, pa, val);
+}
+
+static int cb_cmpxchg64(void *ctx, uint64_t pa, uint64_t *expected, uint64_t desired)
+{
+	count_hit(ctx, pa);
+	return bus_cmpxchg64(&((struct counting_bus *)ctx)->inner, pa, expected, desired);
+}
+
+static int cb_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	return bus_read(&((struct counting_bus *)ctx)->inner, pa, buf, len);
+}
+
+static int cb_write(void *ctx, uint64_t pa, const void *buf, size_t len)
+{
+	return bus_write(&((struct counting_bus *)ctx)->inner, pa, buf, len);
+}
+
+static int cb_fill(void *ctx, uint64_t pa, uint8_t byte, size_t len)
+{
+	return bus_fill(&((struct counting_bus *)ctx)->inner, pa, byte, len);
+}
+
+static const struct mem_bus_ops counting_bus_ops = {
+	.read64 = cb_read64, .write64 = cb_write64, .cmpxchg64 = cb_cmpxchg64,
+	.read = cb_read, .write = cb_write, .fill = cb_fill,
+};
+
+/*
+ * §7.5.1: a GERROR MSI that aborts activates MSI_GERROR_ABT_ERR, which
+ * itself triggers no GERROR interrupt: the MSI is not sent again.
+ */
+TEST(gerror_msi_abort_is_not_signalled_again)
+{
+	struct counting_bus cb = { .pa = 0x1000 };
+	struct mem_bus bus = { &counting_bus_ops, &cb };
+	struct smmu_config cfg;
+	struct fx fx = { 0 };
+	uint32_t gerror;
+
+	smmu_config_default(&cfg);
+	ASSERT_EQ(phys_mem_init(&fx.mem, BASE, SIZE), 0);
+	cb.inner = fx.mem.bus;
+	fx.smmu = smmu_create(&cfg, &bus);
+	ASSERT_TRUE(fx.smmu != NULL);
+	smmu_set_irq(fx.smmu, SMMU_IRQ_GERROR, (struct irq_line){ cb_gerror, &fx });
+	smmu_mmio_write64(fx.smmu, SMMU_GERROR_IRQ_CFG0, cb.pa);	/* no memory there */
+	smmu_mmio_write32(fx.smmu, SMMU_IRQ_CTRL, SMMU_IRQ_CTRL_GERROR_IRQEN);
+	smmu_gerror_raise(fx.smmu, SMMU_GERROR_EVENTQ_ABT_ERR);
+	gerror = smmu_mmio_read32(fx.smmu, SMMU_GERROR);
+	EXPECT_TRUE(gerror & SMMU_GERROR_EVENTQ_ABT_ERR);
+	EXPECT_TRUE(gerror & SMMU_GERROR_MSI_GERROR_ABT_ERR);
+	EXPECT_EQ(atomic_load(&cb.hits), 1);
+	EXPECT_EQ(atomic_load(&fx.irqs[SMMU_IRQ_GERROR]), 0);
+	fx_fini(&fx);
+}
+
 /* ---- PRI queue ------------------------------------------------------------ */
 
 static struct smmu_pri_req ppr(uint32_t sid, uint16_t grp, bool last)

@@ -7,7 +7,8 @@
  * CFGI_STE also drops the CDs of that StreamID, so a changed S1ContextPtr
  * can never meet a stale CD). TLBI_* drop TLB entries; Leaf and the TTL
  * hint change nothing since only leaves are cached. CMD_ATC_INV and
- * CMD_PRI_RESP become messages to the endpoint. CMD_SYNC waits for a grace
+ * CMD_PRI_RESP become messages to the endpoint (none while SMMUEN == 0,
+ * when both are IGNORED). CMD_SYNC waits for a grace
  * period: every translation that began before it, and the data accesses
  * made with its result, have ended.
  */
@@ -139,12 +140,15 @@ void smmu_cmd_execute(struct smmu *smmu, const struct smmu_cmd *cmd)
 	case CMD_OP_TLBI_NSNH_ALL:
 		exec_tlbi(smmu, cmd);
 		break;
+	/* §4.5.1, §4.5.2: both are IGNORED while SMMUEN == 0. */
 	case CMD_OP_ATC_INV:
-		exec_atc_inv(smmu, &cmd->atc);
+		if (smmu_enabled(smmu))
+			exec_atc_inv(smmu, &cmd->atc);
 		break;
 	case CMD_OP_PRI_RESP:
-		smmu_pri_resp_exec(smmu, cmd->pri.sid, cmd->pri.ssv, cmd->pri.ssid,
-				   cmd->pri.grpid, cmd->pri.resp);
+		if (smmu_enabled(smmu))
+			smmu_pri_resp_exec(smmu, cmd->pri.sid, cmd->pri.ssv, cmd->pri.ssid,
+					   cmd->pri.grpid, cmd->pri.resp);
 		break;
 	case CMD_OP_RESUME:
 		exec_resume(smmu, &cmd->resume);

@@ -431,6 +431,28 @@ TEST(atc_inv_reaches_the_endpoint)
 	fx_fini(&fx);
 }
 
+/* §4.5.1, §4.5.2: with SMMUEN == 0, CMD_ATC_INV and CMD_PRI_RESP are IGNORED. */
+TEST(atc_inv_and_pri_resp_ignored_while_smmuen_0)
+{
+	struct smmu_config cfg;
+	struct fake_ep ep = { 0 };
+	struct fx fx;
+
+	smmu_config_default(&cfg);
+	ASSERT_EQ(fx_init_cfg(&fx, &cfg, false), 0);
+	ASSERT_EQ(smmu_attach_endpoint(fx.smmu, SID, &ep_ops, &ep), 0);
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_ATC_INV) | FIELD_PREP(CMD_0_SID, SID),
+	       FIELD_PREP(CMD_1_ATC_SIZE, CMD_ATC_SIZE_ALL));
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_PRI_RESP) | FIELD_PREP(CMD_0_SID, SID),
+	       FIELD_PREP(CMD_1_PRI_GRPID, 5) | FIELD_PREP(CMD_1_PRI_RESP, CMD_PRI_RESP_SUCCESS));
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(ep.nr_inv, 0);
+	EXPECT_EQ(ep.nr_resp, 0);
+	EXPECT_EQ(smmu_cmd_count(fx.smmu, CMD_OP_ATC_INV), 1);
+	EXPECT_EQ(smmu_cmd_count(fx.smmu, CMD_OP_PRI_RESP), 1);
+	fx_fini(&fx);
+}
+
 TEST(page_requests_and_responses)
 {
 	struct smmu_page_req req = { .ssv = true, .ssid = 77, .addr = 0x12345678,

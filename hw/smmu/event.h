@@ -19,7 +19,7 @@ struct smmu_event {
 	uint8_t id;		/* EVT_ID_* */
 	uint32_t sid;
 	bool ssv;
-	uint32_t ssid;
+	uint32_t ssid;		/* with ssv; C_BAD_SUBSTREAMID: always (no SSV flag) */
 	bool stall;		/* a stalled transaction waits for RESUME/STALL_TERM */
 	uint16_t stag;		/* its stall tag */
 	bool pnu;		/* privileged */

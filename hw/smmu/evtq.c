@@ -23,6 +23,8 @@ void smmu_event_build(const struct smmu_event *ev, uint64_t rec[EVT_DWORDS])
 		 FIELD_PREP(EVT_0_SID, ev->sid);
 	if (ev->ssv)
 		rec[0] |= EVT_0_SSV | FIELD_PREP(EVT_0_SSID, ev->ssid);
+	else if (ev->id == EVT_ID_C_BAD_SUBSTREAMID)
+		rec[0] |= FIELD_PREP(EVT_0_SSID, ev->ssid);	/* valid without SSV (§7.3.9) */
 	rec[1] = FIELD_PREP(EVT_1_PNU, ev->pnu) |
 		 FIELD_PREP(EVT_1_IND, ev->ind) |
 		 FIELD_PREP(EVT_1_RNW, ev->rnw) |

@@ -117,31 +117,55 @@ static bool xlate_ats_cfg_recorded(const struct xlate *x, int id)
 }
 
 /*
+ * The record of configuration error @id (§7.3.3-§7.3.11): the StreamID and,
+ * but for F_STREAM_DISABLED, the SubstreamID (C_BAD_SUBSTREAMID always has
+ * one, and no SSV flag); F_STE_FETCH and F_CD_FETCH add the fetch address.
+ * InputAddr, RnW, PnU, InD and CLASS are RES0 in all of them.
+ */
+static void xlate_cfg_event(struct xlate *x, int id, const struct smmu_cfg_err *err)
+{
+	const struct smmu_txn *txn = x->txn;
+	struct smmu_event *ev = &x->ev;
+
+	*ev = (struct smmu_event){
+		.id = (uint8_t)id,
+		.sid = txn->sid,
+		.ssv = txn->ssv,
+		.ssid = txn->ssv ? txn->ssid : 0,
+	};
+	switch (id) {
+	case EVT_ID_F_STE_FETCH:
+	case EVT_ID_F_CD_FETCH:
+		if (err)
+			ev->addr2 = err->fetch_addr;
+		break;
+	case EVT_ID_C_BAD_SUBSTREAMID:
+		ev->ssv = false;
+		ev->ssid = err ? err->ssid : txn->ssid;
+		break;
+	case EVT_ID_F_STREAM_DISABLED:
+		ev->ssv = false;
+		ev->ssid = 0;
+		break;
+	}
+}
+
+/*
  * A configuration error (C_BAD_*, F_*_FETCH, F_STREAM_DISABLED): ATS
  * Translation Requests complete with CA, Translated accesses abort; both
- * record only as xlate_ats_cfg_recorded() says (§3.9.1.2-3, RnW UNKNOWN:
- * 0 here). Others abort and record (C_BAD_STREAMID only with RECINVSID).
+ * record only as xlate_ats_cfg_recorded() says (§3.9.1.2-3). Others abort
+ * and record (C_BAD_STREAMID only with RECINVSID).
  */
 static enum xlate_step xlate_cfg_error(struct xlate *x, int id, const struct smmu_cfg_err *err)
 {
 	enum smmu_txn_type type = x->txn->type;
-	struct smmu_event *ev = &x->ev;
 	bool ats = type != SMMU_TXN_UNTRANSLATED;
 	enum smmu_txn_status st = type == SMMU_TXN_ATS_REQUEST ? SMMU_TXN_ATS_CA : SMMU_TXN_ABORT;
 
 	if (ats ? !xlate_ats_cfg_recorded(x, id) :
 		  id == EVT_ID_C_BAD_STREAMID && !smmu_recinvsid(x->smmu))
 		return xlate_end(x, st);
-	xlate_event(x, (uint8_t)id, ev);
-	if (err && (id == EVT_ID_F_STE_FETCH || id == EVT_ID_F_CD_FETCH))
-		ev->addr2 = err->fetch_addr;
-	if (id == EVT_ID_C_BAD_SUBSTREAMID) {
-		ev->ssv = true;	/* always valid in this record (§7.3.9) */
-		ev->ssid = err ? err->ssid : x->txn->ssid;
-	}
-	if (ats || id == EVT_ID_C_BAD_STREAMID || id == EVT_ID_F_STE_FETCH ||
-	    id == EVT_ID_C_BAD_STE || id == EVT_ID_F_STREAM_DISABLED)
-		ev->rnw = ev->pnu = ev->ind = false;
+	xlate_cfg_event(x, id, err);
 	x->record = true;
 	return xlate_end(x, st);
 }

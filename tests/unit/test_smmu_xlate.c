@@ -543,6 +543,65 @@ TEST(substream_and_cd_errors)
 	fx_fini(&fx);
 }
 
+/*
+ * §7.3: configuration error records carry the StreamID and SubstreamID
+ * (F_STREAM_DISABLED: the StreamID only; C_BAD_SUBSTREAMID: the SubstreamID
+ * without an SSV flag) and, for F_*_FETCH, the fetch address; InputAddr,
+ * RnW, PnU, InD and CLASS are RES0.
+ */
+static void expect_cfg_record(const struct smmu_event *ev, bool ssv, uint32_t ssid)
+{
+	EXPECT_EQ(ev->sid, SID);
+	EXPECT_EQ(ev->ssv, ssv);
+	EXPECT_EQ(ev->ssid, ssid);
+	EXPECT_EQ(ev->addr, 0);
+	EXPECT_FALSE(ev->rnw);
+	EXPECT_FALSE(ev->pnu);
+	EXPECT_FALSE(ev->ind);
+	EXPECT_EQ(ev->class, 0);
+}
+
+TEST(configuration_error_records_have_res0_fields)
+{
+	const unsigned int acc = RD | WALK_ACC_PRIV | WALK_ACC_EXEC;
+	struct fx_ste ste = { 0 };
+	struct smmu_event ev;
+	uint64_t cdtab;
+	struct fx fx;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	cdtab = fx_alloc(&fx, 4 * 64, 256);
+	ste = (struct fx_ste){ .cdptr = cdtab, .cdmax = 2 };
+	fx_ste(&fx, SID, &ste);
+	EXPECT_EQ(fx_xlate(&fx, SID, true, 4, VA, acc, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_C_BAD_SUBSTREAMID);
+	expect_cfg_record(&ev, false, 4);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA, acc, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_F_STREAM_DISABLED);
+	expect_cfg_record(&ev, false, 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, true, 1, VA, acc, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_C_BAD_CD);
+	expect_cfg_record(&ev, true, 1);
+	/* S1ContextPtr outside RAM: F_CD_FETCH keeps its fetch address. */
+	ste.cdptr = 0x40000000;
+	fx_ste(&fx, SID, &ste);
+	fx_cfgi_ste(&fx, SID);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, true, 2, VA, acc, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_F_CD_FETCH);
+	expect_cfg_record(&ev, true, 2);
+	EXPECT_EQ(ev.addr2, 0x40000000 + 2 * 64);
+	/* An invalid STE. */
+	fx_w64(&fx, fx.strtab + SID * 64, 0);
+	fx_cfgi_ste(&fx, SID);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, true, 3, VA, acc, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_C_BAD_STE);
+	expect_cfg_record(&ev, true, 3);
+	EXPECT_EQ(fx_events_drain(&fx), 0);
+	fx_fini(&fx);
+}
+
 /* ---- Translation and faults ---------------------------------------------------- */
 
 TEST(translate_and_fault_records)

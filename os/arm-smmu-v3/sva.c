@@ -18,6 +18,7 @@
 #include "arch/vmsa.h"
 #include "os/arm-smmu-v3/arm-smmu-v3.h"
 #include "os/arm-smmu-v3/sva.h"
+#include "os/lib/hashtable.h"
 #include "os/mm/mm.h"
 #include "os/pci/pci.h"
 
@@ -42,7 +43,7 @@ struct arm_smmu_sva_domain {
 	pthread_mutex_t lock;		/* bonds, cleared */
 	struct arm_smmu_bond *bonds;
 	bool cleared;			/* released: CDs quiet, mm gone */
-	struct arm_smmu_sva_domain *next;	/* sva->domains, under sva->lock */
+	struct htable_node node;	/* sva->domains by mm, under sva->lock */
 };
 
 /* A bond between a master and an mm (Linux's struct arm_smmu_bond). */
@@ -55,7 +56,7 @@ struct arm_smmu_bond {
 	unsigned int refs;		/* binds of the same pair, under sva->lock */
 	bool dying;			/* unbinding: faults refused, under bonds_lock */
 	struct arm_smmu_bond *dom_next;	/* sdom->bonds, under sdom->lock */
-	struct arm_smmu_bond *next;	/* sva->bonds, under bonds_lock */
+	struct htable_node node;	/* sva->bonds by (master, PASID), under bonds_lock */
 };
 
 /* Per-SMMU SVA state. */
@@ -64,9 +65,9 @@ struct arm_smmu_sva {
 	struct mm_system *cpu;
 	enum arm_smmu_sva_asid_mode asid_mode;
 	pthread_mutex_t lock;		/* bind/unbind, domains */
-	struct arm_smmu_sva_domain *domains;
+	struct htable domains;		/* SVA domains by mm */
 	pthread_mutex_t bonds_lock;	/* bonds (read by the fault path) */
-	struct arm_smmu_bond *bonds;
+	struct htable bonds;		/* bonds by (master, PASID): one PASID per mm */
 	unsigned int reports_inflight;	/* atomic: faults being passed to the core */
 	struct arm_smmu_sva_stats stats;	/* atomic counters */
 	struct arm_smmu_sva *next;	/* registry */
@@ -532,6 +533,20 @@ static struct arm_smmu_sva_domain *domain_alloc(struct arm_smmu_sva *sva, struct
 	return sdom;
 }
 
+/* The SVA domain of @mm, or NULL. Under sva->lock. */
+static struct arm_smmu_sva_domain *domain_find(struct arm_smmu_sva *sva, struct mm *mm)
+{
+	struct htable_node *n;
+
+	for (n = htable_first(&sva->domains, htable_ptr_key(mm)); n; n = htable_next(n)) {
+		struct arm_smmu_sva_domain *sdom = htable_entry(n, struct arm_smmu_sva_domain, node);
+
+		if (sdom->mm == mm)
+			return sdom;
+	}
+	return NULL;
+}
+
 /* The SVA domain of @mm, created on first use, with one more reference. */
 static struct arm_smmu_sva_domain *domain_get(struct arm_smmu_sva *sva, struct mm *mm,
 					      int *err, char *why, unsigned int whylen)
@@ -539,11 +554,10 @@ static struct arm_smmu_sva_domain *domain_get(struct arm_smmu_sva *sva, struct m
 	struct arm_smmu_sva_domain *sdom;
 	int ret;
 
-	for (sdom = sva->domains; sdom; sdom = sdom->next) {
-		if (sdom->mm == mm) {
-			sdom->refs++;
-			return sdom;
-		}
+	sdom = domain_find(sva, mm);
+	if (sdom) {
+		sdom->refs++;
+		return sdom;
 	}
 	sdom = domain_alloc(sva, mm);
 	if (!sdom) {
@@ -558,8 +572,7 @@ static struct arm_smmu_sva_domain *domain_get(struct arm_smmu_sva *sva, struct m
 	if (ret)
 		goto err_put_asid;
 	sdom->refs = 1;
-	sdom->next = sva->domains;
-	sva->domains = sdom;
+	htable_add(&sva->domains, &sdom->node, htable_ptr_key(mm));
 	stat_add(&sva->stats.domains, 1);
 	return sdom;
 
@@ -575,17 +588,11 @@ err_free:
 /* Drop a reference; the last one unhooks the notifier and frees the ASID. */
 static void domain_put(struct arm_smmu_sva *sva, struct arm_smmu_sva_domain *sdom)
 {
-	struct arm_smmu_sva_domain **pp;
 	struct mm *mm = sdom->mm;
 
 	if (--sdom->refs)
 		return;
-	for (pp = &sva->domains; *pp; pp = &(*pp)->next) {
-		if (*pp == sdom) {
-			*pp = sdom->next;
-			break;
-		}
-	}
+	htable_del(&sva->domains, &sdom->node);
 	/* Waits for running callbacks; our own mmgrab keeps @mm alive. */
 	mmu_notifier_unregister(&sdom->mn, mm);
 	domain_asid_put(sva, sdom);
@@ -596,38 +603,55 @@ static void domain_put(struct arm_smmu_sva *sva, struct arm_smmu_sva_domain *sdo
 
 /* ---- Bind / unbind ---------------------------------------------------------- */
 
+static uint64_t bond_key(const struct arm_smmu_master *master, uint32_t pasid)
+{
+	return htable_mix((uint64_t)(uintptr_t)master, pasid);
+}
+
+/*
+ * The live (not dying) bond of @master for @pasid, or NULL. Under
+ * bonds_lock. A PASID belongs to one mm for as long as a bond holds it,
+ * so (master, PASID) names a bond as well as (master, mm) does.
+ */
+static struct arm_smmu_bond *bond_lookup(struct arm_smmu_sva *sva,
+					 const struct arm_smmu_master *master, uint32_t pasid)
+{
+	struct htable_node *n;
+
+	for (n = htable_first(&sva->bonds, bond_key(master, pasid)); n; n = htable_next(n)) {
+		struct arm_smmu_bond *bond = htable_entry(n, struct arm_smmu_bond, node);
+
+		if (bond->master == master && bond->pasid == pasid && !bond->dying)
+			return bond;
+	}
+	return NULL;
+}
+
 static struct arm_smmu_bond *find_bond(struct arm_smmu_sva *sva, struct arm_smmu_master *master,
 				       struct mm *mm)
 {
-	struct arm_smmu_bond *bond;
+	uint32_t pasid = __atomic_load_n(&mm->pasid, __ATOMIC_ACQUIRE);
+	struct arm_smmu_bond *bond = NULL;
 
+	if (!pasid)
+		return NULL;	/* never bound anywhere */
 	pthread_mutex_lock(&sva->bonds_lock);
-	for (bond = sva->bonds; bond; bond = bond->next)
-		if (bond->master == master && bond->mm == mm && !bond->dying)
-			break;
+	bond = bond_lookup(sva, master, pasid);
 	pthread_mutex_unlock(&sva->bonds_lock);
-	return bond;
+	return bond && bond->mm == mm ? bond : NULL;
 }
 
 static void bonds_link(struct arm_smmu_sva *sva, struct arm_smmu_bond *bond)
 {
 	pthread_mutex_lock(&sva->bonds_lock);
-	bond->next = sva->bonds;
-	sva->bonds = bond;
+	htable_add(&sva->bonds, &bond->node, bond_key(bond->master, bond->pasid));
 	pthread_mutex_unlock(&sva->bonds_lock);
 }
 
 static void bonds_unlink(struct arm_smmu_sva *sva, struct arm_smmu_bond *bond)
 {
-	struct arm_smmu_bond **pp;
-
 	pthread_mutex_lock(&sva->bonds_lock);
-	for (pp = &sva->bonds; *pp; pp = &(*pp)->next) {
-		if (*pp == bond) {
-			*pp = bond->next;
-			break;
-		}
-	}
+	htable_del(&sva->bonds, &bond->node);
 	pthread_mutex_unlock(&sva->bonds_lock);
 }
 
@@ -933,16 +957,17 @@ static int sva_dev_enable_feat(struct device *dev, enum iommu_dev_features feat)
 	}
 }
 
+/* Any bond of @master, even a dying one? (A feature change, not a hot path: a walk.) */
 static bool master_has_bonds(struct arm_smmu_sva *sva, struct arm_smmu_master *master)
 {
-	struct arm_smmu_bond *bond;
+	struct htable_node *n;
 
 	pthread_mutex_lock(&sva->bonds_lock);
-	for (bond = sva->bonds; bond; bond = bond->next)
-		if (bond->master == master)
+	for (n = htable_iter(&sva->bonds, NULL); n; n = htable_iter(&sva->bonds, n))
+		if (htable_entry(n, struct arm_smmu_bond, node)->master == master)
 			break;
 	pthread_mutex_unlock(&sva->bonds_lock);
-	return bond;
+	return n;
 }
 
 static int sva_dev_disable_feat(struct device *dev, enum iommu_dev_features feat)
@@ -981,14 +1006,12 @@ const struct iommu_ops arm_smmu_iommu_ops = {
 
 static bool pasid_bound(struct arm_smmu_sva *sva, struct arm_smmu_master *master, uint32_t pasid)
 {
-	struct arm_smmu_bond *bond;
+	bool bound;
 
 	pthread_mutex_lock(&sva->bonds_lock);
-	for (bond = sva->bonds; bond; bond = bond->next)
-		if (bond->master == master && bond->pasid == pasid && !bond->dying)
-			break;
+	bound = bond_lookup(sva, master, pasid);
 	pthread_mutex_unlock(&sva->bonds_lock);
-	return bond;
+	return bound;
 }
 
 /*
@@ -1068,6 +1091,11 @@ int arm_smmu_sva_init(struct arm_smmu_device *smmu, const struct arm_smmu_sva_cf
 	sva->smmu = smmu;
 	sva->cpu = cfg->cpu;
 	sva->asid_mode = cfg->asid_mode;
+	if (htable_init(&sva->domains, 6) || htable_init(&sva->bonds, 6)) {
+		htable_fini(&sva->domains);
+		free(sva);
+		return -ENOMEM;
+	}
 	pthread_mutex_init(&sva->lock, NULL);
 	pthread_mutex_init(&sva->bonds_lock, NULL);
 	pthread_mutex_lock(&sva_registry_lock);
@@ -1094,8 +1122,10 @@ void arm_smmu_sva_fini(struct arm_smmu_device *smmu)
 	if (!sva)
 		return;
 	arm_smmu_set_fault_ops(smmu, NULL, NULL);
-	if (sva->bonds || sva->domains)
+	if (htable_count(&sva->bonds) || htable_count(&sva->domains))
 		fprintf(stderr, "arm-smmu-v3: SVA torn down with bonds still alive\n");
+	htable_fini(&sva->bonds);
+	htable_fini(&sva->domains);
 	pthread_mutex_destroy(&sva->lock);
 	pthread_mutex_destroy(&sva->bonds_lock);
 	free(sva);
@@ -1125,9 +1155,9 @@ int arm_smmu_sva_asid(struct arm_smmu_device *smmu, struct mm *mm)
 	if (!sva)
 		return -ENODEV;
 	pthread_mutex_lock(&sva->lock);
-	for (sdom = sva->domains; sdom; sdom = sdom->next)
-		if (sdom->mm == mm)
-			asid = arm_smmu_domain_asid(&sdom->domain);
+	sdom = domain_find(sva, mm);
+	if (sdom)
+		asid = arm_smmu_domain_asid(&sdom->domain);
 	pthread_mutex_unlock(&sva->lock);
 	return asid;
 }

@@ -25,9 +25,11 @@
  * released (mm_context_put or the driver's map).
  *
  * Locking: sva->lock serialises bind and unbind (Linux's sva_lock);
- * sva->bonds_lock protects the bond list the fault path reads; a domain's
- * lock protects its bond list and "cleared" flag, and is what the MMU
- * notifier callbacks take. Order: sva->lock -> domain lock -> master->lock.
+ * sva->bonds_lock protects the bond table (hashed by master and PASID)
+ * the fault path reads; sva->lock also protects the domain table (hashed
+ * by mm), so neither bind nor a fault walks every bond; a domain's lock
+ * protects its bond list and "cleared" flag, and is what the MMU notifier
+ * callbacks take. Order: sva->lock -> domain lock -> master->lock.
  * The fault path (IRQ handlers, iopf workers) never takes sva->lock, so
  * unbind can drain faults while holding it.
  */

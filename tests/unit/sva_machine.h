@@ -32,7 +32,9 @@
 #include "os/mm/mm.h"
 #include "os/pci/pci.h"
 
-#define SM_MEM_SIZE	(256ULL << 20)
+#ifndef SM_MEM_SIZE
+#define SM_MEM_SIZE	(256ULL << 20)	/* a benchmark may ask for more */
+#endif
 #define SM_NR_CPUS	2
 #define SM_MAX_DEVS	8
 

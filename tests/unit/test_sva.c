@@ -274,6 +274,84 @@ TEST(same_pair_rebind_is_refcounted)
 	finish(&sm);
 }
 
+/*
+ * Hundreds of processes on two devices: the bond and domain tables grow
+ * several times, and every lookup still finds exactly its own (master,
+ * PASID): a rebind gets the same bond, a page request is granted only on
+ * the device its PASID is bound to, an unbind removes only its bond.
+ */
+#define MANY	300u
+
+TEST(many_processes_two_devices)
+{
+	static struct mm *mm[MANY];
+	static struct iommu_sva *h1[MANY], *h2[MANY];
+	struct arm_smmu_sva_stats st;
+	struct sm_dev *d1, *d2;
+	struct ep_page pg;
+	unsigned int i, bonds = 0;
+	struct sm sm;
+	int64_t va;
+
+	setup(&sm, NULL);
+	d1 = add_pci(&sm, 1);
+	d2 = add_pci(&sm, 2);
+	ASSERT_TRUE(d1 && d2);
+	for (i = 0; i < MANY; i++) {
+		mm[i] = sm_process(&sm, 0);
+		ASSERT_TRUE(mm[i] != NULL);
+		h1[i] = bind(d1, mm[i]);
+		ASSERT_TRUE(h1[i] != NULL);
+		bonds++;
+		if (i % 3 == 0) {
+			h2[i] = bind(d2, mm[i]);
+			ASSERT_TRUE(h2[i] != NULL);
+			bonds++;
+		}
+	}
+	for (i = 0; i < MANY; i++) {
+		struct iommu_sva *again = bind(d1, mm[i]);
+
+		EXPECT_EQ(again, h1[i]);
+		iommu_sva_unbind_device(again);
+		EXPECT_GE(arm_smmu_sva_asid(sm.drv, mm[i]), 1);
+		if (h2[i])
+			EXPECT_EQ(iommu_sva_get_pasid(h2[i]), iommu_sva_get_pasid(h1[i]));
+	}
+	ASSERT_EQ(arm_smmu_sva_get_stats(sm.drv, &st), 0);
+	EXPECT_EQ(st.bonds, bonds);
+	EXPECT_EQ(st.domains, MANY);
+	/* Page requests: granted where bound, refused on the other device. */
+	for (i = MANY - 4; i < MANY; i++) {
+		va = mm_mmap(mm[i], 0, PAGE, RW, 0);
+		ASSERT_GT(va, 0);
+		pg = (struct ep_page){ .addr = (uint64_t)va, .acc = WALK_ACC_WRITE };
+		EXPECT_EQ(ep_page_request_group(d1->ep, true, mm[i]->pasid, &pg, 1),
+			  SMMU_PRG_RESP_SUCCESS);
+		EXPECT_EQ(ep_page_request_group(d2->ep, true, mm[i]->pasid, &pg, 1),
+			  h2[i] ? SMMU_PRG_RESP_SUCCESS : SMMU_PRG_RESP_INVALID);
+	}
+	/* Unbind the second device's bonds first, then the rest from the middle out. */
+	for (i = 0; i < MANY; i++)
+		if (h2[i])
+			iommu_sva_unbind_device(h2[i]);
+	va = mm_mmap(mm[0], 0, PAGE, RW, 0);
+	pg = (struct ep_page){ .addr = (uint64_t)va, .acc = WALK_ACC_WRITE };
+	EXPECT_EQ(ep_page_request_group(d2->ep, true, mm[0]->pasid, &pg, 1), SMMU_PRG_RESP_INVALID);
+	EXPECT_EQ(ep_page_request_group(d1->ep, true, mm[0]->pasid, &pg, 1), SMMU_PRG_RESP_SUCCESS);
+	for (i = 0; i < MANY; i++) {
+		unsigned int j = (i + MANY / 2) % MANY;
+
+		iommu_sva_unbind_device(h1[j]);
+		EXPECT_EQ(arm_smmu_sva_asid(sm.drv, mm[j]), -ENOENT);
+		process_exit(&sm, mm[j]);
+	}
+	arm_smmu_sva_get_stats(sm.drv, &st);
+	EXPECT_EQ(st.bonds, 0);
+	EXPECT_EQ(st.domains, 0);
+	finish(&sm);
+}
+
 TEST(stall_demand_paging)
 {
 	struct sm_stats_snap s0, s1;

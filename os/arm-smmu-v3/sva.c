@@ -1049,10 +1049,13 @@ static void sva_pri_overflow(void *ctx)
 {
 	struct arm_smmu_sva *sva = ctx;
 	struct arm_smmu_bond *bond;
+	struct htable_node *n;
 	struct device *dev;
 
+	/* Rare (an overflow): a walk of every bond is fine here. */
 	pthread_mutex_lock(&sva->bonds_lock);
-	for (bond = sva->bonds; bond; bond = bond->next) {
+	for (n = htable_iter(&sva->bonds, NULL); n; n = htable_iter(&sva->bonds, n)) {
+		bond = htable_entry(n, struct arm_smmu_bond, node);
 		dev = bond->master->iopf_ctx;
 		if (dev && dev->iopf)
 			iopf_queue_discard_partial(dev->iopf, true, bond->pasid);

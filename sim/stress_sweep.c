@@ -44,7 +44,7 @@ const struct stress_sweep_config stress_sweep_configs[] = {
 	SWEEP("1-entry TLB", "tlb=1"),
 	SWEEP("4-entry TLB", "tlb=4"),
 	SWEEP("2-entry command and event queues", "cmdq=2 evtq=2"),
-	SWEEP("4-entry PRI queue", "priq=4"),
+	SWEEP("2-entry PRI queue", "priq=2"),
 	SWEEP("1 CPU", "cpus=1"),
 	SWEEP("1 page-fault worker", "iopf-workers=1"),
 	SWEEP_KINDS("PCIe with ATS, without PRI", "", "pci ats,pci ats pri"),

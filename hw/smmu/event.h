@@ -39,16 +39,37 @@ void smmu_event_build(const struct smmu_event *ev, uint64_t rec[EVT_DWORDS]);
 void smmu_event_decode(const uint64_t rec[EVT_DWORDS], struct smmu_event *ev);
 
 /*
- * Record an event. Returns 0 when written, -ENOSPC when the queue was full
- * (non-stall events are then discarded and the overflow flag toggled),
- * -ENODEV when the event queue is disabled (CR0.EVENTQEN == 0) or the SMMU
- * is being destroyed, -EFAULT when writing the queue aborted (GERROR
- * EVENTQ_ABT_ERR is raised). A stall event (ev->stall) is never discarded for
- * lack of space: the caller waits until software frees a slot, the queue
- * is disabled or the SMMU destroyed. Raises the EVTQ interrupt/MSI.
+ * Record an event that is not a stall's (ev->stall == 0). Returns 0 when
+ * written; -ENOSPC when the queue was full (the event is discarded and the
+ * overflow flag toggled); -ENODEV when the queue takes nothing: disabled
+ * (CR0.EVENTQEN == 0), an EVENTQ_ABT_ERR active (§7.2.1: discarded without
+ * overflow) or the SMMU being destroyed; -EFAULT when writing the queue
+ * aborted (GERROR EVENTQ_ABT_ERR is raised). Raises the EVTQ interrupt/MSI.
  * Safe from any thread; takes no caller locks.
  */
 int smmu_evtq_record(struct smmu *smmu, const struct smmu_event *ev);
+
+/*
+ * Write the record of a stalled transaction (ev->stall and ev->stag set),
+ * which is never discarded (§7.2.1). Returns 0 when written; -EAGAIN when
+ * the queue is not writable (disabled, full or EVENTQ_ABT_ERR active:
+ * nothing written, no overflow); -ENODEV when SMMUEN == 0 (nothing stalls,
+ * §6.3.9.6) or the SMMU is being destroyed; -ESTALE when @current(@arg),
+ * asked with the queue lock held just before writing, says the record is
+ * out of date; -EFAULT when writing aborted. Signals nothing: the caller
+ * then calls smmu_evtq_signal() outside any grace read section (the
+ * interrupt handler may issue a CMD_SYNC).
+ */
+int smmu_evtq_put_stall(struct smmu *smmu, const struct smmu_event *ev,
+			bool (*current)(void *), void *arg);
+/* What smmu_evtq_put_stall() returned (@ret) raised: GERROR on -EFAULT, EVTQ on 0. */
+void smmu_evtq_signal(struct smmu *smmu, const struct smmu_event *ev, int ret);
+/*
+ * Wait until the event queue is writable: 0. -ENODEV when SMMUEN is cleared
+ * or the SMMU destroyed first; -ECANCELED when @done(@arg) (asked with the
+ * queue lock held, after every smmu_evtq_wake()) says to stop waiting.
+ */
+int smmu_evtq_wait_writable(struct smmu *smmu, bool (*done)(void *), void *arg);
 
 struct smmu_pri_req {
 	uint32_t sid;

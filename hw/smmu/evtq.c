@@ -4,11 +4,13 @@
  * 32-byte layout, written at EVENTQ_PROD, published by moving PROD, then
  * signalled (EVENTQ IRQ or MSI).
  *
- * Overflow (§7.4): a record that finds the queue full is discarded and
- * the overflow condition entered (PROD.OVFLG toggled unless already
- * present); recording goes on as soon as there is room. A record of a
- * stalled transaction is never discarded: its producer waits for room,
- * and stall records never cause an overflow.
+ * Writability (§7.2.1): the queue takes records while it is enabled, not
+ * full and without an active EVENTQ_ABT_ERR. A record that finds it
+ * unwritable is discarded; if it was full, the overflow condition is
+ * entered too (§7.4: PROD.OVFLG toggled unless already present), and
+ * recording goes on as soon as there is room. A record of a stalled
+ * transaction is never discarded and never overflows: the transaction
+ * stays stalled until the queue is writable, then is retried (stall.c).
  */
 #include <errno.h>
 
@@ -67,7 +69,7 @@ void smmu_event_decode(const uint64_t rec[EVT_DWORDS], struct smmu_event *ev)
 	};
 }
 
-/* Wake producers waiting for room; they re-check enable and stopping. */
+/* Wake producers waiting for the queue to be writable; they check again. */
 void smmu_evtq_wake(struct smmu *smmu)
 {
 	pthread_mutex_lock(&smmu->evtq_lock);
@@ -92,6 +94,22 @@ static bool smmu_evtq_enabled(const struct smmu *smmu)
 }
 
 /*
+ * §7.2.1: the queue takes records while it is enabled and no
+ * EVENTQ_ABT_ERR is active ("writable" also needs it not full).
+ */
+static bool smmu_evtq_open(const struct smmu *smmu)
+{
+	return smmu_evtq_enabled(smmu) && !smmu_gerror_active(smmu, SMMU_GERROR_EVENTQ_ABT_ERR);
+}
+
+static bool smmu_evtq_full(const struct smmu *smmu)
+{
+	const struct smmu_queue *q = &smmu->evtq;
+
+	return smmu_q_full(atomic_load(&q->prod), atomic_load(&q->cons), smmu_q_log2(q));
+}
+
+/*
  * Write @rec at PROD and publish it. Called with evtq_lock held, room known.
  * -EFAULT on an abort writing the queue: a global error (§7.2) for the caller.
  */
@@ -113,43 +131,86 @@ static int smmu_evtq_put(struct smmu *smmu, const uint64_t rec[EVT_DWORDS])
 	return 0;
 }
 
+void smmu_evtq_signal(struct smmu *smmu, const struct smmu_event *ev, int ret)
+{
+	uint64_t rec[EVT_DWORDS];
+
+	if (ret == -EFAULT)
+		smmu_gerror_raise(smmu, SMMU_GERROR_EVENTQ_ABT_ERR);
+	if (ret)
+		return;
+	smmu_event_build(ev, rec);
+	smmu_trace(smmu, SMMU_TRACE_EVT, NULL, rec, EVT_DWORDS);
+	if (atomic_load(&smmu->irq_ctrl) & SMMU_IRQ_CTRL_EVENTQ_IRQEN)
+		smmu_signal_irq(smmu, SMMU_IRQ_EVTQ, &smmu->evtq.msi, SMMU_GERROR_MSI_EVENTQ_ABT_ERR);
+}
+
 int smmu_evtq_record(struct smmu *smmu, const struct smmu_event *ev)
 {
-	struct smmu_queue *q = &smmu->evtq;
 	uint64_t rec[EVT_DWORDS];
 	int ret;
 
 	smmu_event_build(ev, rec);
 	pthread_mutex_lock(&smmu->evtq_lock);
-	for (;;) {
-		/* §6.3.9.6: with SMMUEN == 0 nothing stalls; its record is not due. */
-		if (!smmu_evtq_enabled(smmu) || (ev->stall && !smmu_enabled(smmu))) {
-			ret = -ENODEV;
-			goto out_unlock;
-		}
-		if (!smmu_q_full(atomic_load(&q->prod), atomic_load(&q->cons), smmu_q_log2(q)))
-			break;
-		if (!ev->stall) {
-			smmu_q_overflow(q);
-			ret = -ENOSPC;
-			goto out_unlock;
-		}
-		/* Bounded by a CONS write, a disable or destroy: each broadcasts. */
-		smmu->evtq_waiters++;
-		pthread_cond_wait(&smmu->evtq_space, &smmu->evtq_lock);
-		if (!--smmu->evtq_waiters && atomic_load(&smmu->stopping))
-			pthread_cond_broadcast(&smmu->evtq_space);
+	if (!smmu_evtq_open(smmu)) {
+		ret = -ENODEV;		/* §7.2.1: discarded, no overflow */
+	} else if (smmu_evtq_full(smmu)) {
+		smmu_q_overflow(&smmu->evtq);
+		ret = -ENOSPC;
+	} else {
+		ret = smmu_evtq_put(smmu, rec);
 	}
-	ret = smmu_evtq_put(smmu, rec);
-out_unlock:
 	pthread_mutex_unlock(&smmu->evtq_lock);
 	/* Interrupts leave with no lock held: the GERROR one too. */
-	if (ret == -EFAULT)
-		smmu_gerror_raise(smmu, SMMU_GERROR_EVENTQ_ABT_ERR);
-	if (ret)
-		return ret;
-	smmu_trace(smmu, SMMU_TRACE_EVT, NULL, rec, EVT_DWORDS);
-	if (atomic_load(&smmu->irq_ctrl) & SMMU_IRQ_CTRL_EVENTQ_IRQEN)
-		smmu_signal_irq(smmu, SMMU_IRQ_EVTQ, &q->msi, SMMU_GERROR_MSI_EVENTQ_ABT_ERR);
-	return 0;
+	smmu_evtq_signal(smmu, ev, ret);
+	return ret;
+}
+
+int smmu_evtq_put_stall(struct smmu *smmu, const struct smmu_event *ev,
+			bool (*current)(void *), void *arg)
+{
+	uint64_t rec[EVT_DWORDS];
+	int ret;
+
+	smmu_event_build(ev, rec);
+	pthread_mutex_lock(&smmu->evtq_lock);
+	/* §6.3.9.6: with SMMUEN == 0 nothing stalls; its record is not due. */
+	if (atomic_load(&smmu->stopping) || !smmu_enabled(smmu))
+		ret = -ENODEV;
+	else if (!smmu_evtq_open(smmu) || smmu_evtq_full(smmu))
+		ret = -EAGAIN;		/* never discarded, no overflow (§7.2.1, §7.4) */
+	else if (current && !current(arg))
+		ret = -ESTALE;
+	else
+		ret = smmu_evtq_put(smmu, rec);
+	pthread_mutex_unlock(&smmu->evtq_lock);
+	return ret;
+}
+
+int smmu_evtq_wait_writable(struct smmu *smmu, bool (*done)(void *), void *arg)
+{
+	int ret;
+
+	pthread_mutex_lock(&smmu->evtq_lock);
+	smmu->evtq_waiters++;
+	/* Bounded by CONS, CR0, GERRORN writes, stall answers and destroy: each wakes us. */
+	for (;;) {
+		if (atomic_load(&smmu->stopping) || !smmu_enabled(smmu)) {
+			ret = -ENODEV;
+			break;
+		}
+		if (done && done(arg)) {
+			ret = -ECANCELED;
+			break;
+		}
+		if (smmu_evtq_open(smmu) && !smmu_evtq_full(smmu)) {
+			ret = 0;
+			break;
+		}
+		pthread_cond_wait(&smmu->evtq_space, &smmu->evtq_lock);
+	}
+	if (!--smmu->evtq_waiters && atomic_load(&smmu->stopping))
+		pthread_cond_broadcast(&smmu->evtq_space);
+	pthread_mutex_unlock(&smmu->evtq_lock);
+	return ret;
 }

@@ -115,7 +115,8 @@ static void exec_resume(struct smmu *smmu, const struct smmu_cmd_resume *r)
 
 	if (!r->retry)
 		action = r->abort ? SMMU_STALL_ABORT : SMMU_STALL_RAZWI;
-	smmu_stall_resume(&smmu->xlate->stall, r->sid, r->stag, action);
+	if (!smmu_stall_resume(&smmu->xlate->stall, r->sid, r->stag, action))
+		smmu_evtq_wake(smmu);	/* it may not be recorded yet */
 }
 
 void smmu_cmd_execute(struct smmu *smmu, const struct smmu_cmd *cmd)
@@ -154,7 +155,9 @@ void smmu_cmd_execute(struct smmu *smmu, const struct smmu_cmd *cmd)
 		exec_resume(smmu, &cmd->resume);
 		break;
 	case CMD_OP_STALL_TERM:
-		smmu_stall_term(&smmu->xlate->stall, cmd->resume.sid);
+		/* Stalls still waiting to be recorded are terminated too. */
+		if (smmu_stall_term(&smmu->xlate->stall, cmd->resume.sid))
+			smmu_evtq_wake(smmu);
 		break;
 	default:
 		/* PREFETCH_*: a hint; CFGI_VMS_PIDM: no VMS. Nothing to do. */

@@ -91,7 +91,7 @@ struct smmu {
 
 	/* Event and PRI queue producers (evtq.c, priq.c). */
 	pthread_mutex_t evtq_lock;
-	pthread_cond_t evtq_space;	/* a stall event waits for room */
+	pthread_cond_t evtq_space;	/* an unrecorded stall waits for a writable queue */
 	unsigned int evtq_waiters;	/* producers waiting on evtq_space */
 	pthread_mutex_t priq_lock;
 
@@ -284,7 +284,10 @@ void smmu_cmdq_kick(struct smmu *smmu);
 int smmu_cmdq_start(struct smmu *smmu);
 void smmu_cmdq_stop(struct smmu *smmu);
 
-/* evtq.c: the event queue enable changed: wake producers waiting for room. */
+/*
+ * evtq.c: something that may make the event queue writable, or end a stall
+ * waiting for it, changed (CR0, CONS, GERRORN, a stall answered): wake them.
+ */
 void smmu_evtq_wake(struct smmu *smmu);
 /* evtq.c: (destroy, stopping set) wake waiting producers and wait until they left. */
 void smmu_evtq_drain(struct smmu *smmu);

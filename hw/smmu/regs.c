@@ -94,6 +94,8 @@ static void smmu_write_gerrorn(struct smmu *smmu, uint32_t val)
 	pthread_mutex_unlock(&smmu->gerror_lock);
 	/* Acknowledging CMDQ_ERR restarts command consumption (§7.1). */
 	smmu_cmdq_kick(smmu);
+	/* Acknowledging EVENTQ_ABT_ERR makes the event queue writable again (§7.2.1). */
+	smmu_evtq_wake(smmu);
 }
 
 /* ---- Stream table base ------------------------------------------------- */
@@ -148,7 +150,7 @@ static void smmu_write_cr0(struct smmu *smmu, uint32_t val)
 	/*
 	 * §6.3.9.4-5: a queue enable change completes once records in
 	 * progress are in the queue; producers hold their lock while writing
-	 * one. Stalled events waiting for space give up when disabled.
+	 * one. Stalls waiting for a writable queue look again.
 	 */
 	if (changed & SMMU_CR0_EVENTQEN)
 		smmu_evtq_wake(smmu);
@@ -158,8 +160,7 @@ static void smmu_write_cr0(struct smmu *smmu, uint32_t val)
 	}
 	/*
 	 * §6.3.9.6: SMMUEN 1 -> 0 completes once every stalled transaction is
-	 * marked for abort; a stall record still waiting for queue space
-	 * belongs to a terminated transaction and gives up.
+	 * marked for abort, those still waiting to be recorded included.
 	 */
 	if ((changed & SMMU_CR0_SMMUEN) && !(val & SMMU_CR0_SMMUEN)) {
 		smmu_stall_disable(smmu);
@@ -441,7 +442,7 @@ static void smmu_write_evtq_cons(struct smmu *smmu, uint32_t val)
 {
 	pthread_mutex_lock(&smmu->evtq_lock);
 	atomic_store(&smmu->evtq.cons, val & (SMMU_Q_IDX_WRAP | SMMU_Q_CONS_OVACKFLG));
-	/* Room may have appeared for a stalled event record. */
+	/* Room may have appeared for a stalled transaction's record. */
 	pthread_cond_broadcast(&smmu->evtq_space);
 	pthread_mutex_unlock(&smmu->evtq_lock);
 }

@@ -8,6 +8,14 @@
  * transactions are stalled at once; one more faults as if it could not
  * stall (terminated). Clearing SMMUEN marks every parked transaction to be
  * terminated with abort, and nothing stalls while SMMUEN == 0 (§6.3.9.6).
+ *
+ * A stall record is never discarded (§7.2.1): while the event queue is not
+ * writable the transaction stays stalled, unrecorded, on its slot (so
+ * STALL_TERM and SMMUEN 1 -> 0 still terminate it); once the queue is
+ * writable it is retried as though it had just arrived (§3.12.2), which
+ * records a new fault if it faults again. A record made out of date by an
+ * invalidation since the fault is never written: the transaction retries
+ * first (§4.7.3, early retry §3.12.2.2).
  * smmu_destroy() aborts every parked transaction and
  * waits until each has left the table; those return from smmu_translate()
  * without touching the SMMU again, and their smmu_txn_end() is a no-op.
@@ -118,9 +126,86 @@ static void stall_free(struct smmu_stall_table *st, unsigned int idx)
 		pthread_cond_broadcast(&st->cond);
 }
 
-int smmu_stall_park(struct smmu *smmu, struct smmu_event *ev)
+/* The record of a stall about to be written, and what it was translated with. */
+struct stall_record {
+	struct smmu *smmu;
+	unsigned long cfg_gen, tlb_gen;
+	struct smmu_stall_slot *slot;
+};
+
+/*
+ * Is the record still current? Not once a CFGI or TLBI ran since the
+ * transaction began translating: §4.7.3 forbids recording a stall of
+ * invalidated configuration or translations after the CMD_SYNC that
+ * completes them, so the transaction retries first (early retry, §3.12.2.2).
+ */
+static bool stall_record_current(void *arg)
+{
+	const struct stall_record *r = arg;
+	struct smmu_xlate *x = r->smmu->xlate;
+
+	return smmu_cfgcache_gen(x->cfg) == r->cfg_gen && smmu_tlb_gen(x->tlb) == r->tlb_gen;
+}
+
+/* Has the unrecorded stall been answered (STALL_TERM, SMMUEN 1 -> 0, destroy)? */
+static bool stall_answered(void *arg)
+{
+	const struct stall_record *r = arg;
+	struct smmu_stall_table *st = &r->smmu->xlate->stall;
+	bool answered;
+
+	pthread_mutex_lock(&st->lock);
+	answered = r->slot->state != SMMU_STALL_WAITING;
+	pthread_mutex_unlock(&st->lock);
+	return answered;
+}
+
+/*
+ * Write the record inside a grace read section: a CMD_SYNC that completes
+ * an invalidation either waits for this write or comes after an
+ * invalidation that stall_record_current() sees. Signalled outside it.
+ */
+static int stall_record(struct stall_record *r, struct smmu_event *ev)
+{
+	struct grace *g = &r->smmu->xlate->grace;
+	grace_token_t token = grace_read_lock(g);
+	int ret = smmu_evtq_put_stall(r->smmu, ev, stall_record_current, r);
+
+	grace_read_unlock(g, token);
+	smmu_evtq_signal(r->smmu, ev, ret);
+	return ret;
+}
+
+/*
+ * Record the stall on its STAG slot (taken). 0 once recorded;
+ * SMMU_STALL_RETRY to retry the transaction as though it had just
+ * arrived (§3.12.2: the queue was not writable and now is, or the record
+ * went out of date); -ECANCELED when the unrecorded stall was answered
+ * (its slot holds the answer); -ENODEV when SMMUEN was cleared or the
+ * SMMU destroyed first.
+ * §7.2.1: a stall record is never discarded: while the queue is not
+ * writable (disabled, full, EVENTQ_ABT_ERR active, or a write aborted)
+ * the transaction stays stalled.
+ */
+static int stall_make_visible(struct stall_record *r, struct smmu_event *ev)
+{
+	int ret = stall_record(r, ev);
+
+	if (ret == 0)
+		return 0;
+	if (ret == -ESTALE)
+		return SMMU_STALL_RETRY;
+	if (ret == -ENODEV)
+		return -ENODEV;
+	ret = smmu_evtq_wait_writable(r->smmu, stall_answered, r);
+	return ret == 0 ? SMMU_STALL_RETRY : ret;
+}
+
+int smmu_stall_park(struct smmu *smmu, struct smmu_event *ev, unsigned long cfg_gen,
+		    unsigned long tlb_gen)
 {
 	struct smmu_stall_table *st = &smmu->xlate->stall;
+	struct stall_record r = { .smmu = smmu, .cfg_gen = cfg_gen, .tlb_gen = tlb_gen };
 	int idx, state;
 
 	pthread_mutex_lock(&st->lock);
@@ -133,23 +218,22 @@ int smmu_stall_park(struct smmu *smmu, struct smmu_event *ev)
 	pthread_mutex_unlock(&st->lock);
 	if (idx < 0)
 		return idx;
+	r.slot = &st->slots[idx];
 	ev->stall = true;
 	ev->stag = (uint16_t)idx;
-	/*
-	 * Recorded outside the lock: a full queue makes this wait for space,
-	 * and software answers RESUME only after reading the record.
-	 */
-	if (smmu_evtq_record(smmu, ev) < 0) {
-		pthread_mutex_lock(&st->lock);
-		state = st->stopping ? SMMU_STALL_STOPPED : -ENODEV;
-		stall_free(st, (unsigned int)idx);
-		pthread_mutex_unlock(&st->lock);
-		return state;
-	}
+	/* Recorded outside the lock: software answers RESUME only after reading it. */
+	state = stall_make_visible(&r, ev);
 	pthread_mutex_lock(&st->lock);
-	while (st->slots[idx].state == SMMU_STALL_WAITING)
-		pthread_cond_wait(&st->cond, &st->lock);
-	state = st->stopping ? SMMU_STALL_STOPPED : st->slots[idx].state;
+	if (state == 0) {
+		while (st->slots[idx].state == SMMU_STALL_WAITING)
+			pthread_cond_wait(&st->cond, &st->lock);
+		state = st->slots[idx].state;
+	} else if (state == -ECANCELED) {
+		state = st->slots[idx].state;
+	}
+	/* Destroy in progress: the caller must not touch the SMMU again. */
+	if (st->stopping || atomic_load(&smmu->stopping))
+		state = SMMU_STALL_STOPPED;
 	/* Once freed, smmu_destroy() may go on: @st is not touched again. */
 	stall_free(st, (unsigned int)idx);
 	pthread_mutex_unlock(&st->lock);

@@ -593,7 +593,7 @@ static enum xlate_step xlate_once(struct xlate *x)
 /* Park on a STAG; what the answer (or the lack of a free STAG) means. */
 static enum smmu_txn_status xlate_stall(struct xlate *x, bool *retry)
 {
-	int state = smmu_stall_park(x->smmu, &x->ev);
+	int state = smmu_stall_park(x->smmu, &x->ev, x->cfg_gen, x->tlb_gen);
 
 	*retry = state == SMMU_STALL_RETRY;
 	x->gone = state == SMMU_STALL_STOPPED;

@@ -44,7 +44,7 @@ struct smmu_endpoint {
 /* Stall states of a STAG slot. */
 enum smmu_stall_state {
 	SMMU_STALL_FREE,
-	SMMU_STALL_WAITING,	/* event recorded, waiting for RESUME / STALL_TERM */
+	SMMU_STALL_WAITING,	/* stalled: recorded or waiting to be, until answered */
 	SMMU_STALL_RETRY,
 	SMMU_STALL_ABORT,
 	SMMU_STALL_RAZWI,
@@ -89,12 +89,17 @@ void smmu_stall_fini(struct smmu_stall_table *st);
 void smmu_stall_release_all(struct smmu_stall_table *st);
 /*
  * Park the calling thread: takes a STAG (-ENOSPC if all STALL_MAX are in
- * use), records @ev with Stall = 1 and that STAG (-ENODEV if it could not
- * be recorded), then sleeps until CMD_RESUME / CMD_STALL_TERM. Returns the
- * final state: SMMU_STALL_RETRY, _ABORT or _RAZWI; or SMMU_STALL_STOPPED when
- * smmu_destroy() released it, after which the SMMU may be gone.
+ * use), records @ev with Stall = 1 and that STAG, then sleeps until
+ * CMD_RESUME / CMD_STALL_TERM. While the event queue is not writable it
+ * sleeps unrecorded, and returns SMMU_STALL_RETRY once it is (or once an
+ * invalidation since @cfg_gen / @tlb_gen, the generations the transaction
+ * began with, made the record out of date). Returns the final state:
+ * SMMU_STALL_RETRY, _ABORT or _RAZWI; -ENODEV when SMMUEN == 0 (abort); or
+ * SMMU_STALL_STOPPED when smmu_destroy() released it, after which the SMMU
+ * may be gone.
  */
-int smmu_stall_park(struct smmu *smmu, struct smmu_event *ev);
+int smmu_stall_park(struct smmu *smmu, struct smmu_event *ev, unsigned long cfg_gen,
+		    unsigned long tlb_gen);
 /* CMD_RESUME: 0, or -ENOENT when no stalled transaction has (sid, stag). */
 int smmu_stall_resume(struct smmu_stall_table *st, uint32_t sid, uint16_t stag,
 		      enum smmu_stall_state action);

@@ -213,21 +213,20 @@ TEST(event_overflow_set_and_acknowledged)
 
 struct stall_arg {
 	struct fx *fx;
-	struct smmu_event ev;
 	_Atomic int ret;
 	_Atomic bool done;
 };
 
-static void *stall_thread(void *p)
+static void *wait_writable_thread(void *p)
 {
 	struct stall_arg *a = p;
 
-	atomic_store(&a->ret, smmu_evtq_record(a->fx->smmu, &a->ev));
+	atomic_store(&a->ret, smmu_evtq_wait_writable(a->fx->smmu, NULL, NULL));
 	atomic_store(&a->done, true);
 	return NULL;
 }
 
-/* Wait (bounded) until @n stall records wait for room in the event queue. */
+/* Wait (bounded) until @n stalls wait for the event queue to be writable. */
 static bool wait_evtq_waiters(struct fx *fx, unsigned int n)
 {
 	unsigned long i;
@@ -253,7 +252,24 @@ static bool wait_done(struct stall_arg *a)
 	return atomic_load(&a->done);
 }
 
-TEST(stall_event_waits_for_room)
+static bool always_current(void *arg)
+{
+	(void)arg;
+	return true;
+}
+
+static bool never_current(void *arg)
+{
+	(void)arg;
+	return false;
+}
+
+/*
+ * §7.2.1: a stall record is never discarded. While the queue is full it is
+ * not written and causes no overflow (-EAGAIN); its producer waits until
+ * the queue is writable, then writes it.
+ */
+TEST(stall_record_waits_for_a_writable_queue)
 {
 	struct stall_arg a = { 0 };
 	struct smmu_event ev, got;
@@ -266,21 +282,24 @@ TEST(stall_event_waits_for_room)
 		ev = fault(i, 0);
 		ASSERT_EQ(smmu_evtq_record(fx.smmu, &ev), 0);
 	}
-	a.fx = &fx;
-	a.ev = fault(9, 0x9000);
-	a.ev.stall = true;
-	a.ev.stag = 0x33;
-	ASSERT_EQ(pthread_create(&th, NULL, stall_thread, &a), 0);
-	/* While the queue is full, the stall record is neither written nor lost. */
-	for (i = 0; i < 1000; i++)
-		sched_yield();
+	ev = fault(9, 0x9000);
+	ev.stall = true;
+	ev.stag = 0x33;
+	EXPECT_EQ(smmu_evtq_put_stall(fx.smmu, &ev, always_current, NULL), -EAGAIN);
 	EXPECT_EQ(evtq_prod(&fx), 2);
 	EXPECT_FALSE(evtq_prod(&fx) & SMMU_Q_PROD_OVFLG);
-	/* One slot consumed: the stall record lands there. */
+	a.fx = &fx;
+	ASSERT_EQ(pthread_create(&th, NULL, wait_writable_thread, &a), 0);
+	ASSERT_TRUE(wait_evtq_waiters(&fx, 1));
+	EXPECT_FALSE(atomic_load(&a.done));
+	/* One slot consumed: the queue is writable again. */
 	smmu_mmio_write32(fx.smmu, SMMU_EVENTQ_CONS, 1);
 	ASSERT_TRUE(wait_done(&a));
 	pthread_join(th, NULL);
 	EXPECT_EQ(atomic_load(&a.ret), 0);
+	/* An out-of-date record is not written. */
+	EXPECT_EQ(smmu_evtq_put_stall(fx.smmu, &ev, never_current, NULL), -ESTALE);
+	EXPECT_EQ(smmu_evtq_put_stall(fx.smmu, &ev, always_current, NULL), 0);
 	EXPECT_EQ(evtq_prod(&fx), 3);
 	read_evt(&fx, 0, &got);
 	EXPECT_TRUE(got.stall);
@@ -289,30 +308,31 @@ TEST(stall_event_waits_for_room)
 	fx_fini(&fx);
 }
 
-TEST(stall_waiter_released_by_disable_and_destroy)
+TEST(stall_waiter_released_by_smmuen_clear_and_destroy)
 {
 	struct stall_arg a = { 0 }, b = { 0 };
-	struct smmu_event ev;
+	struct smmu_event ev = fault(2, 0);
 	pthread_t th;
 	struct fx fx;
 
 	fx_init(&fx, 0, 0);	/* 1 entry */
-	ev = fault(1, 0);
-	ASSERT_EQ(smmu_evtq_record(fx.smmu, &ev), 0);
+	ev.stall = true;
+	ASSERT_TRUE(write_cr0_sync(&fx, SMMU_CR0_SMMUEN));	/* EVENTQEN == 0: not writable */
+	EXPECT_EQ(smmu_evtq_put_stall(fx.smmu, &ev, NULL, NULL), -EAGAIN);
 	a.fx = &fx;
-	a.ev = fault(2, 0);
-	a.ev.stall = true;
-	ASSERT_TRUE(pthread_create(&th, NULL, stall_thread, &a) == 0);
-	ASSERT_TRUE(write_cr0_sync(&fx, SMMU_CR0_SMMUEN));
+	ASSERT_TRUE(pthread_create(&th, NULL, wait_writable_thread, &a) == 0);
+	ASSERT_TRUE(wait_evtq_waiters(&fx, 1));
+	/* SMMUEN 1 -> 0 terminates stalls: the waiter gives up. */
+	ASSERT_TRUE(write_cr0_sync(&fx, 0));
 	ASSERT_TRUE(wait_done(&a));
 	pthread_join(th, NULL);
 	EXPECT_EQ(atomic_load(&a.ret), -ENODEV);
+	EXPECT_EQ(smmu_evtq_put_stall(fx.smmu, &ev, NULL, NULL), -ENODEV);
 
-	ASSERT_TRUE(write_cr0_sync(&fx, SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN));
+	ASSERT_TRUE(write_cr0_sync(&fx, SMMU_CR0_SMMUEN));
 	b.fx = &fx;
-	b.ev = a.ev;
-	ASSERT_TRUE(pthread_create(&th, NULL, stall_thread, &b) == 0);
-	/* Only a record already waiting can be released: one not yet begun would use freed memory. */
+	ASSERT_TRUE(pthread_create(&th, NULL, wait_writable_thread, &b) == 0);
+	/* Only a waiter already waiting can be released: one not yet begun would use freed memory. */
 	ASSERT_TRUE(wait_evtq_waiters(&fx, 1));
 	/* Destroying the SMMU releases the waiter before freeing anything. */
 	smmu_destroy(fx.smmu);
@@ -320,6 +340,30 @@ TEST(stall_waiter_released_by_disable_and_destroy)
 	pthread_join(th, NULL);
 	EXPECT_EQ(atomic_load(&b.ret), -ENODEV);
 	phys_mem_fini(&fx.mem);
+}
+
+/*
+ * §7.2.1, §7.5: while EVENTQ_ABT_ERR is active the queue takes no record:
+ * others are discarded without an overflow, a stall's waits; acknowledging
+ * the error opens the queue again.
+ */
+TEST(event_queue_closed_while_abort_error_active)
+{
+	struct smmu_event ev = fault(5, 0), st = fault(6, 0);
+	struct fx fx;
+
+	fx_init(&fx, 4, 4);
+	st.stall = true;
+	smmu_gerror_raise(fx.smmu, SMMU_GERROR_EVENTQ_ABT_ERR);
+	EXPECT_EQ(smmu_evtq_record(fx.smmu, &ev), -ENODEV);
+	EXPECT_EQ(smmu_evtq_put_stall(fx.smmu, &st, NULL, NULL), -EAGAIN);
+	EXPECT_EQ(evtq_prod(&fx), 0);
+	smmu_mmio_write32(fx.smmu, SMMU_GERRORN, smmu_mmio_read32(fx.smmu, SMMU_GERROR));
+	EXPECT_EQ(smmu_evtq_wait_writable(fx.smmu, NULL, NULL), 0);
+	EXPECT_EQ(smmu_evtq_record(fx.smmu, &ev), 0);
+	EXPECT_EQ(smmu_evtq_put_stall(fx.smmu, &st, NULL, NULL), 0);
+	EXPECT_EQ(evtq_prod(&fx), 2);
+	fx_fini(&fx);
 }
 
 TEST(event_irq_vs_msi)

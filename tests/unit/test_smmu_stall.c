@@ -363,3 +363,119 @@ TEST(smmuen_clear_releases_stall_waiting_for_queue_space)
 	EXPECT_EQ(fx_events_drain(&fx), 2);
 	fx_fini(&fx);
 }
+
+static unsigned int evtq_waiters(struct fx *fx)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&fx->smmu->evtq_lock);
+	n = fx->smmu->evtq_waiters;
+	pthread_mutex_unlock(&fx->smmu->evtq_lock);
+	return n;
+}
+
+/*
+ * §3.12.2, §7.2.1: a stall record is never discarded. With EVENTQEN == 0 the
+ * faulting transaction stays stalled, unrecorded; once the queue is enabled
+ * it is retried, faults again and is recorded with Stall = 1.
+ */
+TEST(stall_waits_for_the_event_queue_to_be_enabled)
+{
+	uint32_t on = SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN | SMMU_CR0_CMDQEN | SMMU_CR0_PRIQEN;
+	struct smmu_event ev;
+	struct dev d;
+	struct fx fx;
+	uint64_t data;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, FX_CD_S | FX_CD_R | FX_CD_A);
+	data = fx_alloc(&fx, 4096, 4096);
+	write_cr0(&fx, on & ~SMMU_CR0_EVENTQEN);
+	dev_start(&d, &fx, SID, VA + 0x80);
+	FX_WAIT(dev_done(&d) || evtq_waiters(&fx) == 1);
+	EXPECT_FALSE(dev_done(&d));
+	EXPECT_EQ(smmu_stall_waiting(&fx.smmu->xlate->stall), 1);
+	EXPECT_EQ(fx_events_drain(&fx), 0);
+
+	write_cr0(&fx, on);
+	ev = wait_event(&fx);
+	EXPECT_EQ(ev.id, EVT_ID_F_TRANSLATION);
+	EXPECT_TRUE(ev.stall);
+	EXPECT_EQ(ev.addr, VA + 0x80);
+	fx_map(&fx, root, VA, data, FX_PTE_RW);
+	resume(&fx, SID, ev.stag, true, false);
+	EXPECT_TRUE(dev_wait_done(&d));
+	fx_fini(&fx);
+	pthread_join(d.thread, NULL);
+	EXPECT_EQ(d.status, SMMU_TXN_OK);
+	EXPECT_EQ(d.pa, data + 0x80);
+}
+
+/*
+ * §3.12.2, §4.7.3: a stall that could not be recorded (queue full) is
+ * retried as though it had just arrived once the queue is writable; fixed
+ * meanwhile (map, TLBI, CMD_SYNC), it completes and records nothing: its
+ * original record is stale and must not appear.
+ */
+TEST(unrecorded_stall_is_retried_when_the_queue_is_writable)
+{
+	struct smmu_config cfg;
+	struct smmu_event e1, e2, e3;
+	struct dev a, b, c;
+	struct fx fx;
+	uint64_t data;
+	uint32_t prod;
+
+	smmu_config_default(&cfg);
+	cfg.evtq_log2 = 1;	/* two records fill it */
+	ASSERT_EQ(fx_init_cfg(&fx, &cfg, true), 0);
+	setup(&fx, FX_CD_S | FX_CD_R | FX_CD_A);
+	data = fx_alloc(&fx, 4096, 4096);
+	dev_start(&a, &fx, SID, VA);
+	dev_start(&b, &fx, SID, VA + 0x1000);
+	FX_WAIT((smmu_mmio_read32(fx.smmu, SMMU_EVENTQ_PROD) & 3) == 2);
+	dev_start(&c, &fx, SID2, VA + 0x2000);
+	FX_WAIT(dev_done(&c) || evtq_waiters(&fx) == 1);
+	EXPECT_FALSE(dev_done(&c));
+
+	fx_map(&fx, root, VA + 0x2000, data, FX_PTE_RW);
+	fx_tlbi_va(&fx, ASID, VA + 0x2000);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	prod = smmu_mmio_read32(fx.smmu, SMMU_EVENTQ_PROD);
+	ASSERT_TRUE(fx_event(&fx, &e1));	/* room for one record */
+	EXPECT_TRUE(dev_wait_done(&c));
+	EXPECT_EQ(c.status, SMMU_TXN_OK);
+	EXPECT_EQ(c.pa, data);
+	EXPECT_EQ(smmu_mmio_read32(fx.smmu, SMMU_EVENTQ_PROD), prod);
+	ASSERT_TRUE(fx_event(&fx, &e2));
+	EXPECT_FALSE(fx_event(&fx, &e3));
+	resume(&fx, SID, e1.stag, false, true);
+	resume(&fx, SID, e2.stag, false, true);
+	EXPECT_TRUE(dev_wait_done(&a) && dev_wait_done(&b));
+	fx_fini(&fx);
+	pthread_join(a.thread, NULL);
+	pthread_join(b.thread, NULL);
+	pthread_join(c.thread, NULL);
+	EXPECT_EQ(a.status, SMMU_TXN_ABORT);
+	EXPECT_EQ(b.status, SMMU_TXN_ABORT);
+}
+
+/* CMD_STALL_TERM terminates a stall still waiting to be recorded too. */
+TEST(stall_term_ends_an_unrecorded_stall)
+{
+	uint32_t on = SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN | SMMU_CR0_CMDQEN | SMMU_CR0_PRIQEN;
+	struct dev d;
+	struct fx fx;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup(&fx, FX_CD_S | FX_CD_R | FX_CD_A);
+	write_cr0(&fx, on & ~SMMU_CR0_EVENTQEN);
+	dev_start(&d, &fx, SID, VA);
+	FX_WAIT(dev_done(&d) || evtq_waiters(&fx) == 1);
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_STALL_TERM) | FIELD_PREP(CMD_0_SID, SID), 0);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_TRUE(dev_wait_done(&d));
+	fx_fini(&fx);
+	pthread_join(d.thread, NULL);
+	EXPECT_EQ(d.status, SMMU_TXN_ABORT);
+}

@@ -21,9 +21,16 @@
  *  - a check (CPU or DMA) reports the first byte that differs from its
  *    pattern, unless a page before it faults first.
  *
+ *  - a bind succeeds where the configuration lets the driver do SVA on
+ *    the device (sva_expected(), bind_expected()), and is refused elsewhere;
+ *  - after munmap() no device reaches the pages, not even once another
+ *    process took the freed frames; after a CPU write between a device's
+ *    read and its write, the write goes through (stress_ops.c).
+ *
  * Periodically every readable byte of every live process is read back by
  * its CPU and compared with the shadow, which also shows that DMA with a
- * bogus PASID changed nothing.
+ * bogus PASID changed nothing. The machine is any a scenario's machine
+ * lines describe, and the devices any its device lines do (stress_opts).
  *
  * The machine grants at most a fixed number of processes and binds in its
  * life; a long run starts a new machine (a new "epoch") before running out.

@@ -172,6 +172,21 @@ static inline unsigned int vmsa_tg0_to_shift(unsigned int tg0)
 	}
 }
 
+/* log2 of the granule for a TG1 encoding, or 0 if reserved. */
+static inline unsigned int vmsa_tg1_to_shift(unsigned int tg1)
+{
+	switch (tg1) {
+	case VMSA_TG1_4K:
+		return 12;
+	case VMSA_TG1_16K:
+		return 14;
+	case VMSA_TG1_64K:
+		return 16;
+	default:
+		return 0;
+	}
+}
+
 static inline unsigned int vmsa_shift_to_tg0(unsigned int shift)
 {
 	return shift == 16 ? VMSA_TG0_64K : shift == 14 ? VMSA_TG0_16K : VMSA_TG0_4K;

@@ -2,13 +2,13 @@
 /*
  * The VMSAv8-64 stage-1 table walker (see hw/walk.h).
  *
- * One walk is: check the input address against the TTBR0 region, read one
- * descriptor per level from the initial level down, accumulate the
- * hierarchical limits of table descriptors, and decode the leaf into an
- * output address, permissions and attributes. Faults are reported in the
- * architectural priority order (Translation, Address size, Access flag,
- * Permission: Arm ARM pseudocode AArch64.S1Walk and AArch64.S1Translate),
- * with the level of the lookup that raised them.
+ * One walk is: check the input address against the region of its half
+ * (TTBR0 or TTBR1), read one descriptor per level from the initial level
+ * down, accumulate the hierarchical limits of table descriptors, and
+ * decode the leaf into an output address, permissions and attributes.
+ * Faults are reported in the architectural priority order (Translation,
+ * Address size, Access flag, Permission: Arm ARM pseudocode AArch64.S1Walk
+ * and AArch64.S1Translate), with the level of the lookup that raised them.
  *
  * This is the TLB-miss path of every CPU and of the SMMU: no allocation, no
  * lock, nothing but bus reads and (with HTTU) one compare-and-swap.
@@ -28,7 +28,7 @@ struct walk_geom {
 	unsigned int ia_bits;	/* input address size: 64 - tsz, clamped */
 	int start_level;
 	uint64_t ttb;		/* initial table, aligned to its size */
-	uint64_t va;		/* input address with an ignored top byte cleared */
+	uint64_t va;		/* input address bits [ia_bits - 1:0] */
 	bool ha, hd;		/* effective HTTU (HD only with HA) */
 };
 
@@ -73,22 +73,25 @@ static uint64_t low_mask(unsigned int bits)
 }
 
 /*
- * Set up the geometry for @cfg and @va. False if @va is outside the TTBR0
- * region: with TBI, VA[63:56] are ignored and VA[55:ia_bits] must be zero;
- * without, all of VA[63:ia_bits] (pseudocode AArch64.VAIsOutOfRange).
+ * Set up the geometry for @cfg and @va. False if @va is outside the region:
+ * with TBI, VA[63:56] are ignored and VA[55:ia_bits] must be all zeros
+ * (TTBR0) or all ones (TTBR1); without, all of VA[63:ia_bits] (pseudocode
+ * AArch64.VAIsOutOfRange). The walk then indexes with VA[ia_bits - 1:0].
  */
 static bool walk_geom_init(struct walk_geom *g, const struct walk_cfg *cfg, uint64_t va)
 {
 	unsigned int top = cfg->tbi ? 56 : 64;
 	unsigned int tsz = cfg->tsz < WALK_MAX_TSZ ? cfg->tsz : WALK_MAX_TSZ;
 	unsigned int tbl_bits;
+	uint64_t high;
 
 	g->gshift = walk_granule_shift(cfg->granule_shift);
 	g->ia_bits = 64 - tsz;
 	g->start_level = vmsa_start_level(g->gshift, g->ia_bits);
 	g->ha = cfg->ha;
 	g->hd = cfg->ha && cfg->hd;
-	g->va = va & low_mask(top);
+	high = (va & low_mask(top)) >> g->ia_bits;
+	g->va = va & low_mask(g->ia_bits);
 
 	/*
 	 * The initial table is aligned to its size: base address bits below
@@ -100,7 +103,7 @@ static bool walk_geom_init(struct walk_geom *g, const struct walk_cfg *cfg, uint
 		tbl_bits = 6;
 	g->ttb = cfg->ttb & ~low_mask(tbl_bits);
 
-	return (g->va >> g->ia_bits) == 0;
+	return high == (cfg->upper ? low_mask(top - g->ia_bits) : 0);
 }
 
 static enum walk_fault walk_fail(struct walk_result *res, enum walk_fault fault,

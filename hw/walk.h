@@ -38,10 +38,13 @@ enum walk_fault {
 	WALK_FAULT_EXT_ABORT,	/* a descriptor read (or HTTU write) hit no memory */
 };
 
-/* One translation regime, TTBR0 half (what a CD or TCR_EL1/TTBR0_EL1 holds). */
+/*
+ * One half of a translation regime: what a CD or TCR_EL1 holds for TTBR0
+ * (the low VA range) or, with @upper, for TTBR1 (the high one).
+ */
 struct walk_cfg {
 	uint64_t ttb;		/* PA of the initial-level table */
-	uint8_t tsz;		/* T0SZ: input region is 2^(64 - tsz) bytes */
+	uint8_t tsz;		/* TnSZ: input region is 2^(64 - tsz) bytes */
 	uint8_t granule_shift;	/* 12, 14 or 16 */
 	uint8_t oas;		/* output address size in bits (IPS capped by the implementation) */
 	bool ha;		/* hardware Access flag update */
@@ -56,6 +59,8 @@ struct walk_cfg {
 	bool wxn;		/* WXN (CD.WXN, SCTLR_EL1.WXN): writable => not executable */
 	bool e0pd;		/* E0PD (CD.E0PD0, TCR.E0PD0): any EL0 access is a level 0
 				   Translation fault */
+	bool upper;		/* the TTBR1 half: the region is the top 2^(64 - tsz)
+				   bytes, VA[63:64 - tsz] all ones (VA[55:] with TBI) */
 };
 
 struct walk_result {
@@ -95,9 +100,10 @@ struct walk_result {
  * Levels as the architecture reports them: a fault on a descriptor is at
  * the level it was read at (for an Address size fault on a next-level
  * table address, the level of the table descriptor holding it); a VA
- * outside the region, T0SZ below the minimum (16; 12 with 64K), E0PD and a
- * TTB beyond the OAS are level 0 faults with no descriptor read. T0SZ
- * above 39 behaves as 39.
+ * outside the region, TnSZ below the minimum (16; 12 with 64K), E0PD and a
+ * TTB beyond the OAS are level 0 faults with no descriptor read. TnSZ
+ * above 39 behaves as 39. Which half @va belongs to is the caller's choice
+ * (VA[55] selects it, Arm ARM D8.2); @cfg is that half.
  */
 enum walk_fault walk_stage1(const struct mem_bus *bus, const struct walk_cfg *cfg,
 			    uint64_t va, unsigned int acc, struct walk_result *res);

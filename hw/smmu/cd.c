@@ -5,9 +5,12 @@
  * S1Fmt, §5.3 L1CD), fetch it word by word, decode and validate it (§5.4).
  * An ILLEGAL CD behaves as V == 0: C_BAD_CD.
  *
- * Not modelled: TTB1 walks (a CD with EPD1 == 0 is accepted, but an
- * address in the TTB1 range faults as if EPD1 were 1), AArch32 and
- * big-endian tables, VMSAv9-128, permission indirection.
+ * Both halves are decoded into a walk configuration each: TTB0 (T0SZ,
+ * TG0) unless EPD0, TTB1 (T1SZ, TG1, TBI1) unless EPD1 or the StreamWorld
+ * has one VA range (any-EL2, where TTB1 is unreachable, §5.4.1).
+ *
+ * Not modelled: AArch32 and big-endian tables, VMSAv9-128, permission
+ * indirection, FEAT_LPA2 (CD.DS), small translation tables (IDR3.STT).
  */
 #include <errno.h>
 
@@ -99,26 +102,26 @@ static unsigned int cd_ips_bits(const struct smmu *smmu, unsigned int ips)
 	return bits < smmu->cfg.oas ? bits : smmu->cfg.oas;
 }
 
-/* The TTB0 walk (§5.4 T0SZ, TG0, IPS, TTB0), when EPD0 does not disable it. */
-static int cd_decode_ttb0(const struct smmu *smmu, const uint64_t raw[8],
-			  struct smmu_cd_cfg *cfg)
+/*
+ * The walk of one half (§5.4 TxSZ, TGx, TTBx, and §5.4.2 CdIllegal()) from
+ * its fields: @gshift from TGx (0 if reserved), @tsz, @ttb. The effective
+ * IPS (walk->oas) is set already.
+ */
+static int cd_decode_half(const struct smmu *smmu, unsigned int gshift, unsigned int tsz,
+			  uint64_t ttb, struct walk_cfg *walk)
 {
-	unsigned int gshift = vmsa_tg0_to_shift(FIELD_GET(CD_0_TG0, raw[0]));
-	unsigned int tsz = FIELD_GET(CD_0_T0SZ, raw[0]);
-	uint64_t ttb = FIELD_GET(CD_1_TTB0, raw[1]) << 4;
-
 	if (!gshift || !granule_supported(smmu, gshift))
 		return EVT_ID_C_BAD_CD;
 	/* v3.1+: TxSZ outside [16, 39] is ILLEGAL (no STT, no 52-bit VA). */
 	if (tsz < 16 || tsz > 39)
 		return EVT_ID_C_BAD_CD;
-	if (!pa_in_range(ttb, cfg->walk.oas))
+	if (!pa_in_range(ttb, walk->oas))
 		return EVT_ID_C_BAD_CD;
 	if (gshift < 16 && !pa_in_range(ttb, 48))
 		return EVT_ID_C_BAD_CD;
-	cfg->walk.ttb = ttb;
-	cfg->walk.tsz = (uint8_t)tsz;
-	cfg->walk.granule_shift = (uint8_t)gshift;
+	walk->ttb = ttb;
+	walk->tsz = (uint8_t)tsz;
+	walk->granule_shift = (uint8_t)gshift;
 	return 0;
 }
 
@@ -162,6 +165,7 @@ int smmu_cd_decode(const struct smmu *smmu, const struct smmu_ste_cfg *ste,
 		   const uint64_t raw[8], struct smmu_cd_cfg *cfg)
 {
 	bool el2 = ste->world == SMMU_WORLD_EL2;
+	struct walk_cfg walk1 = { 0 };
 	int ret;
 
 	*cfg = (struct smmu_cd_cfg){ 0 };
@@ -175,10 +179,23 @@ int smmu_cd_decode(const struct smmu *smmu, const struct smmu_ste_cfg *ste,
 	if ((raw[0] & CD_0_ENDI) && !(cfg->epd0 && cfg->epd1))
 		return EVT_ID_C_BAD_CD;	/* IDR0.TTENDIAN: little-endian only */
 	cfg->walk.oas = (uint8_t)cd_ips_bits(smmu, FIELD_GET(CD_0_IPS, raw[0]));
+	walk1.oas = cfg->walk.oas;
 	if (!cfg->epd0) {
-		ret = cd_decode_ttb0(smmu, raw, cfg);
+		ret = cd_decode_half(smmu, vmsa_tg0_to_shift(FIELD_GET(CD_0_TG0, raw[0])),
+				     FIELD_GET(CD_0_T0SZ, raw[0]),
+				     FIELD_GET(CD_1_TTB0, raw[1]) << 4, &cfg->walk);
 		if (ret)
 			return ret;
+	}
+	if (!cfg->epd1) {
+		ret = cd_decode_half(smmu, vmsa_tg1_to_shift(FIELD_GET(CD_0_TG1, raw[0])),
+				     FIELD_GET(CD_0_T1SZ, raw[0]),
+				     FIELD_GET(CD_2_TTB1, raw[2]) << 4, &walk1);
+		if (ret)
+			return ret;
+		cfg->ttb1 = walk1.ttb;
+		cfg->t1sz = walk1.tsz;
+		cfg->tg1_shift = walk1.granule_shift;
 	}
 	ret = cd_decode_httu(smmu, raw, cfg);
 	if (!ret)
@@ -192,9 +209,9 @@ int smmu_cd_decode(const struct smmu *smmu, const struct smmu_ste_cfg *ste,
 		return EVT_ID_C_BAD_CD;
 	cfg->aset = raw[0] & CD_0_ASET;
 	cfg->walk.tbi = raw[0] & CD_0_TBI0;
+	cfg->tbi1 = !el2 && (raw[0] & CD_0_TBI1);	/* RES0 in any-EL2 */
 	cfg->pan = !el2 && (raw[0] & CD_0_PAN);
 	cfg->wxn = raw[0] & CD_0_WXN;
-	cfg->mair = raw[3];
 	return 0;
 }
 

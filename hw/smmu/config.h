@@ -50,19 +50,39 @@ struct smmu_ste_cfg {
 	bool mev;
 };
 
+/*
+ * A decoded CD. Both halves of the regime share IPS, HA/HD and AFFD, so the
+ * TTB1 half is kept as what differs from the TTB0 one (smmu_cd_walk1()
+ * builds its walk configuration): the struct stays within a config cache
+ * entry. MAIR is not decoded (memory attributes are not modelled).
+ */
 struct smmu_cd_cfg {
-	struct walk_cfg walk;	/* TTB0 regime: ttb, t0sz, granule, eff. IPS, HA/HD, AFFD, TBI0 */
-	uint64_t mair;
+	struct walk_cfg walk;	/* TTB0 half: ttb, t0sz, granule, eff. IPS, HA/HD, AFFD, TBI0 */
+	uint64_t ttb1;		/* TTB1 half (unless epd1): table, */
+	uint8_t t1sz;		/* ... T1SZ, */
+	uint8_t tg1_shift;	/* ... granule (from TG1), */
+	bool tbi1;		/* ... TBI1 */
 	uint16_t asid;
 	bool epd0;		/* effective: no walk through TTB0 */
 	bool epd1;		/* effective: no walk through TTB1 */
 	bool aset;
 	bool stall;		/* CD.S (already checked against STE.S1STALLD) */
 	bool record;		/* CD.R */
-	bool abort;		/* CD.A (or TERM_MODEL): abort rather than RAZ/WI */
+	bool abort;		/* CD.A: abort rather than RAZ/WI */
 	bool pan;
 	bool wxn;
 };
+
+/* The walk configuration of @cd's TTB1 half (upper VA range). */
+static inline void smmu_cd_walk1(const struct smmu_cd_cfg *cd, struct walk_cfg *w)
+{
+	*w = cd->walk;
+	w->ttb = cd->ttb1;
+	w->tsz = cd->t1sz;
+	w->granule_shift = cd->tg1_shift;
+	w->tbi = cd->tbi1;
+	w->upper = true;
+}
 
 /* Details of a configuration error, for the event record. */
 struct smmu_cfg_err {

@@ -34,6 +34,7 @@ struct xlate {
 	unsigned int acc;		/* access after STE overrides */
 	struct smmu_ste_cfg ste;
 	struct smmu_cd_cfg cd;
+	bool upper;			/* the VA is in the TTB1 half */
 	struct smmu_event ev;		/* the fault to stall on, or to record */
 	/*
 	 * Cache generations read before the STE is looked up: the CD depends
@@ -462,8 +463,15 @@ static enum xlate_step xlate_ok(struct xlate *x, uint64_t va, uint64_t oa, unsig
 static enum xlate_step xlate_walk(struct xlate *x, uint64_t va, unsigned int acc,
 				  struct walk_result *wr)
 {
+	struct walk_cfg walk1;
+
 	smmu_pmcg_inc(x->smmu, SMMU_PMCG_TLB_MISS);
-	walk_stage1(&x->smmu->bus, &x->cd.walk, va, acc, wr);
+	if (x->upper) {
+		smmu_cd_walk1(&x->cd, &walk1);
+		walk_stage1(&x->smmu->bus, &walk1, va, acc, wr);
+	} else {
+		walk_stage1(&x->smmu->bus, &x->cd.walk, va, acc, wr);
+	}
 	smmu_pmcg_add(x->smmu, SMMU_PMCG_TT_WALK_ACCESS, wr->reads);
 	if (wr->fault != WALK_OK)
 		return xlate_fault(x, walk_event(wr->fault), wr->desc_pa);
@@ -471,15 +479,24 @@ static enum xlate_step xlate_walk(struct xlate *x, uint64_t va, unsigned int acc
 	return XLATE_NEXT;
 }
 
-/* The address range checks a TLB lookup cannot make (§3.4.1, CD.EPDx). */
-static bool xlate_va_usable(const struct xlate *x, uint64_t va)
+/*
+ * The half of the CD's regime @va belongs to: VA[55] selects TTB1, except in
+ * a StreamWorld with one VA range (any-EL2: TTB0 only, §5.4.1). Then TBIx
+ * of that half (§3.4.1): the top byte is taken as the extension of VA[55].
+ * Returns @va as translated, or false in *@usable if EPDx disables the
+ * half's walks (§5.4.1.1: a Translation fault, TLB or not).
+ */
+static uint64_t xlate_select_half(struct xlate *x, uint64_t va, bool *usable)
 {
-	bool ttb1 = x->ste.world != SMMU_WORLD_EL2 && ((va >> 55) & 1);
+	bool bit55 = (va >> 55) & 1;
+	bool tbi;
 
-	/* TTB1 walks are not modelled: that range faults as with EPD1 == 1. */
-	if (ttb1 || x->cd.epd0)
-		return false;
-	return true;
+	x->upper = bit55 && x->ste.world != SMMU_WORLD_EL2;
+	*usable = !(x->upper ? x->cd.epd1 : x->cd.epd0);
+	tbi = x->upper ? x->cd.tbi1 : x->cd.walk.tbi;
+	if (tbi)
+		va = bit55 ? va | GENMASK_ULL(63, 56) : va & GENMASK_ULL(55, 0);
+	return va;
 }
 
 /*
@@ -545,16 +562,14 @@ static enum xlate_step xlate_ats(struct xlate *x, uint64_t va)
 
 static enum xlate_step xlate_address(struct xlate *x)
 {
-	uint64_t va = x->txn->addr;
 	struct smmu_tlb_key key;
 	struct smmu_tlb_entry e;
 	struct walk_result wr;
 	enum xlate_step step;
+	bool usable;
+	uint64_t va = xlate_select_half(x, x->txn->addr, &usable);
 
-	/* TBI: the top byte is ignored, i.e. taken as the extension of bit 55. */
-	if (x->cd.walk.tbi)
-		va = ((va >> 55) & 1) ? va | GENMASK_ULL(63, 56) : va & GENMASK_ULL(55, 0);
-	if (!xlate_va_usable(x, va))
+	if (!usable)
 		return xlate_fault(x, EVT_ID_F_TRANSLATION, 0);
 	if (x->txn->type == SMMU_TXN_ATS_REQUEST)
 		return xlate_ats(x, va);

@@ -272,7 +272,6 @@ TEST(cd_decode_rules)
 	EXPECT_TRUE(cd.abort);
 	EXPECT_FALSE(cd.stall);
 	EXPECT_TRUE(cd.epd1);
-	EXPECT_EQ(cd.mair, VMSA_MAIR_LINUX);
 
 #define BAD(mod)							\
 	do {								\
@@ -301,6 +300,61 @@ TEST(cd_decode_rules)
 	fx_fini(&fx);
 }
 
+/*
+ * §5.4, §5.4.2: with EPD1 == 0, TG1, T1SZ and TTB1 are checked like their
+ * TTB0 counterparts (TG1 has its own encoding); with EPD1 == 1, or in the
+ * any-EL2 StreamWorld (TTB1 unreachable), they are IGNORED.
+ */
+TEST(cd_decode_ttb1)
+{
+	struct smmu_ste_cfg el2 = { .mode = SMMU_STE_S1, .world = SMMU_WORLD_EL2 };
+	struct smmu_cd_cfg cd;
+	uint64_t raw[8], good[8];
+	struct fx fx;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	fx_cd_make(0x80010000, 5, FX_CD_DEFAULT, good);
+	good[0] &= ~CD_0_EPD1;
+	good[0] = FIELD_SET(CD_0_T1SZ, good[0], 25);
+	good[0] = FIELD_SET(CD_0_TG1, good[0], CD_TG1_4K);
+	good[0] |= CD_0_TBI1;
+	good[2] = 0x80020000ULL & CD_2_TTB1;
+	ASSERT_EQ(cd_decode(&fx, good, &cd), 0);
+	EXPECT_FALSE(cd.epd1);
+	EXPECT_EQ(cd.ttb1, 0x80020000ULL);
+	EXPECT_EQ(cd.t1sz, 25);
+	EXPECT_EQ(cd.tg1_shift, 12);
+	EXPECT_TRUE(cd.tbi1);
+	EXPECT_FALSE(cd.walk.tbi);
+
+#define BAD(mod)							\
+	do {								\
+		memcpy(raw, good, sizeof(raw));				\
+		mod;							\
+		EXPECT_EQ(cd_decode(&fx, raw, &cd), EVT_ID_C_BAD_CD);	\
+	} while (0)
+	BAD(raw[0] = FIELD_SET(CD_0_TG1, raw[0], 0));		/* reserved TG1 */
+	BAD(raw[0] = FIELD_SET(CD_0_T1SZ, raw[0], 15));
+	BAD(raw[0] = FIELD_SET(CD_0_T1SZ, raw[0], 40));
+	BAD(raw[2] = 1ULL << 48);				/* TTB1 beyond IPS */
+#undef BAD
+	/* A 64K TTB1 beside a 4K TTB0. */
+	memcpy(raw, good, sizeof(raw));
+	raw[0] = FIELD_SET(CD_0_TG1, raw[0], CD_TG1_64K);
+	ASSERT_EQ(cd_decode(&fx, raw, &cd), 0);
+	EXPECT_EQ(cd.tg1_shift, 16);
+	/* EPD1 == 1: the TTB1 fields are IGNORED, nonsense included. */
+	raw[0] = FIELD_SET(CD_0_TG1, raw[0], 0) | CD_0_EPD1;
+	ASSERT_EQ(cd_decode(&fx, raw, &cd), 0);
+	EXPECT_TRUE(cd.epd1);
+	/* any-EL2: TTB1 is unreachable whatever EPD1 says. */
+	raw[0] &= ~CD_0_EPD1;
+	ASSERT_EQ(smmu_cd_decode(fx.smmu, &el2, raw, &cd), 0);
+	EXPECT_TRUE(cd.epd1);
+	EXPECT_FALSE(cd.tbi1);
+	fx_fini(&fx);
+}
+
 TEST(cd_decode_depends_on_features)
 {
 	struct smmu_ste_cfg ste = { .mode = SMMU_STE_S1, .s1stalld = true };
@@ -323,6 +377,10 @@ TEST(cd_decode_depends_on_features)
 	fx_cd_make(0x80010000, 0x12, FX_CD_DEFAULT, raw);
 	raw[0] = FIELD_SET(CD_0_TG0, raw[0], CD_TG0_64K);
 	EXPECT_EQ(cd_decode(&fx, raw, &cd), EVT_ID_C_BAD_CD);	/* unsupported granule */
+	fx_cd_make(0x80010000, 0x12, FX_CD_DEFAULT, raw);
+	raw[0] = FIELD_SET(CD_0_TG1, raw[0] & ~CD_0_EPD1, CD_TG1_64K);
+	raw[0] = FIELD_SET(CD_0_T1SZ, raw[0], 16);
+	EXPECT_EQ(cd_decode(&fx, raw, &cd), EVT_ID_C_BAD_CD);	/* ... for TTB1 too */
 	fx_cd_make(0x80010000, 0x12, FX_CD_DEFAULT | FX_CD_S, raw);
 	EXPECT_EQ(smmu_cd_decode(fx.smmu, &ste, raw, &cd), EVT_ID_C_BAD_CD);	/* S1STALLD */
 	fx_fini(&fx);
@@ -742,6 +800,73 @@ TEST(global_translation_stays_in_its_aset)
 	/* Both stay cached, each for its own set. */
 	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 0x20, RD, &pa), SMMU_TXN_OK);
 	EXPECT_EQ(pa, s.data + 0x20);
+	EXPECT_EQ(fx_events_drain(&fx), 0);
+	fx_fini(&fx);
+}
+
+/*
+ * §3.4.1, §5.4.1.1: VA[55] selects the half. With EPD1 == 0 an address in
+ * the TTB1 range walks the TTB1 tables (with its own T1SZ and TBI1), and
+ * is a Translation fault once EPD1 disables the half; the TTB0 half goes
+ * on independently, and EPD0 disables only it.
+ */
+TEST(ttb1_half_translates)
+{
+	const uint64_t hi = 0xffffff8000400000ULL;	/* T1SZ 25: the top 512G */
+	struct fx fx;
+	struct s1 s;
+	struct smmu_event ev;
+	uint64_t raw[8], root1, data1, pa = 0;
+	unsigned int i;
+
+	ASSERT_EQ(fx_init(&fx), 0);
+	setup_s1(&fx, &s, FX_CD_DEFAULT);
+	fx_map(&fx, s.root, VA, s.data, FX_PTE_RW);
+	root1 = fx_pt_new(&fx);
+	data1 = fx_alloc(&fx, 4096, 4096);
+	/* T1SZ 25 starts at level 1: map through a table at the right index. */
+	fx_map(&fx, root1, hi & ((1ULL << 39) - 1), data1, FX_PTE_RW);
+	fx_cd_make(s.root, ASID, FX_CD_DEFAULT, raw);
+	raw[0] &= ~CD_0_EPD1;
+	raw[0] = FIELD_SET(CD_0_T1SZ, raw[0], 25);
+	raw[0] = FIELD_SET(CD_0_TG1, raw[0], CD_TG1_4K);
+	raw[0] |= CD_0_TBI1;
+	raw[2] = vmsa_desc_addr(fx_r64(&fx, root1), 12) & CD_2_TTB1;	/* the level-1 table */
+	for (i = 0; i < 8; i++)
+		fx_w64(&fx, s.cd + i * 8, raw[i]);
+
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, hi + 0x18, WR, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, data1 + 0x18);
+	/* TBI1: a tag in the top byte is ignored; TBI0 is off. */
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, (hi + 0x20) & ~(0x3cULL << 56), RD, &pa),
+		  SMMU_TXN_OK);
+	EXPECT_EQ(pa, data1 + 0x20);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 8, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, s.data + 8);
+	/* Between the halves: outside T1SZ's range. */
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, 0xffff000000400000ULL, RD, NULL), SMMU_TXN_ABORT);
+	ev = expect_event(&fx, EVT_ID_F_TRANSLATION);
+	EXPECT_EQ(ev.addr, 0xffff000000400000ULL);
+
+	/* EPD0: the TTB0 half faults, TTB1 still translates (a new page: no TLB). */
+	fx_map(&fx, root1, (hi + 0x1000) & ((1ULL << 39) - 1), data1, FX_PTE_RW);
+	raw[0] |= CD_0_EPD0;
+	fx_w64(&fx, s.cd, raw[0]);
+	fx_cfgi_cd(&fx, SID, 0);
+	fx_tlbi_va(&fx, ASID, VA);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, VA + 8, RD, NULL), SMMU_TXN_ABORT);
+	expect_event(&fx, EVT_ID_F_TRANSLATION);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, hi + 0x1010, RD, &pa), SMMU_TXN_OK);
+	EXPECT_EQ(pa, data1 + 0x10);
+	/* EPD1: now the TTB1 half faults too. */
+	raw[0] = (raw[0] & ~CD_0_EPD0) | CD_0_EPD1;
+	fx_w64(&fx, s.cd, raw[0]);
+	fx_cfgi_cd(&fx, SID, 0);
+	fx_cmd(&fx, FIELD_PREP(CMD_0_OP, CMD_OP_TLBI_NH_ASID) | FIELD_PREP(CMD_0_ASID, ASID), 0);
+	ASSERT_EQ(fx_sync(&fx), 0);
+	EXPECT_EQ(fx_xlate(&fx, SID, false, 0, hi + 0x18, RD, NULL), SMMU_TXN_ABORT);
+	expect_event(&fx, EVT_ID_F_TRANSLATION);
 	EXPECT_EQ(fx_events_drain(&fx), 0);
 	fx_fini(&fx);
 }

@@ -292,6 +292,46 @@ TEST(va_out_of_range)
 	pt_fini(&pt);
 }
 
+/*
+ * The TTBR1 half (walk_cfg.upper): the region is the top 2^(64 - TnSZ)
+ * bytes, VA[63:64 - TnSZ] all ones (VA[55:64 - TnSZ] with TBI), and the
+ * tables are indexed by the bits below, for every granule and start level.
+ */
+TEST(upper_half_walks)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(geos) / sizeof(geos[0]); i++) {
+		unsigned int ia = 64 - geos[i].tsz;
+		uint64_t page = 1ULL << geos[i].gshift;
+		uint64_t base = ~((1ULL << ia) - 1);	/* the lowest TTBR1 address */
+		uint64_t va = base + 7 * page + 0x40;
+		struct walk_result res;
+		struct pt pt;
+
+		pt_init(&pt, geos[i].gshift, geos[i].tsz);
+		pt.cfg.upper = true;
+		pt_map(&pt, (va - base) & ~(page - 1), DATA + page, 3, LEAF_RW);
+		ASSERT_EQ(walk(&pt, va, WALK_ACC_READ, &res), WALK_OK);
+		EXPECT_EQ(res.oa, DATA + page + 0x40);
+		EXPECT_EQ(res.reads, (unsigned int)(4 - geos[i].start));
+		/* Below the region (a hole between the halves), or a low address. */
+		EXPECT_EQ(walk(&pt, va & ~(1ULL << 63), WALK_ACC_READ, &res),
+			  WALK_FAULT_TRANSLATION);
+		EXPECT_EQ(res.level, 0);
+		EXPECT_EQ(walk(&pt, va - base, WALK_ACC_READ, &res), WALK_FAULT_TRANSLATION);
+		/* A tagged pointer: only with TBI. */
+		EXPECT_EQ(walk(&pt, va & ~(0xa5ULL << 56), WALK_ACC_READ, &res),
+			  WALK_FAULT_TRANSLATION);
+		pt.cfg.tbi = true;
+		ASSERT_EQ(walk(&pt, va & ~(0xa5ULL << 56), WALK_ACC_READ, &res), WALK_OK);
+		EXPECT_EQ(res.oa, DATA + page + 0x40);
+		if (harness_failed)
+			TH_LOG("granule %u tsz %u", geos[i].gshift, geos[i].tsz);
+		pt_fini(&pt);
+	}
+}
+
 TEST(access_flag_fault_and_affd)
 {
 	struct pt pt;

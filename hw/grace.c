@@ -102,16 +102,97 @@ static void grace_backoff(unsigned int *round)
 	nanosleep(&ts, NULL);
 }
 
-void grace_synchronize(struct grace *g)
+/*
+ * The writer side, under sync_lock. Flip k moves new sections to phase
+ * k & 1; it has drained (completed = k) once no section of phase
+ * (k - 1) & 1 is left. A flip is only made when the previous one has
+ * drained, so at most one is pending, and the sections open when flip k
+ * was made are all over once completed >= k.
+ */
+
+/* Make flip completed + 1 if none is pending. Under sync_lock. */
+static void grace_flip(struct grace *g)
 {
-	unsigned long old;
+	if (__atomic_load_n(&g->phase, SEQCST) == __atomic_load_n(&g->completed, SEQCST))
+		__atomic_fetch_add(&g->phase, 1, SEQCST);
+}
+
+/* Has the pending flip drained? Records it if so. Under sync_lock. */
+static bool grace_drained(struct grace *g)
+{
+	unsigned long phase = __atomic_load_n(&g->phase, SEQCST);
+
+	if (phase == __atomic_load_n(&g->completed, SEQCST))
+		return true;
+	if (grace_sum(g, (phase - 1) & 1))
+		return false;
+	__atomic_store_n(&g->completed, phase, SEQCST);
+	return true;
+}
+
+static bool grace_done(struct grace *g, grace_cookie_t cookie)
+{
+	return (long)(__atomic_load_n(&g->completed, SEQCST) - cookie) >= 0;
+}
+
+/*
+ * Every section open now is in the current phase, or in the old one of a
+ * pending flip: the flip after the current one covers both.
+ */
+grace_cookie_t grace_start(struct grace *g)
+{
+	return __atomic_load_n(&g->phase, SEQCST) + 1;
+}
+
+/* Advance toward @cookie as far as possible without waiting: true once over. */
+static bool grace_advance(struct grace *g, grace_cookie_t cookie)
+{
+	while (!grace_done(g, cookie)) {
+		if (!grace_drained(g))
+			return false;
+		if (!grace_done(g, cookie))
+			grace_flip(g);
+	}
+	return true;
+}
+
+bool grace_poll(struct grace *g, grace_cookie_t cookie)
+{
+	bool done;
+
+	if (grace_done(g, cookie))
+		return true;
+	if (pthread_mutex_trylock(&g->sync_lock))
+		return false;	/* a writer is at it; it may be waiting */
+	done = grace_advance(g, cookie);
+	pthread_mutex_unlock(&g->sync_lock);
+	return done;
+}
+
+/* Flip and drain until @cookie is over. Under sync_lock. */
+static void grace_wait_locked(struct grace *g, grace_cookie_t cookie)
+{
 	unsigned int round = 0;
 
-	pthread_mutex_lock(&g->sync_lock);
-	old = __atomic_fetch_add(&g->phase, 1, SEQCST) & 1;
-	while (grace_sum(g, old))
+	while (!grace_advance(g, cookie))
 		grace_backoff(&round);
-	__atomic_fetch_add(&g->completed, 1, SEQCST);
+}
+
+void grace_wait(struct grace *g, grace_cookie_t cookie)
+{
+	pthread_mutex_lock(&g->sync_lock);
+	grace_wait_locked(g, cookie);
+	pthread_mutex_unlock(&g->sync_lock);
+}
+
+/*
+ * Started under the lock, so concurrent callers each get a grace period
+ * of their own (grace_completed() counts one per call without pollers).
+ */
+void grace_synchronize(struct grace *g)
+{
+	pthread_mutex_lock(&g->sync_lock);
+	grace_wait_locked(g, grace_start(g));
 	pthread_mutex_unlock(&g->sync_lock);
 }
 

@@ -36,10 +36,13 @@ struct grace_slot {
 
 struct grace {
 	struct grace_slot slots[GRACE_SLOTS];
-	unsigned long phase;		/* low bit: the phase new sections join */
+	unsigned long phase;		/* flips so far; low bit: the phase new sections join */
+	unsigned long completed;	/* flips whose old phase has drained (<= phase) */
 	pthread_mutex_t sync_lock;	/* serialises writers */
-	unsigned long completed;	/* grace periods completed (stats) */
 };
+
+/* A grace period to wait for, from grace_start(). */
+typedef unsigned long grace_cookie_t;
 
 /* Opaque handle of one read section: pass it back to grace_read_unlock(). */
 typedef unsigned int grace_token_t;
@@ -58,10 +61,21 @@ void grace_read_unlock(struct grace *g, grace_token_t tok);
  */
 void grace_synchronize(struct grace *g);
 
+/*
+ * The same in two halves, for a writer that must not block (a command
+ * consumer running inside an MMIO write): grace_start() names the grace
+ * period that covers every section open now; grace_poll() says, without
+ * blocking, whether it is over (advancing it if it can); grace_wait()
+ * blocks until it is. A poll that says "not yet" leaves nothing to undo.
+ */
+grace_cookie_t grace_start(struct grace *g);
+bool grace_poll(struct grace *g, grace_cookie_t cookie);
+void grace_wait(struct grace *g, grace_cookie_t cookie);
+
 /* Is any read section open right now? (Diagnostics and tests only.) */
 bool grace_readers_active(struct grace *g);
 
-/* Number of grace periods completed so far. */
+/* Number of grace periods (phase flips drained) completed so far. */
 unsigned long grace_completed(struct grace *g);
 
 #endif /* HW_GRACE_H */

@@ -48,6 +48,43 @@ TEST(nested_sections_balance)
 	grace_fini(&g);
 }
 
+/*
+ * The non-blocking half: a poll never waits, says "not yet" while a
+ * section that was open at the start is still open, and does not wait for
+ * sections that began after its flip.
+ */
+TEST(poll_waits_only_for_sections_open_at_start)
+{
+	grace_cookie_t c;
+	grace_token_t a, b;
+	struct grace g;
+
+	ASSERT_EQ(grace_init(&g), 0);
+	c = grace_start(&g);
+	EXPECT_TRUE(grace_poll(&g, c));
+	EXPECT_TRUE(grace_poll(&g, c));		/* stays done */
+	a = grace_read_lock(&g);
+	c = grace_start(&g);
+	EXPECT_FALSE(grace_poll(&g, c));
+	b = grace_read_lock(&g);		/* after the flip: not waited for */
+	EXPECT_FALSE(grace_poll(&g, c));
+	grace_read_unlock(&g, a);
+	EXPECT_TRUE(grace_poll(&g, c));
+	/* A later grace period covers b, and a blocking wait finishes it. */
+	c = grace_start(&g);
+	EXPECT_FALSE(grace_poll(&g, c));
+	grace_read_unlock(&g, b);
+	grace_wait(&g, c);
+	EXPECT_TRUE(grace_poll(&g, c));
+	/* After a poll left a flip pending, synchronize still waits it out first. */
+	a = grace_read_lock(&g);
+	EXPECT_FALSE(grace_poll(&g, grace_start(&g)));
+	grace_read_unlock(&g, a);
+	grace_synchronize(&g);
+	EXPECT_FALSE(grace_readers_active(&g));
+	grace_fini(&g);
+}
+
 struct hold_ctx {
 	struct grace *g;
 	int entered, release, released, synced;

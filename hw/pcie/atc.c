@@ -214,9 +214,10 @@ static bool inv_matches(uint64_t tag, uint64_t pasid, const struct atc_inv *inv)
 	return inv->global || pasid == inv->pasid;
 }
 
-unsigned int atc_invalidate(struct atc *atc, const struct atc_inv *inv)
+grace_cookie_t atc_invalidate_start(struct atc *atc, const struct atc_inv *inv, unsigned int *nr)
 {
 	unsigned int i, n = 0;
+	grace_cookie_t cookie;
 
 	pthread_mutex_lock(&atc->lock);
 	/* Translations requested before this point must not be cached. */
@@ -232,14 +233,32 @@ unsigned int atc_invalidate(struct atc *atc, const struct atc_inv *inv)
 	}
 	atc->invalidations++;
 	atc->entries_invalidated += n;
-	pthread_mutex_unlock(&atc->lock);
 	/*
 	 * §10.3: the completion may be sent only when no request using a
 	 * removed entry (or a translation obtained before the request) is
 	 * still in flight. Always wait: a translation that was not cached
 	 * because of the generation bump may still be in use.
 	 */
-	grace_synchronize(&atc->grace);
+	cookie = grace_start(&atc->grace);
+	pthread_mutex_unlock(&atc->lock);
+	if (nr)
+		*nr = n;
+	return cookie;
+}
+
+bool atc_invalidate_done(struct atc *atc, grace_cookie_t cookie, bool wait)
+{
+	if (!wait)
+		return grace_poll(&atc->grace, cookie);
+	grace_wait(&atc->grace, cookie);
+	return true;
+}
+
+unsigned int atc_invalidate(struct atc *atc, const struct atc_inv *inv)
+{
+	unsigned int n;
+
+	atc_invalidate_done(atc, atc_invalidate_start(atc, inv, &n), true);
 	return n;
 }
 

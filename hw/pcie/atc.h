@@ -115,6 +115,14 @@ int atc_fill(struct atc *atc, const struct atc_key *key, uint64_t cpl, uint64_t 
  * Must not be called inside a read section of this ATC.
  */
 unsigned int atc_invalidate(struct atc *atc, const struct atc_inv *inv);
+/*
+ * The same in two halves: remove the entries now (the number removed goes
+ * to *@n if not NULL) and name the wait; atc_invalidate_done() says
+ * whether every access that might have used them has finished, waiting
+ * for them if @wait. A later cookie covers every earlier one.
+ */
+grace_cookie_t atc_invalidate_start(struct atc *atc, const struct atc_inv *inv, unsigned int *n);
+bool atc_invalidate_done(struct atc *atc, grace_cookie_t cookie, bool wait);
 /* Drop everything (ATS disabled, function reset); waits like atc_invalidate. */
 void atc_flush(struct atc *atc);
 

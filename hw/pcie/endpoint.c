@@ -426,26 +426,52 @@ void ep_access_end(struct ep *ep, struct ep_xlate *xl)
 	xl->atc_locked = false;
 }
 
-int ep_atc_invalidate(void *ctx, const struct smmu_atc_inv *inv)
+/* Over the link: an Invalidate Request with an S-encoded range, as the ATC decodes it. */
+static void ep_atc_inv_decode(const struct smmu_atc_inv *inv, struct atc_inv *ainv)
 {
-	struct ep *ep = ctx;
 	unsigned int shift = inv->size >= 52 ? 64 : 12 + inv->size;
-	struct atc_inv ainv;
 	uint64_t payload;
 
+	payload = pcie_s_encode(inv->addr, shift) | (inv->global ? PCIE_ATS_INV_GLOBAL : 0);
+	atc_inv_decode(payload, inv->ssv, inv->ssid, ainv);
+}
+
+int ep_atc_inv_start(void *ctx, const struct smmu_atc_inv *inv, uint64_t *token)
+{
+	struct ep *ep = ctx;
+	struct atc_inv ainv;
+
+	*token = 0;
 	if (!ep->has_atc)
 		return 0;
-	/* Over the link: an Invalidate Request with an S-encoded range. */
-	payload = pcie_s_encode(inv->addr, shift) | (inv->global ? PCIE_ATS_INV_GLOBAL : 0);
-	atc_inv_decode(payload, inv->ssv, inv->ssid, &ainv);
-	atc_invalidate(&ep->atc, &ainv);
+	ep_atc_inv_decode(inv, &ainv);
+	*token = atc_invalidate_start(&ep->atc, &ainv, NULL);
 	stat_inc(&ep->stats.atc_invalidations);
 	return 0;
+}
+
+bool ep_atc_inv_done(void *ctx, uint64_t token, bool wait)
+{
+	struct ep *ep = ctx;
+
+	return !ep->has_atc || atc_invalidate_done(&ep->atc, token, wait);
+}
+
+int ep_atc_invalidate(void *ctx, const struct smmu_atc_inv *inv)
+{
+	uint64_t token;
+	int ret = ep_atc_inv_start(ctx, inv, &token);
+
+	if (!ret)
+		ep_atc_inv_done(ctx, token, true);
+	return ret;
 }
 
 const struct smmu_ep_ops ep_smmu_ops = {
 	.atc_inv = ep_atc_invalidate,
 	.pri_resp = ep_prg_response,
+	.atc_inv_start = ep_atc_inv_start,
+	.atc_inv_done = ep_atc_inv_done,
 };
 
 void ep_get_stats(const struct ep *ep, struct ep_stats *st)

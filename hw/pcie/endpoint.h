@@ -234,6 +234,8 @@ int ep_stop_marker(struct ep *ep, uint32_t pasid);
 
 /* From the SMMU (struct smmu_ep_ops). */
 int ep_atc_invalidate(void *ep, const struct smmu_atc_inv *inv);
+int ep_atc_inv_start(void *ep, const struct smmu_atc_inv *inv, uint64_t *token);
+bool ep_atc_inv_done(void *ep, uint64_t token, bool wait);
 void ep_prg_response(void *ep, const struct smmu_pri_resp *resp);
 extern const struct smmu_ep_ops ep_smmu_ops;
 

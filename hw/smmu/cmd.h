@@ -118,8 +118,9 @@ int smmu_cmd_check(const struct smmu_config *cfg, const struct smmu_cmd *cmd);
 /* Names of opcodes: smmuv3_cmd_name() (arch/smmuv3.h). */
 
 /*
- * BACK (exec.c): perform the effect of every command but CMD_SYNC, on the
- * command consumer thread, in queue order. ATC invalidations either
+ * BACK (exec.c): perform the effect of every command but CMD_SYNC, on
+ * whichever thread consumes the queue, one command at a time, in queue
+ * order. ATC invalidations either
  * complete before return or are tracked so smmu_sync_wait() waits for them.
  */
 void smmu_cmd_execute(struct smmu *smmu, const struct smmu_cmd *cmd);
@@ -131,5 +132,11 @@ void smmu_cmd_execute(struct smmu *smmu, const struct smmu_cmd *cmd);
  * earlier ATC invalidation failed (timed out).
  */
 int smmu_sync_wait(struct smmu *smmu);
+/*
+ * The same without waiting: true, with *@err as smmu_sync_wait() returns
+ * it, if the guarantee already holds; false if something is still in
+ * flight (nothing to undo: a later smmu_sync_wait() still waits for it).
+ */
+bool smmu_sync_try(struct smmu *smmu, int *err);
 
 #endif /* HW_SMMU_CMD_H */

@@ -1,10 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The command queue consumer (§4, §7.1): one thread per SMMU that reads
- * 16-byte commands between CMDQ_CONS and CMDQ_PROD, decodes each with the
- * one parser below, has BACK perform it (smmu_cmd_execute) and moves
- * CMDQ_CONS past it. CMD_SYNC waits for the completion of everything
- * before it (smmu_sync_wait), then signals: MSI write, CONS, interrupt.
+ * The command queue consumer (§4, §7.1): reads 16-byte commands between
+ * CMDQ_CONS and CMDQ_PROD, decodes each with the one parser below, has
+ * BACK perform it (smmu_cmd_execute) and moves CMDQ_CONS past it. CMD_SYNC
+ * waits for the completion of everything before it (smmu_sync_wait), then
+ * signals: MSI write, CONS, interrupt.
+ *
+ * Who consumes: the thread whose CMDQ_PROD write made commands available
+ * performs, inside the write, every command that completes without
+ * waiting: a CMD_SYNC only if no translation, no device access through
+ * an invalidated ATC entry and no ATC invalidation is still in flight
+ * (smmu_sync_try). The first command that would wait stays at CONS and the
+ * SMMU's own thread, woken, takes over from there and may wait. One
+ * consumer at a time (the consume lock), so commands still take effect one
+ * by one, in queue order, and a driver sees only what the architecture
+ * allows: CONS moving forward, CMD_SYNC completing after everything before
+ * it. With smmu_config.cmdq_threaded the thread does everything.
  *
  * An illegal command or a fetch abort stops consumption with CONS on the
  * bad command, CONS.ERR set and then GERROR.CMDQ_ERR toggled; commands are
@@ -17,6 +28,7 @@
 #include "hw/smmu/cmd.h"
 #include "hw/smmu/internal.h"
 #include "hw/smmu/smmu.h"
+#include "hw/smmu/xlate.h"
 
 /* ---- The parser ---------------------------------------------------------- */
 
@@ -249,30 +261,49 @@ static bool smmu_cmdq_ready(const struct smmu *smmu)
 {
 	unsigned int log2 = smmu_q_log2(&smmu->cmdq);
 
-	return (atomic_load(&smmu->cr0) & SMMU_CR0_CMDQEN) &&
+	return !atomic_load(&smmu->stopping) &&
+	       (atomic_load(&smmu->cr0) & SMMU_CR0_CMDQEN) &&
 	       !smmu_gerror_active(smmu, SMMU_GERROR_CMDQ_ERR) &&
 	       !smmu_q_empty(atomic_load(&smmu->cmdq.prod), atomic_load(&smmu->cmdq.cons), log2);
 }
 
 /*
- * Wait until there is a command to consume; false when stopping. CR0ACK's
- * CMDQEN follows CR0 here, between commands, so an acknowledged disable
- * means no command is in progress (§6.3.9.3).
+ * CR0ACK.CMDQEN follows CR0 between commands, so an acknowledged disable
+ * means no command is in progress (§6.3.9.3): under the consume lock,
+ * which whoever is consuming holds for the whole of each command.
  */
+static void smmu_cmdq_ack_enable(struct smmu *smmu)
+{
+	pthread_mutex_lock(&smmu->cmdq_consume_lock);
+	if (atomic_load(&smmu->cr0) & SMMU_CR0_CMDQEN)
+		atomic_fetch_or(&smmu->cr0ack, SMMU_CR0_CMDQEN);
+	else
+		atomic_fetch_and(&smmu->cr0ack, ~SMMU_CR0_CMDQEN);
+	pthread_mutex_unlock(&smmu->cmdq_consume_lock);
+}
+
+static bool smmu_cmdq_ack_pending(struct smmu *smmu)
+{
+	return (atomic_load(&smmu->cr0) ^ atomic_load(&smmu->cr0ack)) & SMMU_CR0_CMDQEN;
+}
+
+/* The SMMU's thread: wait until there is a command to consume; false when stopping. */
 static bool smmu_cmdq_wait(struct smmu *smmu)
 {
 	bool ready = false;
 
-	pthread_mutex_lock(&smmu->cmdq_lock);
-	while (!atomic_load(&smmu->stopping)) {
-		if (atomic_load(&smmu->cr0) & SMMU_CR0_CMDQEN)
-			atomic_fetch_or(&smmu->cr0ack, SMMU_CR0_CMDQEN);
-		else
-			atomic_fetch_and(&smmu->cr0ack, ~SMMU_CR0_CMDQEN);
+	for (;;) {
+		smmu_cmdq_ack_enable(smmu);
+		pthread_mutex_lock(&smmu->cmdq_lock);
+		if (atomic_load(&smmu->stopping))
+			break;
 		ready = smmu_cmdq_ready(smmu);
 		if (ready)
 			break;
-		pthread_cond_wait(&smmu->cmdq_cond, &smmu->cmdq_lock);
+		/* CR0 writes, PROD writes, GERRORN writes and destroy broadcast. */
+		if (!smmu_cmdq_ack_pending(smmu))
+			pthread_cond_wait(&smmu->cmdq_cond, &smmu->cmdq_lock);
+		pthread_mutex_unlock(&smmu->cmdq_lock);
 	}
 	pthread_mutex_unlock(&smmu->cmdq_lock);
 	return ready;
@@ -298,21 +329,21 @@ static void smmu_cmdq_advance(struct smmu *smmu, uint32_t cons, unsigned int log
 }
 
 /*
- * CMD_SYNC (§4.7.3): wait for every earlier command, then show consumption
- * (CONS) and only then signal, since observing the signal must imply that
- * the consumption is observable. SIG_IRQ: the MSI write (when MSIs exist
- * and MSIAddress != 0), and the wired output regardless. SIG_SEV without
- * IDR0.SEV is SIG_NONE.
+ * CMD_SYNC (§4.7.3), once every earlier command has completed (@err from
+ * smmu_sync_wait/try): show consumption (CONS) and only then signal, since
+ * observing the signal must imply that the consumption is observable.
+ * SIG_IRQ: the MSI write (when MSIs exist and MSIAddress != 0), and the
+ * wired output regardless. SIG_SEV without IDR0.SEV is SIG_NONE.
  */
-static int smmu_cmdq_sync(struct smmu *smmu, const struct smmu_cmd *cmd,
-			  uint32_t cons, unsigned int log2)
+static void smmu_cmdq_sync_done(struct smmu *smmu, const struct smmu_cmd *cmd,
+				uint32_t cons, unsigned int log2, int err)
 {
 	const struct smmu_cmd_sync *s = &cmd->sync;
-	int err;
 
-	err = smmu_sync_wait(smmu);
-	if (err)
-		return err;
+	if (err) {
+		smmu_cmdq_error(smmu, cons, err);
+		return;
+	}
 	smmu_cmdq_advance(smmu, cons, log2);
 	if (s->cs == CMD_SYNC_CS_IRQ) {
 		if (smmu->cfg.msi && s->msiaddr && smmu_msi_write(smmu, s->msiaddr, s->msidata))
@@ -321,49 +352,93 @@ static int smmu_cmdq_sync(struct smmu *smmu, const struct smmu_cmd *cmd,
 	} else if (s->cs == CMD_SYNC_CS_SEV && smmu->cfg.sev) {
 		irq_raise(&smmu->irq[SMMU_IRQ_SEV]);
 	}
-	return 0;
 }
 
-/* Fetch, decode and perform the command at CONS. */
-static void smmu_cmdq_consume_one(struct smmu *smmu)
+/*
+ * Fetch, decode and perform the command at CONS. Without @may_block a
+ * command that would have to wait is left at CONS, as if not yet fetched
+ * (the trace and the counters see it once, when it is performed): false.
+ * Called with the consume lock held.
+ */
+static bool smmu_cmdq_consume_one(struct smmu *smmu, bool may_block)
 {
 	unsigned int log2 = smmu_q_log2(&smmu->cmdq);
 	uint32_t cons = atomic_load(&smmu->cmdq.cons);
 	uint64_t pa, raw[CMD_DWORDS];
 	struct smmu_cmd cmd;
-	int err;
+	int err, sync_err = 0;
 
 	pa = smmu_q_base_pa(&smmu->cmdq, SMMU_CMDQ_ENT_SHIFT) +
 	     ((uint64_t)smmu_q_idx(cons, log2) << SMMU_CMDQ_ENT_SHIFT);
 	if (bus_read64(&smmu->bus, pa, &raw[0]) || bus_read64(&smmu->bus, pa + 8, &raw[1])) {
 		smmu_cmdq_error(smmu, cons, SMMU_CERROR_ABT);
-		return;
+		return true;
 	}
-	smmu_trace(smmu, SMMU_TRACE_CMD, NULL, raw, CMD_DWORDS);
 	err = smmu_cmd_parse(raw, &cmd);
 	if (!err)
 		err = smmu_cmd_check(&smmu->cfg, &cmd);
+	if (!err && !may_block && cmd.opcode == CMD_OP_ATC_INV &&
+	    smmu_atc_inv_blocks(smmu, cmd.atc.sid))
+		return false;
+	if (!err && cmd.opcode == CMD_OP_SYNC) {
+		if (may_block)
+			sync_err = smmu_sync_wait(smmu);
+		else if (!smmu_sync_try(smmu, &sync_err))
+			return false;
+	}
+	smmu_trace(smmu, SMMU_TRACE_CMD, NULL, raw, CMD_DWORDS);
 	if (err) {
 		smmu_cmdq_error(smmu, cons, err);
-		return;
+		return true;
 	}
 	atomic_fetch_add_explicit(&smmu->cmd_count[cmd.opcode], 1, memory_order_relaxed);
 	if (cmd.opcode == CMD_OP_SYNC) {
-		err = smmu_cmdq_sync(smmu, &cmd, cons, log2);
-		if (err)
-			smmu_cmdq_error(smmu, cons, err);
-		return;
+		smmu_cmdq_sync_done(smmu, &cmd, cons, log2, sync_err);
+		return true;
 	}
 	smmu_cmd_execute(smmu, &cmd);
 	smmu_cmdq_advance(smmu, cons, log2);
+	return true;
+}
+
+/* Consume while commands are ready; false if one was left because it would wait. */
+static bool smmu_cmdq_run(struct smmu *smmu, bool may_block)
+{
+	while (smmu_cmdq_ready(smmu))
+		if (!smmu_cmdq_consume_one(smmu, may_block))
+			return false;
+	return true;
+}
+
+/*
+ * CMDQ_PROD was written. Consume here what completes without waiting
+ * (unless the configuration says otherwise); whatever is left, and
+ * anything another consumer holds the queue for, is the thread's.
+ */
+void smmu_cmdq_produced(struct smmu *smmu)
+{
+	bool drained;
+
+	if (!smmu->cfg.cmdq_threaded && !pthread_mutex_trylock(&smmu->cmdq_consume_lock)) {
+		/* CMDQEN not yet acknowledged: the thread acknowledges, then consumes. */
+		drained = !smmu_cmdq_ack_pending(smmu) && smmu_cmdq_run(smmu, false);
+		pthread_mutex_unlock(&smmu->cmdq_consume_lock);
+		if (drained)
+			return;
+	}
+	smmu_cmdq_kick(smmu);
 }
 
 static void *smmu_cmdq_thread(void *arg)
 {
 	struct smmu *smmu = arg;
 
-	while (smmu_cmdq_wait(smmu))
-		smmu_cmdq_consume_one(smmu);
+	while (smmu_cmdq_wait(smmu)) {
+		pthread_mutex_lock(&smmu->cmdq_consume_lock);
+		if (!smmu_cmdq_ack_pending(smmu))
+			smmu_cmdq_run(smmu, true);
+		pthread_mutex_unlock(&smmu->cmdq_consume_lock);
+	}
 	return NULL;
 }
 

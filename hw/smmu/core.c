@@ -218,8 +218,12 @@ static int smmu_init_locks(struct smmu *smmu)
 		goto err_evtq_lock;
 	if (pthread_mutex_init(&smmu->priq_lock, NULL))
 		goto err_evtq_space;
+	if (pthread_mutex_init(&smmu->cmdq_consume_lock, NULL))
+		goto err_priq_lock;
 	return 0;
 
+err_priq_lock:
+	pthread_mutex_destroy(&smmu->priq_lock);
 err_evtq_space:
 	pthread_cond_destroy(&smmu->evtq_space);
 err_evtq_lock:
@@ -238,6 +242,7 @@ err:
 
 static void smmu_destroy_locks(struct smmu *smmu)
 {
+	pthread_mutex_destroy(&smmu->cmdq_consume_lock);
 	pthread_mutex_destroy(&smmu->priq_lock);
 	pthread_cond_destroy(&smmu->evtq_space);
 	pthread_mutex_destroy(&smmu->evtq_lock);

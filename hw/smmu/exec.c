@@ -10,7 +10,8 @@
  * CMD_PRI_RESP become messages to the endpoint (none while SMMUEN == 0,
  * when both are IGNORED). CMD_SYNC waits for a grace
  * period: every translation that began before it, and the data accesses
- * made with its result, have ended.
+ * made with its result, have ended, and the ATC invalidations started
+ * before it have completed.
  */
 #include "hw/smmu/cmd.h"
 #include "hw/smmu/internal.h"
@@ -165,10 +166,26 @@ void smmu_cmd_execute(struct smmu *smmu, const struct smmu_cmd *cmd)
 	}
 }
 
-int smmu_sync_wait(struct smmu *smmu)
+static int smmu_sync_result(struct smmu *smmu)
 {
-	grace_synchronize(&smmu->xlate->grace);
 	if (__atomic_exchange_n(&smmu->xlate->atc_inv_failed, 0, __ATOMIC_SEQ_CST))
 		return SMMU_CERROR_ATC_INV_SYNC;
 	return 0;
+}
+
+int smmu_sync_wait(struct smmu *smmu)
+{
+	smmu_atc_waits_done(smmu, true);
+	grace_synchronize(&smmu->xlate->grace);
+	return smmu_sync_result(smmu);
+}
+
+bool smmu_sync_try(struct smmu *smmu, int *err)
+{
+	struct grace *g = &smmu->xlate->grace;
+
+	if (!smmu_atc_waits_done(smmu, false) || !grace_poll(g, grace_start(g)))
+		return false;
+	*err = smmu_sync_result(smmu);
+	return true;
 }

@@ -86,6 +86,7 @@ struct smmu {
 	pthread_t cmdq_thread;
 	pthread_mutex_t cmdq_lock;	/* orders wake-ups against the consumer's check */
 	pthread_cond_t cmdq_cond;	/* kicked by PROD, CR0, GERRORN writes, destroy */
+	pthread_mutex_t cmdq_consume_lock;	/* held by whoever consumes (thread or PROD writer) */
 	_Atomic bool stopping;		/* smmu_destroy() in progress */
 	_Atomic uint64_t cmd_count[CMD_OP_NR];
 
@@ -281,6 +282,8 @@ void smmu_signal_irq(struct smmu *smmu, enum smmu_irq irq,
 
 /* cmdq.c: wake the consumer after a register change that may unblock it. */
 void smmu_cmdq_kick(struct smmu *smmu);
+/* cmdq.c: CMDQ_PROD was written: consume here what needs no waiting, or kick. */
+void smmu_cmdq_produced(struct smmu *smmu);
 int smmu_cmdq_start(struct smmu *smmu);
 void smmu_cmdq_stop(struct smmu *smmu);
 

@@ -506,7 +506,7 @@ static void smmu_write_page0(struct smmu *smmu, uint64_t off, uint32_t val)
 		break;
 	case SMMU_CMDQ_PROD:
 		atomic_store(&smmu->cmdq.prod, val & SMMU_Q_IDX_WRAP);
-		smmu_cmdq_kick(smmu);
+		smmu_cmdq_produced(smmu);
 		break;
 	case SMMU_CMDQ_CONS:
 		/* SMMU-owned index: bits above the wrap flag are RAZ. */

@@ -76,6 +76,16 @@ struct smmu_config {
 	unsigned int priq_log2;		/* IDR1.PRIQS, <= 19 */
 	unsigned int tlb_entries;	/* TLB capacity (BACK) */
 	unsigned int cfg_cache_entries;	/* config cache capacity (BACK) */
+	/*
+	 * BACK: consume commands only on the SMMU's own thread. Otherwise (the
+	 * default) the thread that writes CMDQ_PROD consumes what it can
+	 * complete without waiting, within the write, as QEMU does; a
+	 * command that would wait (a CMD_SYNC with translations or device
+	 * accesses still in flight) is left to the SMMU's thread. Either way
+	 * the driver sees CONS move and CMD_SYNC complete as the architecture
+	 * says, and interrupts may be raised on either thread.
+	 */
+	bool cmdq_threaded;
 	unsigned int arch_minor;	/* AIDR.ArchMinorRev: 0..4 = v3.0..v3.4 */
 };
 
@@ -253,6 +263,16 @@ struct smmu_ep_ops {
 	/* Returns when the endpoint has invalidated (0) or a -errno timeout. */
 	int (*atc_inv)(void *ctx, const struct smmu_atc_inv *inv);
 	void (*pri_resp)(void *ctx, const struct smmu_pri_resp *resp);
+	/*
+	 * Optional, atc_inv() in two halves, so that the SMMU can move on to
+	 * the next command and wait at CMD_SYNC, where the architecture puts
+	 * the completion (§4.5.1): atc_inv_start() removes the entries (0, or
+	 * a -errno timeout) and gives a token; atc_inv_done() says whether
+	 * the accesses that may have used them have ended, waiting for them
+	 * if @wait. A later token of an endpoint covers its earlier ones.
+	 */
+	int (*atc_inv_start)(void *ctx, const struct smmu_atc_inv *inv, uint64_t *token);
+	bool (*atc_inv_done)(void *ctx, uint64_t token, bool wait);
 };
 
 int smmu_attach_endpoint(struct smmu *smmu, uint32_t sid,

@@ -11,7 +11,8 @@
  *                     (ats.c), PRI_RESP -> endpoint (pri.c), RESUME /
  *                     STALL_TERM -> stall.c
  *   smmu_sync_wait()  grace_synchronize(): no translation that began before
- *                     it (and could have used an invalidated entry) is left
+ *                     it (and could have used an invalidated entry) is left;
+ *                     the ATC invalidations started before it are complete
  *   DVM (btm.c)       broadcast TLBI -> TLB, except ASET = 1 entries
  */
 #ifndef HW_SMMU_XLATE_H
@@ -39,6 +40,13 @@ struct smmu_endpoint {
 	uint32_t sid;
 	const struct smmu_ep_ops *ops;
 	void *ctx;
+};
+
+/* An ATC invalidation started by CMD_ATC_INV whose completion CMD_SYNC waits for. */
+struct smmu_atc_wait {
+	const struct smmu_ep_ops *ops;
+	void *ctx;
+	uint64_t token;
 };
 
 /* Stall states of a STAG slot. */
@@ -77,6 +85,9 @@ struct smmu_xlate {
 	struct smmu_endpoint endpoints[SMMU_MAX_ENDPOINTS];
 	unsigned int nr_endpoints;
 	int atc_inv_failed;		/* an ATC_INV failed since the last SYNC */
+	/* Started ATC invalidations, one per endpoint (the command consumer's). */
+	struct smmu_atc_wait atc_waits[SMMU_MAX_ENDPOINTS];
+	unsigned int nr_atc_waits;
 
 	struct dvm_listener dvm;
 	unsigned long dvm_ops;		/* broadcast TLBIs applied (stats) */
@@ -110,6 +121,10 @@ unsigned int smmu_stall_waiting(struct smmu_stall_table *st);
 /* ats.c / pri.c */
 bool smmu_endpoint_get(struct smmu_xlate *x, uint32_t sid, struct smmu_endpoint *ep);
 int smmu_atc_inv_exec(struct smmu *smmu, const struct smmu_atc_inv *inv);
+/* Would CMD_ATC_INV to @sid wait for the endpoint (it has no two-half form)? */
+bool smmu_atc_inv_blocks(struct smmu *smmu, uint32_t sid);
+/* Have the started ATC invalidations completed? @wait: until they have. */
+bool smmu_atc_waits_done(struct smmu *smmu, bool wait);
 void smmu_pri_resp_exec(struct smmu *smmu, uint32_t sid, bool ssv, uint32_t ssid,
 			uint16_t grpid, unsigned int resp);
 

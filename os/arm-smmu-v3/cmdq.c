@@ -240,15 +240,23 @@ static void cmdq_build_sync(struct arm_smmu_device *smmu, uint64_t *cmd, uint32_
 	arm_smmu_cmdq_build_cmd(cmd, &ent);
 }
 
+static bool cmdq_msi_reached(const struct arm_smmu_cmdq *cmdq, uint32_t seq)
+{
+	return (int32_t)(__atomic_load_n(cmdq->sync_word, __ATOMIC_ACQUIRE) - seq) >= 0;
+}
+
 static int cmdq_poll_msi(struct arm_smmu_device *smmu, uint32_t seq)
 {
 	struct arm_smmu_cmdq *cmdq = &smmu->cmdq;
 	struct poll_state ps;
 	int ret;
 
+	/* Often complete already (an SMMU may finish within the PROD write). */
+	if (cmdq_msi_reached(cmdq, seq))
+		return 0;
 	poll_init(&ps);
 	for (;;) {
-		if ((int32_t)(__atomic_load_n(cmdq->sync_word, __ATOMIC_ACQUIRE) - seq) >= 0)
+		if (cmdq_msi_reached(cmdq, seq))
 			return 0;
 		if (!(ps.spins & 15) && cmdq_error_pending(smmu))
 			arm_smmu_cmdq_skip_err(smmu);

@@ -245,7 +245,12 @@ static void *submit_main(void *arg)
 	return NULL;
 }
 
-static void run_submitters(bool msipoll)
+/*
+ * @threaded: the SMMU consumes on its own thread only, so every CMD_SYNC
+ * completes after the PROD write has returned and the driver's waits
+ * (MSI word or CONS polling, full queue) are really exercised.
+ */
+static void run_submitters(bool msipoll, bool threaded)
 {
 	struct arm_smmu_probe_opts opts = { .disable_msipoll = !msipoll };
 	struct submitter s[4];
@@ -257,6 +262,7 @@ static void run_submitters(bool msipoll)
 
 	smmu_config_default(&cfg);
 	cfg.cmdq_log2 = 3;	/* 8 entries: batches wrap and fill the queue */
+	cfg.cmdq_threaded = threaded;
 	ASSERT_EQ(dfx_init(&fx, &cfg, &opts), 0);
 	hw_before = smmu_cmd_count(fx.hw, CMD_OP_CFGI_STE);
 	syncs_before = smmu_cmd_count(fx.hw, CMD_OP_SYNC);
@@ -281,15 +287,25 @@ static void run_submitters(bool msipoll)
 
 TEST(cmdq_concurrent_submitters_msi)
 {
-	run_submitters(true);
+	run_submitters(true, false);
 }
 
 TEST(cmdq_concurrent_submitters_cons_polling)
 {
-	run_submitters(false);
+	run_submitters(false, false);
 }
 
-TEST(cerror_ill_skipped_and_acknowledged)
+TEST(cmdq_concurrent_submitters_msi_threaded_smmu)
+{
+	run_submitters(true, true);
+}
+
+TEST(cmdq_concurrent_submitters_cons_polling_threaded_smmu)
+{
+	run_submitters(false, true);
+}
+
+static void cerror_ill_case(bool threaded)
 {
 	struct arm_smmu_cmdq_ent good = { .opcode = CMD_OP_CFGI_STE, .cfgi = { .sid = 1 } };
 	uint64_t cmds[4] = { 0x7f, 0 };	/* opcode 0x7f: no such command */
@@ -298,6 +314,7 @@ TEST(cerror_ill_skipped_and_acknowledged)
 	struct dfx fx;
 
 	smmu_config_default(&cfg);
+	cfg.cmdq_threaded = threaded;
 	ASSERT_EQ(dfx_init(&fx, &cfg, &no_opts), 0);
 	before = smmu_cmd_count(fx.hw, CMD_OP_CFGI_STE);
 	ASSERT_EQ(arm_smmu_cmdq_build_cmd(&cmds[2], &good), 0);
@@ -312,6 +329,16 @@ TEST(cerror_ill_skipped_and_acknowledged)
 	EXPECT_EQ(fx.drv->stats.gerrors, 0);
 	EXPECT_EQ(arm_smmu_cmdq_issue_cmd_with_sync(fx.drv, &good), 0);
 	dfx_fini(&fx);
+}
+
+TEST(cerror_ill_skipped_and_acknowledged)
+{
+	cerror_ill_case(false);
+}
+
+TEST(cerror_ill_skipped_and_acknowledged_threaded_smmu)
+{
+	cerror_ill_case(true);
 }
 
 /* ---- Tables ------------------------------------------------------------------ */
@@ -936,7 +963,24 @@ struct switch_ctx {
 	uint64_t pa_a, pa_b;
 	int stop;
 	unsigned int bad, ok_a, ok_b, aborts;
+	unsigned int seen;		/* atomic: translations so far */
 };
+
+/*
+ * Let the device translate at least once more (bounded by progress, not
+ * time): attaches are quick when the SMMU consumes commands in the PROD
+ * write, and must still race the device's translations.
+ */
+static void switch_wait_device(struct switch_ctx *sc)
+{
+	unsigned int seen = __atomic_load_n(&sc->seen, __ATOMIC_ACQUIRE), spins;
+
+	for (spins = 0; spins < 1000000; spins++) {
+		if (__atomic_load_n(&sc->seen, __ATOMIC_ACQUIRE) != seen)
+			return;
+		sched_yield();
+	}
+}
 
 static void *switch_device(void *arg)
 {
@@ -954,6 +998,7 @@ static void *switch_device(void *arg)
 			sc->ok_b++;
 		else
 			sc->bad++;
+		__atomic_fetch_add(&sc->seen, 1, __ATOMIC_RELEASE);
 	}
 	return NULL;
 }
@@ -992,6 +1037,7 @@ TEST(switch_domains_under_dma)
 	ASSERT_EQ(arm_smmu_map(b, 0x40000, sc.pa_b, 0x1000, IOMMU_READ), 0);
 	ASSERT_EQ(pthread_create(&th, NULL, switch_device, &sc), 0);
 	for (i = 0; i < 200; i++) {
+		switch_wait_device(&sc);
 		ASSERT_EQ(arm_smmu_attach_dev(m, (i & 1) ? b : a), 0);
 		EXPECT_EQ(dma(&fx, 21, 0x40000, WALK_ACC_READ, &pa), SMMU_TXN_OK);
 		EXPECT_EQ(pa, (i & 1) ? sc.pa_b : sc.pa_a);

@@ -515,16 +515,19 @@ static void *toggle_thread(void *p)
 	return NULL;
 }
 
-TEST(cmdqen_toggling_loses_and_repeats_nothing)
+static void cmdqen_toggling(bool threaded)
 {
 	struct toggler t = { 0 };
 	unsigned int n = 0, total = 4000;
 	uint32_t cons, used, size = 1u << 3;
+	struct smmu_config cfg;
 	unsigned long spins;
 	pthread_t th;
 	struct fx fx;
 
-	fx_init(&fx, 3);
+	smmu_config_default(&cfg);
+	cfg.cmdq_threaded = threaded;
+	fx_init_cfg(&fx, &cfg, 3);
 	t.fx = &fx;
 	ASSERT_EQ(pthread_create(&th, NULL, toggle_thread, &t), 0);
 	while (n < total) {
@@ -553,6 +556,17 @@ TEST(cmdqen_toggling_loses_and_repeats_nothing)
 	EXPECT_FALSE(cmdq_error(&fx));
 	TH_LOG("%u commands across %u disable/enable cycles", total, atomic_load(&t.flips));
 	fx_fini(&fx);
+}
+
+/* Consumed inside PROD writes, racing CR0 writes and the SMMU thread's acknowledgements. */
+TEST(cmdqen_toggling_loses_and_repeats_nothing)
+{
+	cmdqen_toggling(false);
+}
+
+TEST(cmdqen_toggling_loses_and_repeats_nothing_threaded)
+{
+	cmdqen_toggling(true);
 }
 
 TEST(gerror_msi_on_command_error)

@@ -1115,7 +1115,25 @@ struct race {
 	struct fx *fx;
 	int stop;
 	unsigned long bad, reads;
+	unsigned long progress;		/* atomic: reads so far, all devices */
 };
+
+/*
+ * Let the devices read at least once more (bounded by progress, not
+ * time): with commands consumed inside the PROD write a round is quick,
+ * and must still race the devices' accesses.
+ */
+static void race_wait_devices(struct race *r)
+{
+	unsigned long seen = __atomic_load_n(&r->progress, __ATOMIC_SEQ_CST);
+	unsigned int spins;
+
+	for (spins = 0; spins < 1000000; spins++) {
+		if (__atomic_load_n(&r->progress, __ATOMIC_SEQ_CST) != seen)
+			return;
+		sched_yield();
+	}
+}
 
 static void *device(void *arg)
 {
@@ -1134,6 +1152,7 @@ static void *device(void *arg)
 			phys_mem_read64(&r->fx->mem, res.pa, &v);
 			bad += v == POISON;
 			reads++;
+			__atomic_fetch_add(&r->progress, 1, __ATOMIC_SEQ_CST);
 		}
 		smmu_txn_end(r->fx->smmu, &res);
 	}
@@ -1163,6 +1182,7 @@ TEST_TIMEOUT(no_stale_translation_after_sync, 120)
 	for (i = 0; i < ROUNDS; i++) {
 		uint64_t old = frames[cur], nw = frames[cur ^ 1];
 
+		race_wait_devices(&r);
 		fx_w64(&fx, nw + 0x18, i + 2);
 		fx_w64(&fx, pte, vmsa_addr_to_desc(nw, 12) | FX_PTE_RW);
 		fx_tlbi_va(&fx, ASID, VA);
@@ -1304,6 +1324,7 @@ TEST_TIMEOUT(no_stale_context_after_cfgi_sync, 120)
 	for (i = 0; i < ROUNDS; i++) {
 		unsigned int nx = cur ^ 1;
 
+		race_wait_devices(&r);
 		fx_w64(&fx, frames[nx] + 0x18, i + 2);
 		ste.cdptr = cds[nx];
 		fx_ste_make(&ste, raw);

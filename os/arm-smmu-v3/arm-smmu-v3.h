@@ -508,13 +508,20 @@ void arm_smmu_asid_erase(struct arm_smmu_device *smmu, uint16_t asid);
 
 /* ---- TLB and ATC invalidation (tlb.c) ----------------------------------- */
 
+/*
+ * Linux's CMDQ_MAX_TLBI_OPS: without range invalidation, an invalidation of
+ * this many pages of 2^@page_shift bytes or more is one TLBI by ASID
+ * instead (one page of commands' worth: it scales with the page size).
+ */
+#define ARM_SMMU_CMDQ_MAX_TLBI_OPS(page_shift)	(1ull << ((page_shift) - 3))
+
 /* Every entry of @asid (TLBI_NH_ASID or TLBI_EL2_ASID) + CMD_SYNC. */
 void arm_smmu_tlb_inv_asid(struct arm_smmu_device *smmu, uint16_t asid);
 /*
  * [iova, iova + size) of @asid, @granule the leaf size the caller knows
  * (for TTL), @leaf whether only leaf entries changed. Range commands when
- * the SMMU has RIL, otherwise one per granule; past a threshold, the whole
- * ASID. Ends with CMD_SYNC.
+ * the SMMU has RIL, otherwise one per granule (whether the whole ASID is
+ * cheaper is the caller's choice, as in Linux). Ends with CMD_SYNC.
  */
 void arm_smmu_tlb_inv_range_asid(struct arm_smmu_device *smmu, uint64_t iova, uint64_t size,
 				 uint64_t granule, bool leaf, uint16_t asid);

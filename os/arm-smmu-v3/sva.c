@@ -316,6 +316,22 @@ static bool btm_covers(struct arm_smmu_sva *sva)
 }
 
 /*
+ * Is [start, end) better invalidated as a whole (TLBI by ASID, ATC_INV of
+ * everything)? Linux's rule: without range invalidation, from
+ * CMDQ_MAX_TLBI_OPS pages on; with it, only for the whole address space.
+ */
+static bool sva_inv_whole(const struct arm_smmu_sva *sva, uint64_t start, uint64_t end)
+{
+	unsigned int page_shift = sva->cpu->page_shift;
+
+	if (end == UINT64_MAX)
+		return true;
+	if (sva->smmu->features & ARM_SMMU_FEAT_RANGE_INV)
+		return false;
+	return (end - start) >> page_shift >= ARM_SMMU_CMDQ_MAX_TLBI_OPS(page_shift);
+}
+
+/*
  * The mm changed [start, end) and flushed the CPUs (TLBI + DSB); before it
  * frees anything, drop every SMMU TLB and ATC entry for the range. The TLB
  * invalidation covers tables too (leaf = false): unmap may free them.
@@ -327,7 +343,7 @@ static void sva_mn_invalidate_range(struct mmu_notifier *mn, struct mm *mm, uint
 	struct arm_smmu_sva *sva = sdom->sva;
 	uint64_t page = 1ull << sva->cpu->page_shift;
 	uint64_t size = end - start;
-	bool whole = end == UINT64_MAX || size / page > ARM_SMMU_SVA_MAX_TLBI_PAGES;
+	bool whole = sva_inv_whole(sva, start, end);
 
 	(void)mm;
 	stat_add(&sva->stats.invalidations, 1);

@@ -81,12 +81,6 @@ int arm_smmu_master_sva_supported(struct arm_smmu_master *master, char *why,
 int arm_smmu_master_iopf_supported(struct arm_smmu_master *master, char *why,
 				   unsigned int whylen);
 
-/*
- * Above this many pages an invalidation becomes one TLBI by ASID (Linux's
- * CMDQ_MAX_TLBI_OPS: one page of commands' worth of 4K pages).
- */
-#define ARM_SMMU_SVA_MAX_TLBI_PAGES	512
-
 struct arm_smmu_sva_stats {
 	uint64_t binds;			/* new bonds */
 	uint64_t rebinds;		/* same (master, mm) again */

@@ -5,9 +5,9 @@
  * TLB (§4.4): by ASID, or by address range. With range invalidation
  * (IDR3.RIL) one command covers (NUM + 1) * 2^SCALE granules, so a range
  * takes one command per 5-bit chunk of its page count; without it, one
- * command per granule, and past ARM_SMMU_MAX_TLBI_OPS granules the whole
- * ASID is cheaper. With E2H the EL2 forms of the commands are used (the
- * CDs then hold EL2&0 ASIDs).
+ * command per granule (callers switch to the whole ASID from
+ * ARM_SMMU_CMDQ_MAX_TLBI_OPS granules). With E2H the EL2 forms of the
+ * commands are used (the CDs then hold EL2&0 ASIDs).
  *
  * ATC (§4.5.1, PCIe ATS): CMD_ATC_INV covers a naturally aligned power of
  * two of 4K pages (Size = log2 pages); a range is rounded out to the
@@ -15,8 +15,6 @@
  */
 #include "os/arm-smmu-v3/arm-smmu-v3.h"
 
-/* Past this many granules, invalidate the ASID (Linux: one page of commands). */
-#define ARM_SMMU_MAX_TLBI_OPS		512
 #define CMDQ_TLBI_RANGE_NUM_MAX		31
 #define ATC_INV_GRAIN_SHIFT		12
 
@@ -79,10 +77,6 @@ void arm_smmu_tlb_inv_range_asid(struct arm_smmu_device *smmu, uint64_t iova, ui
 	if (!size)
 		return;
 	if (!(smmu->features & ARM_SMMU_FEAT_RANGE_INV)) {
-		if (size / granule >= ARM_SMMU_MAX_TLBI_OPS) {
-			arm_smmu_tlb_inv_asid(smmu, asid);
-			return;
-		}
 		for (; iova < end; iova += granule) {
 			cmd.tlbi.addr = iova;
 			arm_smmu_cmdq_batch_add(smmu, &batch, &cmd);
@@ -174,8 +168,14 @@ int arm_smmu_atc_inv_domain(struct arm_smmu_domain *domain, bool ssv, uint32_t s
 void arm_smmu_domain_inv_range(struct arm_smmu_domain *domain, uint64_t iova, uint64_t size,
 			       uint64_t granule, bool leaf)
 {
+	struct arm_smmu_device *smmu = domain->smmu;
+	uint16_t asid = arm_smmu_domain_asid(domain);
+
 	/* TLB first: an ATS request after the ATC_INV must not refill from a stale TLB. */
-	arm_smmu_tlb_inv_range_asid(domain->smmu, iova, size, granule, leaf,
-				    arm_smmu_domain_asid(domain));
+	if (!(smmu->features & ARM_SMMU_FEAT_RANGE_INV) &&
+	    size / granule >= ARM_SMMU_CMDQ_MAX_TLBI_OPS(ilog2_u64(granule)))
+		arm_smmu_tlb_inv_asid(smmu, asid);
+	else
+		arm_smmu_tlb_inv_range_asid(smmu, iova, size, granule, leaf, asid);
 	arm_smmu_atc_inv_domain(domain, false, 0, iova, size);
 }

@@ -1056,6 +1056,55 @@ TEST(tlbi_shape_no_ril)
 }
 
 /*
+ * invalidate_range follows Linux's rule (arm-smmu-v3-sva.c): without RIL, a
+ * range of CMDQ_MAX_TLBI_OPS = 1 << (PAGE_SHIFT - 3) pages or more is one
+ * TLBI by ASID, below that one TLBI per page; with RIL, ranged TLBIs always,
+ * but for the whole address space. Driven straight through the notifier,
+ * as arm64's flush_tlb_range() would.
+ */
+static void inv_rule_case(bool ril, unsigned int page_shift, uint64_t pages,
+			  uint64_t expect_va, uint64_t expect_asid)
+{
+	uint64_t va0, asid0, base = 0x10000000;
+	struct iommu_sva *h;
+	struct sm_cfg cfg;
+	struct sm_dev *d;
+	struct mm *mm;
+	struct sm sm;
+
+	sm_cfg_default(&cfg);
+	cfg.ril = ril;
+	cfg.page_shift = page_shift;
+	cfg.asid_mode = ARM_SMMU_SVA_ASID_PRIVATE;
+	setup(&sm, &cfg);
+	d = add_pci(&sm, 2);
+	mm = sm_process(&sm, 0);
+	h = bind(d, mm);
+	ASSERT_TRUE(h != NULL);
+	va0 = cmds(&sm, CMD_OP_TLBI_NH_VA);
+	asid0 = cmds(&sm, CMD_OP_TLBI_NH_ASID);
+	mmu_notifier_invalidate_range(mm, base, pages ? base + (pages << page_shift) : UINT64_MAX);
+	EXPECT_EQ(cmds(&sm, CMD_OP_TLBI_NH_VA) - va0, expect_va);
+	EXPECT_EQ(cmds(&sm, CMD_OP_TLBI_NH_ASID) - asid0, expect_asid);
+	if (harness_failed)
+		TH_LOG("ril %d page_shift %u pages %llu", ril, page_shift,
+		       (unsigned long long)pages);
+	iommu_sva_unbind_device(h);
+	process_exit(&sm, mm);
+	finish(&sm);
+}
+
+TEST(invalidate_range_tlbi_rule)
+{
+	inv_rule_case(false, 12, 511, 511, 0);
+	inv_rule_case(false, 12, 512, 0, 1);
+	inv_rule_case(false, 16, 600, 600, 0);		/* 64K: 8192 pages */
+	inv_rule_case(false, 16, 8192, 0, 1);
+	inv_rule_case(true, 12, 4096, 1, 0);		/* 2^12 pages: one range */
+	inv_rule_case(true, 12, 0, 0, 1);		/* everything */
+}
+
+/*
  * A VHE host (E2H): the CPUs' TLBIs target EL2&0, the SMMU's STEs use the
  * EL2-E2H StreamWorld. Shared ASIDs with BTM still need no TLBI from the
  * driver; private ASIDs get the EL2 forms of the commands. Either way the

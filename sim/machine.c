@@ -207,7 +207,11 @@ static void machine_pasid_drop(void *ctx, struct mm *mm)
 static int boot_software(struct machine *m, char *why, size_t whylen)
 {
 	struct mm_system_cfg mcfg = { 0 };
-	struct arm_smmu_probe_opts popts = { .vhe = cpu_cluster_is_vhe(m->cpus) };
+	struct arm_smmu_probe_opts popts = {
+		.vhe = cpu_cluster_is_vhe(m->cpus),
+		/* Only shared CPU ASIDs rely on broadcast TLBIs (CR2.PTM = 0). */
+		.broadcast_tlbi = !m->cfg.sva_asid_private,
+	};
 	struct mmio_region mmio = smmu_mmio_region(m->smmu);
 	void (*const handlers[NR_MACHINE_IRQS])(void *) = {
 		arm_smmu_evtq_irq, arm_smmu_priq_irq, arm_smmu_gerror_irq, arm_smmu_cmd_sync_irq,

@@ -69,6 +69,8 @@ struct pci_dev;
 
 /* Options: how the driver chose to use what it found. */
 #define ARM_SMMU_OPT_MSIPOLL		(1u << 0)	/* CMD_SYNC completion by MSI write */
+#define ARM_SMMU_OPT_BROADCAST_TLBI	(1u << 1)	/* CR2.PTM = 0: the SMMU takes the
+							   CPUs' broadcast TLBIs */
 
 /* ---- Commands: the semantic form, and its one builder (cmd.c) ---------- */
 
@@ -638,6 +640,13 @@ struct arm_smmu_probe_opts {
 	bool vhe;			/* the OS runs at EL2 with E2H: use E2H/EL2 if HYP */
 	bool bypass;			/* unknown streams bypass (else abort) */
 	bool disable_msipoll;		/* complete CMD_SYNC by SEV/polling CONS */
+	/*
+	 * The OS relies on broadcast TLB maintenance: SVA contexts use the
+	 * CPUs' own ASIDs (the 2020 SVA design), so with IDR0.BTM the driver
+	 * clears CR2.PTM. Otherwise PTM stays set, as in today's Linux, whose
+	 * private SVA ASIDs need every invalidation to be explicit.
+	 */
+	bool broadcast_tlbi;
 	/*
 	 * Signal GERROR/EVTQ/PRIQ as MSIs (IDR0.MSI): each writes its
 	 * ARM_SMMU_MSI_* value to its word of the doorbell page before the

@@ -392,12 +392,17 @@ static int device_reset(struct arm_smmu_device *smmu, const struct arm_smmu_prob
 
 	mmio_write32(&smmu->mmio, SMMU_CR1, reset_cr1(smmu));
 	/*
-	 * RECINVSID: report unknown StreamIDs. PTM (private TLB maintenance)
-	 * only when the driver does not rely on broadcast TLBIs.
+	 * RECINVSID: report unknown StreamIDs. PTM (private TLB maintenance,
+	 * SMMUv3 §3.17, §6.3.12) is cleared only where broadcast TLB
+	 * maintenance is used: shared ASIDs with IDR0.BTM. Otherwise the SMMU
+	 * may ignore the CPUs' TLBIs, which would only over-invalidate it.
 	 */
-	cr2 = SMMU_CR2_RECINVSID;
-	if (!(smmu->features & ARM_SMMU_FEAT_BTM))
-		cr2 |= SMMU_CR2_PTM;
+	cr2 = SMMU_CR2_RECINVSID | SMMU_CR2_PTM;
+	smmu->options &= ~ARM_SMMU_OPT_BROADCAST_TLBI;
+	if (opts->broadcast_tlbi && (smmu->features & ARM_SMMU_FEAT_BTM)) {
+		cr2 &= ~SMMU_CR2_PTM;
+		smmu->options |= ARM_SMMU_OPT_BROADCAST_TLBI;
+	}
 	if (smmu->features & ARM_SMMU_FEAT_E2H)
 		cr2 |= SMMU_CR2_E2H;
 	mmio_write32(&smmu->mmio, SMMU_CR2, cr2);

@@ -307,12 +307,13 @@ static void sva_atc_inv(struct arm_smmu_sva_domain *sdom, uint64_t start, uint64
 /*
  * Does broadcast TLB maintenance from the CPUs already clean our TLB
  * entries? Only for the CPU's own ASID in the shared set (CD.ASET = 0), and
- * only when the SMMU takes part (IDR0.BTM, CR2.PTM = 0): SMMUv3 §3.17.
+ * only when the SMMU takes part (IDR0.BTM with CR2.PTM = 0, which probe
+ * sets only when asked to: ARM_SMMU_OPT_BROADCAST_TLBI): SMMUv3 §3.17.
  */
 static bool btm_covers(struct arm_smmu_sva *sva)
 {
 	return sva->asid_mode == ARM_SMMU_SVA_ASID_SHARED &&
-	       (sva->smmu->features & ARM_SMMU_FEAT_BTM) && sva->cpu->cpus;
+	       (sva->smmu->options & ARM_SMMU_OPT_BROADCAST_TLBI) && sva->cpu->cpus;
 }
 
 /*

@@ -224,7 +224,10 @@ static inline int sm_init_os(struct sm *sm)
 	struct mm_system_cfg mcfg = { 0 };
 	struct mmio_region mmio = smmu_mmio_region(sm->smmu);
 	struct arm_smmu_sva_cfg scfg = { .asid_mode = sm->cfg.asid_mode, .cpu = &sm->sys };
-	struct arm_smmu_probe_opts opts = { .vhe = cpu_cluster_is_vhe(sm->cpus) };
+	struct arm_smmu_probe_opts opts = {
+		.vhe = cpu_cluster_is_vhe(sm->cpus),
+		.broadcast_tlbi = sm->cfg.asid_mode == ARM_SMMU_SVA_ASID_SHARED,
+	};
 	int err;
 
 	sm->asids = asid_allocator_create(sm->cfg.cpu_asid_bits, sm->cpus);

@@ -119,8 +119,9 @@ TEST(probe_reset_default)
 	EXPECT_EQ(smmu_mmio_read32(fx.hw, SMMU_IRQ_CTRLACK),
 		  SMMU_IRQ_CTRL_GERROR_IRQEN | SMMU_IRQ_CTRL_EVENTQ_IRQEN |
 		  SMMU_IRQ_CTRL_PRIQ_IRQEN);
-	/* BTM in use: no private TLB maintenance. */
-	EXPECT_EQ(smmu_mmio_read32(fx.hw, SMMU_CR2), SMMU_CR2_RECINVSID);
+	/* BTM present but not relied on: private TLB maintenance, as Linux. */
+	EXPECT_EQ(smmu_mmio_read32(fx.hw, SMMU_CR2), SMMU_CR2_RECINVSID | SMMU_CR2_PTM);
+	EXPECT_FALSE(fx.drv->options & ARM_SMMU_OPT_BROADCAST_TLBI);
 	EXPECT_TRUE(smmu_mmio_read32(fx.hw, SMMU_GBPA) & SMMU_GBPA_ABORT);
 	scfg = smmu_mmio_read32(fx.hw, SMMU_STRTAB_BASE_CFG);
 	EXPECT_EQ(FIELD_GET(SMMU_STRTAB_BASE_CFG_FMT, scfg), SMMU_STRTAB_FMT_2LVL);
@@ -133,6 +134,30 @@ TEST(probe_reset_default)
 	EXPECT_EQ(smmu_cmd_count(fx.hw, CMD_OP_TLBI_NSNH_ALL), 1);
 	EXPECT_EQ(smmu_cmd_count(fx.hw, CMD_OP_TLBI_EL2_ALL), 1);
 	EXPECT_EQ(arm_smmu_cmdq_count(fx.drv, CMD_OP_TLBI_NSNH_ALL), 1);
+	dfx_fini(&fx);
+}
+
+/*
+ * CR2.PTM is cleared only where broadcast TLB maintenance is relied on
+ * (shared CPU ASIDs on an SMMU with BTM); without BTM it stays set (RES0
+ * in the model, so it reads 0).
+ */
+TEST(ptm_cleared_only_for_broadcast_tlbi)
+{
+	struct arm_smmu_probe_opts opts = { .broadcast_tlbi = true };
+	struct smmu_config cfg;
+	struct dfx fx;
+
+	smmu_config_default(&cfg);
+	ASSERT_EQ(dfx_init(&fx, &cfg, &opts), 0);
+	EXPECT_EQ(smmu_mmio_read32(fx.hw, SMMU_CR2), SMMU_CR2_RECINVSID);
+	EXPECT_TRUE(fx.drv->options & ARM_SMMU_OPT_BROADCAST_TLBI);
+	dfx_fini(&fx);
+
+	cfg.btm = false;
+	ASSERT_EQ(dfx_init(&fx, &cfg, &opts), 0);
+	EXPECT_EQ(smmu_mmio_read32(fx.hw, SMMU_CR2), SMMU_CR2_RECINVSID);
+	EXPECT_FALSE(fx.drv->options & ARM_SMMU_OPT_BROADCAST_TLBI);
 	dfx_fini(&fx);
 }
 

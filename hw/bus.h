@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sva/log.h"
+
 struct mem_bus_ops {
 	/* Single-copy atomic, naturally aligned 64-bit accesses. */
 	int (*read64)(void *ctx, uint64_t pa, uint64_t *val);
@@ -82,6 +84,23 @@ static inline void irq_raise(const struct irq_line *irq)
 	if (irq && irq->raise)
 		irq->raise(irq->ctx);
 }
+
+/*
+ * Where a block's diagnostic messages go: a hook of the embedder's, per
+ * instance (the types are the stateless ones of include/sva/log.h). Without
+ * a hook the model says nothing. A model reports what the software or a
+ * device did that the architecture calls an error (a command error, a
+ * global error), as a VMM logs guest errors; it never decides whether
+ * anyone sees it.
+ */
+struct log_sink {
+	sva_log_fn fn;
+	void *ctx;
+};
+
+/* Format one message for @sink (a no-op without a hook). @origin names the block. */
+void hw_log(const struct log_sink *sink, enum sva_log_level level, const char *origin,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*
  * A device's MMIO register window, as software sees it: offsets from the

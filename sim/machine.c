@@ -184,6 +184,8 @@ static int build_hardware(struct machine *m, char *why, size_t whylen)
 		return -ENOMEM;
 	}
 	smmu_set_trace(m->smmu, smmu_trace, m);
+	/* The model's messages join the software's, in the process-wide log. */
+	smmu_set_log(m->smmu, sva_log_forward, NULL);
 	/* Only an SMMU with BTM takes part in the CPUs' DVM broadcasts. */
 	if (!sc.btm)
 		return 0;

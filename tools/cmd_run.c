@@ -15,7 +15,9 @@ static const char run_usage[] =
 	"\n"
 	"  -v, --verbose   also print each command, event and page request as it\n"
 	"                  crosses a hardware queue, and each STE/CD the SMMU\n"
-	"                  fetches, with its raw 64-bit words\n"
+	"                  fetches, with its raw 64-bit words; and on stderr every\n"
+	"                  message of the driver and the SMMU model (without -v,\n"
+	"                  only those that say the software broke an invariant)\n"
 	"  -t, --trace OUT.json  write a Chrome trace-event file (open it in\n"
 	"                  ui.perfetto.dev): DMA descriptors and page-request / stall\n"
 	"                  round trips as spans per device, commands and events as\n"
@@ -38,6 +40,7 @@ static int run_main(int argc, char **argv)
 		switch (c) {
 		case 'v':
 			ro.verbose = true;
+			sva_log_verbose();
 			break;
 		case 't':
 			ro.trace_path = optarg;

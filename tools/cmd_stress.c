@@ -33,7 +33,8 @@ static const char stress_usage[] =
 	"  -S, --sweep           run every configuration of the sweep (sim/stress_sweep.c)\n"
 	"                        over these options, each with a seed derived from --seed,\n"
 	"                        one summary line each\n"
-	"  -v, --verbose         print each operation and its outcome\n"
+	"  -v, --verbose         print each operation and its outcome, and on stderr\n"
+	"                        every message of the driver and the SMMU model\n"
 	"  -h, --help            this text\n"
 	"\n"
 	"Machine settings, as a scenario's smmu, software, cpus and page-size lines\n"
@@ -152,6 +153,7 @@ static int parse_one(struct stress_cli *cli, int c, char **argv, bool *seed, boo
 		return -1;
 	case 'v':
 		cli->o.log = stdout;
+		sva_log_verbose();
 		return -1;
 	case 'h':
 		print_usage();

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sva/log.h"
 #include "tools/sva.h"
 
 static const struct sva_command *const commands[] = {
@@ -16,6 +17,18 @@ static const struct sva_command *const commands[] = {
 };
 
 #define NR_COMMANDS	(sizeof(commands) / sizeof(commands[0]))
+
+static void log_after_stdout(void *ctx, const struct sva_log_msg *msg)
+{
+	fflush(stdout);
+	sva_log_stderr(ctx, msg);
+}
+
+void sva_log_verbose(void)
+{
+	sva_log_set_hook(log_after_stdout, NULL, NULL, NULL);
+	sva_log_set_level(SVA_LOG_DEBUG);
+}
 
 static void usage(FILE *f)
 {

@@ -16,6 +16,13 @@ struct sva_command {
 	int (*main)(int argc, char **argv);
 };
 
+/*
+ * -v: show every diagnostic of the software and the models (on stderr, in
+ * order with what stdout has printed so far). Without it only messages
+ * saying the software broke an invariant of its own are shown.
+ */
+void sva_log_verbose(void);
+
 extern const struct sva_command sva_cmd_run;
 extern const struct sva_command sva_cmd_bench;
 extern const struct sva_command sva_cmd_stress;

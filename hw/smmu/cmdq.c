@@ -309,9 +309,30 @@ static bool smmu_cmdq_wait(struct smmu *smmu)
 	return ready;
 }
 
-/* §7.1: CONS stays on the bad command; the code is visible before GERROR. */
-static void smmu_cmdq_error(struct smmu *smmu, uint32_t cons, unsigned int err)
+static const char *const cerror_names[] = {
+	[SMMU_CERROR_NONE] = "CERROR_NONE",
+	[SMMU_CERROR_ILL] = "CERROR_ILL",
+	[SMMU_CERROR_ABT] = "CERROR_ABT",
+	[SMMU_CERROR_ATC_INV_SYNC] = "CERROR_ATC_INV_SYNC",
+};
+
+/*
+ * §7.1: CONS stays on the bad command; the code is visible before GERROR.
+ * @raw is the command, for the log (NULL if it could not be fetched).
+ */
+static void smmu_cmdq_error(struct smmu *smmu, uint32_t cons, unsigned int err,
+			    const uint64_t *raw)
 {
+	const char *name = err < sizeof(cerror_names) / sizeof(cerror_names[0]) ?
+			   cerror_names[err] : "CERROR_?";
+
+	if (raw)
+		hw_log(&smmu->log, SVA_LOG_WARNING, SMMU_LOG_ORIGIN,
+		       "command queue error %s at CONS 0x%x: %016llx %016llx", name, cons,
+		       (unsigned long long)raw[0], (unsigned long long)raw[1]);
+	else
+		hw_log(&smmu->log, SVA_LOG_WARNING, SMMU_LOG_ORIGIN,
+		       "command queue error %s at CONS 0x%x", name, cons);
 	cons = (cons & ~SMMU_CMDQ_CONS_ERR) | FIELD_PREP(SMMU_CMDQ_CONS_ERR, err);
 	atomic_store(&smmu->cmdq.cons, cons);
 	smmu_gerror_raise(smmu, SMMU_GERROR_CMDQ_ERR);
@@ -341,7 +362,7 @@ static void smmu_cmdq_sync_done(struct smmu *smmu, const struct smmu_cmd *cmd,
 	const struct smmu_cmd_sync *s = &cmd->sync;
 
 	if (err) {
-		smmu_cmdq_error(smmu, cons, err);
+		smmu_cmdq_error(smmu, cons, err, NULL);
 		return;
 	}
 	smmu_cmdq_advance(smmu, cons, log2);
@@ -371,7 +392,7 @@ static bool smmu_cmdq_consume_one(struct smmu *smmu, bool may_block)
 	pa = smmu_q_base_pa(&smmu->cmdq, SMMU_CMDQ_ENT_SHIFT) +
 	     ((uint64_t)smmu_q_idx(cons, log2) << SMMU_CMDQ_ENT_SHIFT);
 	if (bus_read64(&smmu->bus, pa, &raw[0]) || bus_read64(&smmu->bus, pa + 8, &raw[1])) {
-		smmu_cmdq_error(smmu, cons, SMMU_CERROR_ABT);
+		smmu_cmdq_error(smmu, cons, SMMU_CERROR_ABT, NULL);
 		return true;
 	}
 	err = smmu_cmd_parse(raw, &cmd);
@@ -388,7 +409,7 @@ static bool smmu_cmdq_consume_one(struct smmu *smmu, bool may_block)
 	}
 	smmu_trace(smmu, SMMU_TRACE_CMD, NULL, raw, CMD_DWORDS);
 	if (err) {
-		smmu_cmdq_error(smmu, cons, err);
+		smmu_cmdq_error(smmu, cons, err, raw);
 		return true;
 	}
 	atomic_fetch_add_explicit(&smmu->cmd_count[cmd.opcode], 1, memory_order_relaxed);

@@ -319,3 +319,8 @@ void smmu_set_trace(struct smmu *smmu, smmu_trace_fn fn, void *ctx)
 	smmu->trace_ctx = ctx;
 	smmu->trace_fn = fn;
 }
+
+void smmu_set_log(struct smmu *smmu, sva_log_fn fn, void *ctx)
+{
+	smmu->log = (struct log_sink){ .fn = fn, .ctx = fn ? ctx : NULL };
+}

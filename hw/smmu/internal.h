@@ -102,6 +102,8 @@ struct smmu {
 	/* -v trace hook. */
 	smmu_trace_fn trace_fn;
 	void *trace_ctx;
+	/* Diagnostic messages (smmu_set_log()); set before traffic starts. */
+	struct log_sink log;
 
 	/*
 	 * PMCG counts, sharded so that translating threads (every one counts

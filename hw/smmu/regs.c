@@ -76,6 +76,12 @@ void smmu_gerror_raise(struct smmu *smmu, uint32_t bits)
 		atomic_fetch_xor(&smmu->gerror, fresh);
 	pthread_mutex_unlock(&smmu->gerror_lock);
 
+	if (fresh & SMMU_GERROR_SFM_ERR)
+		hw_log(&smmu->log, SVA_LOG_ERR, SMMU_LOG_ORIGIN,
+		       "Service Failure Mode entered (GERROR %#x)", fresh);
+	else if (fresh & ~SMMU_GERROR_CMDQ_ERR)
+		hw_log(&smmu->log, SVA_LOG_WARNING, SMMU_LOG_ORIGIN, "global error (GERROR %#x)",
+		       fresh);
 	/*
 	 * §7.5.1: every newly active error triggers the GERROR interrupt but
 	 * MSI_GERROR_ABT_ERR: it says a GERROR MSI aborted, and another one to

@@ -165,6 +165,19 @@ typedef void (*smmu_trace_fn)(void *ctx, enum smmu_trace_kind kind,
 /* Set (or with NULL clear) the trace hook. Set it before traffic starts. */
 void smmu_set_trace(struct smmu *smmu, smmu_trace_fn fn, void *ctx);
 
+/* ---- Diagnostic messages ----------------------------------------------- */
+
+/* The origin of the model's messages. */
+#define SMMU_LOG_ORIGIN		"smmuv3"
+/*
+ * Set (or with NULL clear) the hook that receives the model's messages
+ * (include/sva/log.h): a command error, with the command (warning); a
+ * global error the SMMU raised (warning; Service Failure Mode: err).
+ * Called on SMMU threads with no SMMU lock held. Set it before traffic
+ * starts. Without a hook the model is silent.
+ */
+void smmu_set_log(struct smmu *smmu, sva_log_fn fn, void *ctx);
+
 /* ---- PMCG: architected performance events (§10.4) ---------------------- */
 
 enum smmu_pmcg_event {

@@ -28,6 +28,7 @@
 #include "sim/run.h"
 #include "sim/scenario.h"
 #include "sim/trace.h"
+#include "sva/log.h"
 
 #define SVA_VERSION_STRING	"0.1.0"
 

@@ -34,6 +34,7 @@
 #include "os/iommu/iommu.h"
 #include "os/iommu/iopf.h"
 #include "os/mm/frame.h"
+#include "os/printk.h"
 
 struct arm_smmu_device;
 struct arm_smmu_master;
@@ -604,7 +605,11 @@ struct arm_smmu_stats {
 	uint64_t faults_refused;
 };
 
+/* The driver's name: the origin of its messages. */
+#define ARM_SMMU_DRV_NAME	"arm-smmu-v3"
+
 struct arm_smmu_device {
+	const char *name;		/* in log messages (dev_err() and friends) */
 	struct mmio_region mmio;
 	struct frame_pool *pool;
 	struct phys_mem *mem;		/* the linear map */

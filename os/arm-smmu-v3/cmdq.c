@@ -111,9 +111,9 @@ static bool cmdq_error_pending(struct arm_smmu_device *smmu)
 	return (gerror ^ gerrorn) & SMMU_GERROR_CMDQ_ERR;
 }
 
-static void log_bad_cmd(const uint64_t *cmd)
+static void log_bad_cmd(struct arm_smmu_device *smmu, const uint64_t *cmd)
 {
-	fprintf(stderr, "arm-smmu-v3: CERROR_ILL on command %s (%#llx): %016llx %016llx\n",
+	dev_err(smmu, "CERROR_ILL on command %s (%#llx): %016llx %016llx",
 		arm_smmu_name(smmuv3_cmd_name((unsigned int)FIELD_GET(CMD_0_OP, cmd[0]))),
 		(unsigned long long)FIELD_GET(CMD_0_OP, cmd[0]),
 		(unsigned long long)cmd[0], (unsigned long long)cmd[1]);
@@ -145,7 +145,7 @@ void arm_smmu_cmdq_skip_err(struct arm_smmu_device *smmu)
 		arm_smmu_stat_inc(&cmdq->stats_cerror[err]);
 	switch (err) {
 	case SMMU_CERROR_ILL:
-		log_bad_cmd(slot);
+		log_bad_cmd(smmu, slot);
 		arm_smmu_stat_inc(&smmu->stats.cerror_ill);
 		arm_smmu_cmdq_build_cmd(cmd, &nop);
 		arm_smmu_write_qword(&slot[1], cmd[1]);
@@ -346,7 +346,7 @@ wait:
 		smmu->trace_ops->sync_wait(smmu->trace_ctx, start_ns, mono_ns());
 out:
 	if (ret)
-		fprintf(stderr, "arm-smmu-v3: command queue stuck (%d), CONS %#x\n", ret,
+		dev_err(smmu, "command queue stuck (%d), CONS %#x", ret,
 			mmio_read32(&smmu->mmio, SMMU_CMDQ_CONS));
 	return ret;
 }
@@ -388,7 +388,7 @@ int arm_smmu_cmdq_batch_add(struct arm_smmu_device *smmu, struct arm_smmu_cmdq_b
 	}
 	ret = arm_smmu_cmdq_build_cmd(&b->cmds[b->num * CMD_DWORDS], ent);
 	if (ret) {
-		fprintf(stderr, "arm-smmu-v3: ignoring unknown command opcode %#x\n", ent->opcode);
+		dev_crit(smmu, "BUG: unknown command opcode %#x", ent->opcode);
 		return ret;
 	}
 	b->num++;

@@ -112,14 +112,10 @@ static void resume_abort(struct arm_smmu_device *smmu, uint32_t sid, uint16_t st
 	arm_smmu_cmdq_issue_cmd(smmu, &cmd);
 }
 
-
-/* Log the first events, then every power of two: a fault storm stays readable. */
-static bool event_log_ratelimit(uint64_t n)
-{
-	return n <= 16 || !(n & (n - 1));
-}
-
-/* A non-stall event, the @n-th: to the event hook, or logged (rate-limited). */
+/*
+ * A non-stall event, the @n-th: to the event hook, or logged, rate-limited
+ * so that a fault storm stays readable.
+ */
 static void handle_other_event(struct arm_smmu_device *smmu, struct arm_smmu_master *master,
 			       const uint64_t *evt, uint64_t n)
 {
@@ -127,8 +123,8 @@ static void handle_other_event(struct arm_smmu_device *smmu, struct arm_smmu_mas
 
 	if (ops && ops->event)
 		ops->event(smmu->fault_ctx, master, evt);
-	else if (event_log_ratelimit(n))
-		fprintf(stderr, "arm-smmu-v3: %s sid %u ssid %llu addr %#llx (%llu events)\n",
+	else
+		dev_err_ratelimited(smmu, "%s sid %u ssid %llu addr %#llx (%llu events)",
 			arm_smmu_name(smmuv3_event_name((unsigned int)FIELD_GET(EVT_0_ID, evt[0]))),
 			(unsigned int)FIELD_GET(EVT_0_SID, evt[0]),
 			(unsigned long long)FIELD_GET(EVT_0_SSID, evt[0]),
@@ -179,10 +175,10 @@ void arm_smmu_evtq_irq(void *data)
 	struct arm_smmu_device *smmu = data;
 
 	pthread_mutex_lock(&smmu->evtq_lock);
-	if (queue_drain(smmu, &smmu->evtq, handle_event) &&
-	    event_log_ratelimit(__atomic_add_fetch(&smmu->stats.evtq_overflows, 1,
-						   __ATOMIC_RELAXED)))
-		fprintf(stderr, "arm-smmu-v3: event queue overflow: events lost\n");
+	if (queue_drain(smmu, &smmu->evtq, handle_event)) {
+		__atomic_add_fetch(&smmu->stats.evtq_overflows, 1, __ATOMIC_RELAXED);
+		dev_err_ratelimited(smmu, "event queue overflow: events lost");
+	}
 	pthread_mutex_unlock(&smmu->evtq_lock);
 }
 
@@ -255,9 +251,8 @@ void arm_smmu_priq_irq(void *data)
 		uint64_t n = __atomic_add_fetch(&smmu->stats.priq_overflows, 1, __ATOMIC_RELAXED);
 
 		/* Expected when credits overcommit the queue: rate-limited. */
-		if (event_log_ratelimit(n))
-			fprintf(stderr, "arm-smmu-v3: PRI queue overflow: requests lost (%llu)\n",
-				(unsigned long long)n);
+		dev_err_ratelimited(smmu, "PRI queue overflow: requests lost (%llu)",
+				    (unsigned long long)n);
 		ops = __atomic_load_n(&smmu->fault_ops, __ATOMIC_ACQUIRE);
 		if (ops && ops->pri_overflow)
 			ops->pri_overflow(smmu->fault_ctx);
@@ -323,12 +318,12 @@ void arm_smmu_gerror_irq(void *data)
 		return;
 	arm_smmu_stat_inc(&smmu->stats.gerrors);
 	if (active & SMMU_GERROR_SFM_ERR)
-		fprintf(stderr, "arm-smmu-v3: device has entered Service Failure Mode!\n");
+		dev_err(smmu, "device has entered Service Failure Mode!");
 	if (active & (SMMU_GERROR_MSI_GERROR_ABT_ERR | SMMU_GERROR_MSI_PRIQ_ABT_ERR |
 		      SMMU_GERROR_MSI_EVENTQ_ABT_ERR | SMMU_GERROR_MSI_CMDQ_ABT_ERR))
-		fprintf(stderr, "arm-smmu-v3: MSI write aborted (GERROR %#x)\n", active);
+		dev_err(smmu, "MSI write aborted (GERROR %#x)", active);
 	if (active & (SMMU_GERROR_PRIQ_ABT_ERR | SMMU_GERROR_EVENTQ_ABT_ERR))
-		fprintf(stderr, "arm-smmu-v3: queue write aborted (GERROR %#x)\n", active);
+		dev_err(smmu, "queue write aborted (GERROR %#x)", active);
 	/* Fixes the command and acknowledges CMDQ_ERR itself. */
 	if (active & SMMU_GERROR_CMDQ_ERR)
 		arm_smmu_cmdq_skip_err(smmu);

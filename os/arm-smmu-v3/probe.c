@@ -117,7 +117,7 @@ static unsigned int min_u(unsigned int a, unsigned int b)
 static int probe_idr1(struct arm_smmu_device *smmu, uint32_t reg)
 {
 	if (reg & (SMMU_IDR1_TABLES_PRESET | SMMU_IDR1_QUEUES_PRESET)) {
-		fprintf(stderr, "arm-smmu-v3: embedded tables or queues are not supported\n");
+		dev_err(smmu, "embedded tables or queues are not supported");
 		return -ENODEV;
 	}
 	if (reg & SMMU_IDR1_ATTR_TYPES_OVR)
@@ -159,15 +159,15 @@ int arm_smmu_device_hw_probe(struct arm_smmu_device *smmu, const uint32_t idr[6]
 	smmu->pgsize_bitmap = 0;
 	probe_idr0(smmu, idr[0], vhe);
 	if (!(smmu->features & ARM_SMMU_FEAT_TRANS_S1)) {
-		fprintf(stderr, "arm-smmu-v3: no stage-1 translation: not supported\n");
+		dev_err(smmu, "no stage-1 translation: not supported");
 		return -ENODEV;
 	}
 	if (!(FIELD_GET(SMMU_IDR0_TTF, idr[0]) & SMMU_IDR0_TTF_AARCH64)) {
-		fprintf(stderr, "arm-smmu-v3: AArch64 tables not supported\n");
+		dev_err(smmu, "AArch64 tables not supported");
 		return -ENODEV;
 	}
 	if (!(smmu->features & ARM_SMMU_FEAT_TT_LE)) {
-		fprintf(stderr, "arm-smmu-v3: big-endian-only table walks\n");
+		dev_err(smmu, "big-endian-only table walks: not supported");
 		return -ENODEV;
 	}
 	ret = probe_idr1(smmu, idr[1]);
@@ -177,7 +177,7 @@ int arm_smmu_device_hw_probe(struct arm_smmu_device *smmu, const uint32_t idr[6]
 		smmu->features |= ARM_SMMU_FEAT_RANGE_INV;
 	probe_idr5(smmu, idr[5]);
 	if (!smmu->pgsize_bitmap) {
-		fprintf(stderr, "arm-smmu-v3: no usable granule\n");
+		dev_err(smmu, "no usable granule");
 		return -ENODEV;
 	}
 	/* SVA shares CPU page tables: coherent walks and the CPU's 4K granule. */
@@ -461,6 +461,7 @@ static struct arm_smmu_device *device_alloc(const struct mmio_region *mmio,
 
 	if (!smmu)
 		return NULL;
+	smmu->name = ARM_SMMU_DRV_NAME;
 	smmu->mmio = *mmio;
 	smmu->pool = pool;
 	smmu->mem = frame_pool_mem(pool);

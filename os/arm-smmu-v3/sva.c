@@ -831,7 +831,7 @@ static void flush_queue(struct arm_smmu_sva *sva, struct arm_smmu_queue *q,
 			handler(sva->smmu);
 		sleep_us(ARM_SMMU_SVA_FLUSH_POLL_US);
 	}
-	fprintf(stderr, "arm-smmu-v3: SVA unbind: fault queue not consumed, giving up\n");
+	dev_err(sva->smmu, "SVA unbind: fault queue not consumed, giving up");
 }
 
 /*
@@ -1143,7 +1143,7 @@ void arm_smmu_sva_fini(struct arm_smmu_device *smmu)
 		return;
 	arm_smmu_set_fault_ops(smmu, NULL, NULL);
 	if (htable_count(&sva->bonds) || htable_count(&sva->domains))
-		fprintf(stderr, "arm-smmu-v3: SVA torn down with bonds still alive\n");
+		dev_crit(smmu, "BUG: SVA torn down with bonds still alive");
 	htable_fini(&sva->bonds);
 	htable_fini(&sva->domains);
 	pthread_mutex_destroy(&sva->lock);

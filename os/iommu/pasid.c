@@ -18,6 +18,7 @@
 #include <stdlib.h>
 
 #include "os/iommu/pasid.h"
+#include "os/printk.h"
 
 /* 64^4 > 2^20: enough levels for the widest PASID space. */
 #define PASID_MAX_LEVELS	4
@@ -190,7 +191,7 @@ void pasid_put(struct pasid_allocator *pa, uint32_t pasid)
 	pthread_mutex_lock(&pa->lock);
 	if (!allocated(pa, pasid)) {
 		/* A kernel would WARN: a put without a get is a refcounting bug. */
-		fprintf(stderr, "pasid_put: PASID %u is not allocated\n", pasid);
+		pr_crit("BUG: pasid_put: PASID %u is not allocated", pasid);
 		abort();
 	}
 	if (!--pa->refs[pasid]) {

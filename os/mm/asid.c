@@ -33,10 +33,11 @@
 #include "arch/bitfield.h"
 #include "hw/cpu.h"
 #include "os/mm/asid.h"
+#include "os/printk.h"
 
 #define ASID_BUG(fmt, ...)							\
 	do {									\
-		fprintf(stderr, "BUG: %s: " fmt "\n", __func__, ##__VA_ARGS__);\
+		pr_crit("BUG: %s: " fmt, __func__, ##__VA_ARGS__);	\
 		abort();							\
 	} while (0)
 
@@ -305,7 +306,7 @@ void asid_context_release(struct asid_allocator *a, struct asid_context *ctx)
 	pthread_mutex_lock(&a->lock);
 	if (ctx->pinned) {
 		/* A binding outlived its mm: report it, but do not leak the pin. */
-		fprintf(stderr, "%s: context 0x%" PRIx64 " still pinned %u time(s)\n",
+		pr_crit("%s: context 0x%" PRIx64 " still pinned %u time(s)",
 			__func__, ctx_id(ctx), ctx->pinned);
 		unpin(a, ctx);
 	}

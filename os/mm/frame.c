@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "os/mm/frame.h"
+#include "os/printk.h"
 
 #define FRAME_NR_CACHES		16
 #define FRAME_CACHE_SIZE	64
@@ -38,7 +39,7 @@
 /* A broken invariant or a double free: a kernel BUG(). */
 #define FRAME_BUG(fmt, ...)							\
 	do {									\
-		fprintf(stderr, "BUG: %s: " fmt "\n", __func__, ##__VA_ARGS__);\
+		pr_crit("BUG: %s: " fmt, __func__, ##__VA_ARGS__);	\
 		abort();							\
 	} while (0)
 
@@ -328,7 +329,7 @@ static uint32_t frame_index(struct frame_pool *pool, uint64_t pa, const char *fn
 	uint64_t off = pa - pool->start;
 
 	if (pa < pool->start || (pa & mask) || (off >> pool->page_shift) >= pool->nr_frames) {
-		fprintf(stderr, "%s: PA 0x%" PRIx64 " is not a frame of this pool\n", fn, pa);
+		pr_crit("%s: PA 0x%" PRIx64 " is not a frame of this pool", fn, pa);
 		__atomic_fetch_add(&pool->misuse, 1, __ATOMIC_RELAXED);
 		return FRAME_NONE;
 	}

@@ -16,6 +16,7 @@
 #include "os/arm-smmu-v3/arm-smmu-v3.h"
 #include "os/pci/pci.h"
 #include "tests/harness.h"
+#include "tests/unit/log_capture.h"
 
 #define BASE	PHYS_MEM_DEFAULT_BASE
 #define SIZE	(64ULL << 20)
@@ -334,6 +335,7 @@ static void cerror_ill_case(bool threaded)
 {
 	struct arm_smmu_cmdq_ent good = { .opcode = CMD_OP_CFGI_STE, .cfgi = { .sid = 1 } };
 	uint64_t cmds[4] = { 0x7f, 0 };	/* opcode 0x7f: no such command */
+	struct log_capture cap;
 	struct smmu_config cfg;
 	uint64_t before;
 	struct dfx fx;
@@ -344,8 +346,14 @@ static void cerror_ill_case(bool threaded)
 	before = smmu_cmd_count(fx.hw, CMD_OP_CFGI_STE);
 	ASSERT_EQ(arm_smmu_cmdq_build_cmd(&cmds[2], &good), 0);
 	/* The SMMU stops on the bad command; the waiter repairs and acks. */
+	log_capture_start(&cap);
 	EXPECT_EQ(arm_smmu_cmdq_issue_cmdlist(fx.drv, cmds, 2, true), 0);
+	log_capture_stop(&cap);
 	EXPECT_EQ(fx.drv->stats.cerror_ill, 1);
+	/* ... and says which command it skipped, once. */
+	EXPECT_EQ(cap.n, 1);
+	EXPECT_EQ(log_capture_count(&cap, SVA_LOG_ERR, "CERROR_ILL on command ? (0x7f): "
+				    "000000000000007f 0000000000000000"), 1);
 	EXPECT_EQ(smmu_cmd_count(fx.hw, CMD_OP_CFGI_STE) - before, 1);
 	EXPECT_EQ(smmu_mmio_read32(fx.hw, SMMU_GERROR) & SMMU_GERROR_CMDQ_ERR,
 		  smmu_mmio_read32(fx.hw, SMMU_GERRORN) & SMMU_GERROR_CMDQ_ERR);
@@ -815,12 +823,17 @@ TEST(priq_overflow_reported_and_acknowledged)
 	smmu_config_default(&cfg);
 	cfg.priq_log2 = 2;	/* 4 entries */
 	ASSERT_EQ(dfx_init(&fx, &cfg, &no_opts), 0);
+	struct log_capture cap;
+
 	arm_smmu_set_fault_ops(fx.drv, &ops, NULL);
 	for (i = 0; i < 6; i++)
 		smmu_page_request(fx.hw, 0x10, &req);	/* not Last: nothing auto-answered */
 	prod = smmu_mmio_read32(fx.hw, SMMU_PRIQ_PROD);
 	EXPECT_TRUE(prod & SMMU_Q_PROD_OVFLG);
+	log_capture_start(&cap);
 	arm_smmu_priq_irq(fx.drv);
+	log_capture_stop(&cap);
+	EXPECT_EQ(log_capture_count(&cap, SVA_LOG_ERR, "PRI queue overflow: requests lost"), 1);
 	EXPECT_EQ(overflows, 1);
 	EXPECT_EQ(fx.drv->stats.priq_overflows, 1);
 	EXPECT_EQ(fx.drv->stats.page_requests, 4);	/* what fitted */
@@ -950,6 +963,7 @@ TEST(evtq_overflow_reported_and_acknowledged)
 	struct evt_log log = { 0 };
 	struct arm_smmu_domain *dom;
 	struct arm_smmu_master *m;
+	struct log_capture cap;
 	struct smmu_config cfg;
 	unsigned int i;
 	struct dfx fx;
@@ -966,7 +980,12 @@ TEST(evtq_overflow_reported_and_acknowledged)
 	for (i = 0; i < 7; i++)
 		EXPECT_EQ(dma(&fx, 12, 0x1000 * (i + 1), WALK_ACC_READ, NULL), SMMU_TXN_ABORT);
 	EXPECT_TRUE(smmu_mmio_read32(fx.hw, SMMU_EVENTQ_PROD) & SMMU_Q_PROD_OVFLG);
+	log_capture_start(&cap);
 	arm_smmu_evtq_irq(fx.drv);
+	log_capture_stop(&cap);
+	/* The loss is an error; the records went to the hook, not to the log. */
+	EXPECT_EQ(cap.n, 1);
+	EXPECT_EQ(log_capture_count(&cap, SVA_LOG_ERR, "event queue overflow: events lost"), 1);
 	EXPECT_EQ(log.n, 4);
 	EXPECT_EQ(fx.drv->stats.evtq_overflows, 1);
 	EXPECT_EQ(smmu_mmio_read32(fx.hw, SMMU_EVENTQ_CONS) & SMMU_Q_CONS_OVACKFLG,

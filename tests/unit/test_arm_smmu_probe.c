@@ -9,6 +9,7 @@
 
 #include "os/arm-smmu-v3/arm-smmu-v3.h"
 #include "tests/harness.h"
+#include "tests/unit/log_capture.h"
 
 /* A minimal usable SMMU: stage 1, AArch64 tables, 4K granule, 48-bit OAS. */
 static void base_idr(uint32_t idr[6])
@@ -126,29 +127,42 @@ TEST(small_sid_space_is_linear)
 	EXPECT_TRUE(smmu.features & ARM_SMMU_FEAT_2_LVL_STRTAB);
 }
 
+/* Each refusal says why, as an error of the driver. */
+static void expect_refused(const uint32_t *idr, const char *why)
+{
+	struct arm_smmu_device smmu = { .name = ARM_SMMU_DRV_NAME };
+	struct log_capture cap;
+
+	log_capture_start(&cap);
+	EXPECT_EQ(arm_smmu_device_hw_probe(&smmu, idr, false), -ENODEV);
+	log_capture_stop(&cap);
+	EXPECT_EQ(cap.n, 1);
+	EXPECT_EQ(log_capture_count(&cap, SVA_LOG_ERR, why), 1);
+	EXPECT_STREQ(cap.msg[0].origin, ARM_SMMU_DRV_NAME);
+}
+
 TEST(refused)
 {
-	struct arm_smmu_device smmu = { 0 };
 	uint32_t idr[6];
 
 	base_idr(idr);
 	idr[0] &= ~SMMU_IDR0_S1P;
 	idr[0] |= SMMU_IDR0_S2P;
-	EXPECT_EQ(arm_smmu_device_hw_probe(&smmu, idr, false), -ENODEV);
+	expect_refused(idr, "no stage-1 translation");
 
 	base_idr(idr);
 	idr[0] = FIELD_SET(SMMU_IDR0_TTF, idr[0], SMMU_IDR0_TTF_AARCH32);
-	EXPECT_EQ(arm_smmu_device_hw_probe(&smmu, idr, false), -ENODEV);
+	expect_refused(idr, "AArch64 tables not supported");
 
 	base_idr(idr);
 	idr[0] |= FIELD_PREP(SMMU_IDR0_TTENDIAN, SMMU_IDR0_TTENDIAN_BE);
-	EXPECT_EQ(arm_smmu_device_hw_probe(&smmu, idr, false), -ENODEV);
+	expect_refused(idr, "big-endian-only table walks");
 
 	base_idr(idr);
 	idr[1] |= SMMU_IDR1_QUEUES_PRESET;
-	EXPECT_EQ(arm_smmu_device_hw_probe(&smmu, idr, false), -ENODEV);
+	expect_refused(idr, "embedded tables or queues are not supported");
 
 	base_idr(idr);
 	idr[5] &= ~SMMU_IDR5_GRAN4K;
-	EXPECT_EQ(arm_smmu_device_hw_probe(&smmu, idr, false), -ENODEV);
+	expect_refused(idr, "no usable granule");
 }

@@ -117,6 +117,22 @@ TEST_TIMEOUT(info_and_short_stress, 120)
 	EXPECT_TRUE(strstr(out, "--e2h off|on") != NULL);
 }
 
+/*
+ * A passing stress run provokes faults on purpose (bogus PASIDs, DMA after
+ * unbind): the driver's messages about them are diagnostics, shown with -v
+ * only. The same seed, so the same faults.
+ */
+TEST_TIMEOUT(passing_runs_are_quiet_v_shows_diagnostics, 120)
+{
+	find_sva();
+	EXPECT_EQ(run("stress --seed 5 --ops 200", out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_STREQ(err, "");
+	EXPECT_EQ(run("stress --seed 5 --ops 200 -v", out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_TRUE(strstr(err, "arm-smmu-v3: C_BAD_SUBSTREAMID sid ") != NULL);
+	EXPECT_EQ(run("run examples/vhe-64k-mixed.sva", out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_STREQ(err, "");
+}
+
 TEST_TIMEOUT(bench_json, 120)
 {
 	find_sva();

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* os/mm/frame: buddy allocator, per-thread caches, refcounts, stats. */
 #include <pthread.h>
+#include <sys/mman.h>
 
 #include "os/mm/frame.h"
 #include "tests/harness.h"
+#include "tests/unit/log_capture.h"
 
 #define BASE	PHYS_MEM_DEFAULT_BASE
 #define SIZE	(32ULL << 20)
@@ -34,22 +36,35 @@ static uint64_t allocated(struct frame_pool *pool)
 	return st.allocated;
 }
 
-/* Run @fn in a child process; did it die of SIGABRT? */
-static bool aborts(void (*fn)(struct fixture *), struct fixture *fx)
+/*
+ * Run @fn in a child process: did it die of SIGABRT, having logged one
+ * critical message containing @bug?
+ */
+static bool aborts(void (*fn)(struct fixture *), struct fixture *fx, const char *bug)
 {
+	struct log_capture *cap;
+	bool ok = false;
 	int status;
 	pid_t pid;
 
+	cap = mmap(NULL, sizeof(*cap), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (cap == MAP_FAILED)
+		return false;
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
 	if (pid == 0) {
+		log_capture_start(cap);
 		fn(fx);
 		_exit(0);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return false;
-	return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+	if (pid >= 0 && waitpid(pid, &status, 0) == pid)
+		ok = WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT &&
+		     cap->n == 1 && log_capture_count(cap, SVA_LOG_CRIT, bug) == 1;
+	if (!ok)
+		log_capture_dump(cap);
+	munmap(cap, sizeof(*cap));
+	return ok;
 }
 
 TEST(bad_geometry)
@@ -253,18 +268,26 @@ TEST(zeroing)
 
 TEST(bad_pa_is_refused)
 {
+	struct log_capture cap;
 	struct fixture fx;
 	struct frame_stats st;
 	uint64_t pa;
 
 	setup(&fx, 0x100000, 1 << 20, 12);
 	pa = frame_alloc(fx.pool, 0);
+	log_capture_start(&cap);
 	EXPECT_FALSE(frame_put(fx.pool, BASE));			/* RAM, not the pool */
 	EXPECT_FALSE(frame_put(fx.pool, BASE + 0x200000));	/* just past the end */
 	EXPECT_FALSE(frame_put(fx.pool, 0));
 	EXPECT_FALSE(frame_put(fx.pool, pa + 8));		/* misaligned */
 	frame_get(fx.pool, ~0ULL);
 	frame_free_order(fx.pool, BASE + SIZE, 0);
+	log_capture_stop(&cap);
+	/* Each misuse is reported, as a software bug. */
+	EXPECT_EQ(cap.n, 6);
+	EXPECT_EQ(log_capture_count(&cap, SVA_LOG_CRIT, "is not a frame of this pool"), 6);
+	EXPECT_EQ(log_capture_count(&cap, SVA_LOG_CRIT, "frame_put: PA 0x80000000 "), 1);
+	EXPECT_EQ(log_capture_count(&cap, SVA_LOG_CRIT, "frame_free_order: PA 0x82000000 "), 1);
 	frame_get_stats(fx.pool, &st);
 	EXPECT_EQ(st.misuse, 6);
 	EXPECT_EQ(st.allocated, 1);
@@ -312,12 +335,13 @@ TEST(double_free_is_a_bug)
 	struct fixture fx;
 
 	setup(&fx, 0, 1 << 20, 12);
-	TH_LOG("five BUG messages follow, on purpose");
-	EXPECT_TRUE(aborts(double_put, &fx));
-	EXPECT_TRUE(aborts(get_of_free, &fx));
-	EXPECT_TRUE(aborts(free_wrong_order, &fx));
-	EXPECT_TRUE(aborts(free_shared_block, &fx));
-	EXPECT_TRUE(aborts(put_of_tail, &fx));
+	EXPECT_TRUE(aborts(double_put, &fx, "BUG: frame_put: frame 0x8000f000 has no reference"));
+	EXPECT_TRUE(aborts(get_of_free, &fx, "BUG: frame_get: frame 0x8000f000 is free"));
+	EXPECT_TRUE(aborts(free_wrong_order, &fx, "BUG: frame_free_order: block 0x80000000 was "
+			   "not allocated with order 1"));
+	EXPECT_TRUE(aborts(free_shared_block, &fx, "BUG: frame_free_order: block 0x80000000 "
+			   "has refcount 2"));
+	EXPECT_TRUE(aborts(put_of_tail, &fx, "BUG: frame_put: frame 0x80001000 has no reference"));
 	teardown(&fx);
 }
 

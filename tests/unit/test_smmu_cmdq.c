@@ -16,6 +16,7 @@
 #include "hw/smmu/internal.h"
 #include "hw/smmu/smmu.h"
 #include "tests/harness.h"
+#include "tests/unit/log_capture.h"
 
 #define BASE	PHYS_MEM_DEFAULT_BASE
 #define SIZE	(16ULL << 20)
@@ -337,11 +338,34 @@ TEST(reserved_bit_and_unsupported_command_are_illegal)
 	fx_fini(&fx);
 }
 
+/* The model tells its embedder's hook what was wrong, before CONS shows it. */
+TEST(command_errors_reach_the_model_log_hook)
+{
+	struct log_capture cap = { 0 };
+	struct fx fx;
+
+	fx_init(&fx, 4);
+	smmu_set_log(fx.smmu, log_capture_hook, &cap);
+	put(&fx, OP_CFGI_ALL_W0, OP_CFGI_ALL_W1);
+	put(&fx, 0x42, 0x1234);				/* reserved opcode */
+	publish(&fx);
+	ASSERT_TRUE(wait_error(&fx));
+	ASSERT_EQ(cap.n, 1);
+	EXPECT_EQ(cap.msg[0].level, SVA_LOG_WARNING);
+	EXPECT_STREQ(cap.msg[0].origin, SMMU_LOG_ORIGIN);
+	EXPECT_STREQ(cap.msg[0].text, "command queue error CERROR_ILL at CONS 0x1: "
+		     "0000000000000042 0000000000001234");
+	fx_fini(&fx);
+}
+
 TEST(fetch_abort_is_cerror_abt)
 {
 	struct fx fx;
 
+	struct log_capture cap = { 0 };
+
 	fx_init(&fx, 4);
+	smmu_set_log(fx.smmu, log_capture_hook, &cap);
 	ASSERT_TRUE(write_cr0_sync(&fx, 0));
 	/* A queue outside RAM. */
 	smmu_mmio_write64(fx.smmu, SMMU_CMDQ_BASE, 0x1000ULL | 4);
@@ -352,6 +376,8 @@ TEST(fetch_abort_is_cerror_abt)
 	EXPECT_EQ(FIELD_GET(SMMU_CMDQ_CONS_ERR, smmu_mmio_read32(fx.smmu, SMMU_CMDQ_CONS)),
 		  SMMU_CERROR_ABT);
 	EXPECT_EQ(cons_iw(&fx), 0);
+	ASSERT_EQ(cap.n, 1);
+	EXPECT_STREQ(cap.msg[0].text, "command queue error CERROR_ABT at CONS 0x0");
 	fx_fini(&fx);
 }
 

@@ -30,6 +30,12 @@ struct mem_bus_ops {
 	int (*read)(void *ctx, uint64_t pa, void *buf, size_t len);
 	int (*write)(void *ctx, uint64_t pa, const void *buf, size_t len);
 	int (*fill)(void *ctx, uint64_t pa, uint8_t byte, size_t len);
+	/*
+	 * Optional: copy @len bytes from @src to @dst, both on this bus, as a
+	 * device moving data (bytes, forward: the ranges may overlap only if
+	 * dst <= src). Without it bus_copy() goes through a bounce buffer.
+	 */
+	int (*copy)(void *ctx, uint64_t dst, uint64_t src, size_t len);
 };
 
 struct mem_bus {
@@ -66,6 +72,25 @@ static inline int bus_write(const struct mem_bus *bus, uint64_t pa, const void *
 static inline int bus_fill(const struct mem_bus *bus, uint64_t pa, uint8_t byte, size_t len)
 {
 	return bus->ops->fill(bus->ctx, pa, byte, len);
+}
+
+static inline int bus_copy(const struct mem_bus *bus, uint64_t dst, uint64_t src, size_t len)
+{
+	uint8_t bounce[512];
+	size_t n;
+	int ret;
+
+	if (bus->ops->copy)
+		return bus->ops->copy(bus->ctx, dst, src, len);
+	for (; len; len -= n, src += n, dst += n) {
+		n = len < sizeof(bounce) ? len : sizeof(bounce);
+		ret = bus_read(bus, src, bounce, n);
+		if (!ret)
+			ret = bus_write(bus, dst, bounce, n);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /*

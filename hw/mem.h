@@ -7,7 +7,9 @@
  * consistent, as the descriptor and queue protocols of the SMMU and the
  * MMU need. Byte ranges are copied with relaxed atomic accesses, so that a
  * device and a CPU racing on the same bytes is defined behaviour in C (as it
- * is in hardware) and clean under ThreadSanitizer.
+ * is in hardware) and clean under ThreadSanitizer; RAM-to-RAM copies
+ * (phys_mem_copy, a device's burst) use the host's copy instruction on
+ * x86-64 outside the sanitizer builds (see mem.c).
  *
  * An access outside RAM returns -EFAULT; callers turn it into an external
  * abort. No operation ever touches host memory outside the reservation.

@@ -73,6 +73,63 @@ TEST(byte_ranges)
 	phys_mem_fini(&mem);
 }
 
+/*
+ * RAM-to-RAM copies (a device's burst): every alignment of source and
+ * destination, lengths around the word and unrolled-step sizes, and a
+ * forward overlap (dst < src); the bytes around the copy stay untouched.
+ * bus_copy() without the bus's copy operation goes through a bounce buffer.
+ */
+static int no_copy_read(void *ctx, uint64_t pa, void *buf, size_t len)
+{
+	return phys_mem_read(ctx, pa, buf, len);
+}
+
+static int no_copy_write(void *ctx, uint64_t pa, const void *buf, size_t len)
+{
+	return phys_mem_write(ctx, pa, buf, len);
+}
+
+TEST(ram_to_ram_copies)
+{
+	static const struct mem_bus_ops plain_ops = { .read = no_copy_read, .write = no_copy_write };
+	static uint8_t ref[3100], out[3100];
+	const size_t lens[] = { 0, 1, 7, 8, 9, 31, 32, 33, 63, 64, 65, 1000, 2999 };
+	struct mem_bus plain;
+	struct phys_mem mem;
+	unsigned int s, d, l, i;
+
+	ASSERT_EQ(phys_mem_init(&mem, BASE, SIZE), 0);
+	plain = (struct mem_bus){ .ops = &plain_ops, .ctx = &mem };
+	for (i = 0; i < sizeof(ref); i++)
+		ref[i] = (uint8_t)(i * 31 + 5);
+	ASSERT_EQ(phys_mem_write(&mem, BASE, ref, sizeof(ref)), 0);
+	for (s = 0; s < 8; s++) {
+		for (d = 0; d < 8; d++) {
+			for (l = 0; l < sizeof(lens) / sizeof(lens[0]); l++) {
+				uint64_t dst = BASE + 0x10000 + d;
+				const struct mem_bus *bus = (s + d + l) & 1 ? &plain : &mem.bus;
+
+				ASSERT_EQ(phys_mem_fill(&mem, dst - 8, 0xee, 3016), 0);
+				ASSERT_EQ(bus_copy(bus, dst, BASE + s, lens[l]), 0);
+				ASSERT_EQ(phys_mem_read(&mem, dst - 8, out, lens[l] + 16), 0);
+				for (i = 0; i < 8; i++) {
+					ASSERT_EQ(out[i], 0xee);
+					ASSERT_EQ(out[lens[l] + 8 + i], 0xee);
+				}
+				ASSERT_EQ(memcmp(out + 8, ref + s, lens[l]), 0);
+			}
+		}
+	}
+	/* Forward overlap: the destination 3 bytes below the source. */
+	ASSERT_EQ(phys_mem_write(&mem, BASE + 0x20003, ref, 2000), 0);
+	ASSERT_EQ(phys_mem_copy(&mem, BASE + 0x20000, BASE + 0x20003, 2000), 0);
+	ASSERT_EQ(phys_mem_read(&mem, BASE + 0x20000, out, 2000), 0);
+	EXPECT_EQ(memcmp(out, ref, 2000), 0);
+	EXPECT_EQ(bus_copy(&mem.bus, BASE + SIZE - 4, BASE, 8), -EFAULT);
+	EXPECT_EQ(bus_copy(&plain, BASE + SIZE - 4, BASE, 8), -EFAULT);
+	phys_mem_fini(&mem);
+}
+
 TEST(bad_geometry)
 {
 	struct phys_mem mem;

@@ -7,6 +7,11 @@
  * the translated address and the R/W/Exe/U bits of the ATS completion that
  * filled it. Translated requests use it; invalidate requests remove entries.
  *
+ * Set-associative (ATC_WAYS per set; one set when N <= ATC_WAYS): an entry
+ * lives in the set its tag and block number hash to, so a lookup reads one
+ * set per block size in use (usually two: 4K and 2M), and Global entries
+ * (any PASID) one more, however large N is.
+ *
  * Lookups take no lock: each entry is a seqcount-protected group of words,
  * so readers never block each other or a filler. An access brackets its
  * lookup *and* the data transfer that uses the result with
@@ -62,22 +67,32 @@ struct atc_entry {
 	uint64_t data;		/* ATC_DATA_* | translated base */
 };
 
+/* Hits and misses are the function's to count (struct ep_stats): no shared line per lookup. */
 struct atc_stats {
-	uint64_t hits, misses, fills, stale_fills, invalidations, entries_invalidated;
+	uint64_t fills, stale_fills, invalidations, entries_invalidated;
 };
 
+#define ATC_WAYS	8
+
 struct atc {
-	unsigned int nr;
-	struct atc_entry *entries;
+	unsigned int nr;		/* nsets * ways */
+	unsigned int nsets, ways;	/* nsets a power of two */
+	unsigned int set_bits;		/* log2(nsets) */
+	struct atc_entry *entries;	/* set s: entries[s * ways .. + ways) */
+	uint64_t *tags;			/* a copy of each entry's tag, a set's in one line */
+	unsigned int *victim;		/* per set: round-robin replacement, under lock */
+	uint64_t shifts;		/* atomic: bit k: some entry has size 4K << k */
+	uint64_t globals;		/* atomic: Global entries were filled */
 	pthread_mutex_t lock;		/* serialises fills and invalidations */
 	uint64_t generation;		/* bumped by each invalidation (atomic) */
-	unsigned int victim;		/* round-robin replacement, under lock */
 	struct grace grace;		/* sections of accesses using entries */
-	uint64_t hits, misses;		/* atomic, relaxed */
 	uint64_t fills, stale_fills, invalidations, entries_invalidated;	/* under lock */
 };
 
-/* 0, -EINVAL (nr == 0) or -ENOMEM. */
+/*
+ * 0, -EINVAL (nr == 0) or -ENOMEM. Above ATC_WAYS, @nr is rounded down to
+ * a power of two sets of ATC_WAYS entries.
+ */
 int atc_init(struct atc *atc, unsigned int nr);
 void atc_fini(struct atc *atc);
 

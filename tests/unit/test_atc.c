@@ -271,6 +271,68 @@ TEST(replacement_when_full)
 }
 
 /*
+ * A large set-associative ATC: hundreds of pages of two PASIDs, 2M blocks
+ * and a Global entry, each found at its own address (and nothing else
+ * found); a PASID's invalidation removes its entries only.
+ */
+TEST(large_atc_finds_every_entry)
+{
+	enum { PAGES = 400 };
+	struct atc_inv inv = { .pv = true, .pasid = 2, .base = 0, .shift = 64 };
+	struct atc_key k;
+	struct atc_hit hit;
+	grace_token_t tok;
+	struct atc atc;
+	unsigned int i, p, hits = 0;
+
+	ASSERT_EQ(atc_init(&atc, 4096), 0);
+	EXPECT_EQ(atc.nr, 4096);
+	for (p = 1; p <= 2; p++)
+		for (i = 0; i < PAGES; i++) {
+			k = (struct atc_key){ .pv = true, .pasid = p, .addr = 0x10000000 + i * SZ_4K };
+			ASSERT_EQ(atc_fill(&atc, &k, cpl(0x80000000 + (p * PAGES + i) * SZ_4K, 12,
+							 PCIE_ATS_CPL_R), atc_generation(&atc)), 0);
+		}
+	k = (struct atc_key){ .pv = true, .pasid = 1, .addr = 0x40000000 };
+	ASSERT_EQ(atc_fill(&atc, &k, cpl(0xa0000000, 21, PCIE_ATS_CPL_R), atc_generation(&atc)), 0);
+	k = (struct atc_key){ .pv = true, .pasid = 9, .addr = 0x50000000 };
+	ASSERT_EQ(atc_fill(&atc, &k, cpl(0xb0000000, 12, PCIE_ATS_CPL_R | PCIE_ATS_CPL_GLOBAL),
+			   atc_generation(&atc)), 0);
+
+	tok = atc_read_lock(&atc);
+	for (p = 1; p <= 2; p++)
+		for (i = 0; i < PAGES; i++) {
+			k = (struct atc_key){ .pv = true, .pasid = p, .addr = 0x10000123 + i * SZ_4K };
+			if (atc_lookup(&atc, &k, &hit)) {
+				hits++;
+				ASSERT_EQ(hit.pa, 0x80000123 + (p * PAGES + i) * SZ_4K);
+			}
+		}
+	/* 800 entries in 512 sets of 8: nothing was evicted. */
+	EXPECT_EQ(hits, 2 * PAGES);
+	k = (struct atc_key){ .pv = true, .pasid = 3, .addr = 0x10000000 };
+	EXPECT_FALSE(atc_lookup(&atc, &k, &hit));
+	k = (struct atc_key){ .pv = true, .pasid = 1, .addr = 0x401fff00 };
+	ASSERT_TRUE(atc_lookup(&atc, &k, &hit));
+	EXPECT_EQ(hit.pa, 0xa01fff00);
+	k.pasid = 2;
+	EXPECT_FALSE(atc_lookup(&atc, &k, &hit));
+	k = (struct atc_key){ .pv = true, .pasid = 1234, .addr = 0x50000010 };
+	ASSERT_TRUE(atc_lookup(&atc, &k, &hit));
+	EXPECT_EQ(hit.pa, 0xb0000010);
+	atc_read_unlock(&atc, tok);
+
+	EXPECT_EQ(atc_invalidate(&atc, &inv), PAGES + 1);	/* PASID 2's pages and the Global one */
+	tok = atc_read_lock(&atc);
+	k = (struct atc_key){ .pv = true, .pasid = 1, .addr = 0x10000000 + 7 * SZ_4K };
+	EXPECT_TRUE(atc_lookup(&atc, &k, &hit));
+	k.pasid = 2;
+	EXPECT_FALSE(atc_lookup(&atc, &k, &hit));
+	atc_read_unlock(&atc, tok);
+	atc_fini(&atc);
+}
+
+/*
  * The completion guarantee, threaded: device threads write through the
  * ATC continuously while the "SMMU" remaps the page to a new frame and
  * sends an invalidation. As soon as the invalidation returns, the old

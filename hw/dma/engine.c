@@ -7,6 +7,12 @@
  * (translate, write, end). So the engine never holds one translation's read
  * section while it waits for another (a PRI response or an SMMU stall),
  * and an invalidation never waits on software that waits on it.
+ *
+ * A copy skips the bounce buffer when the destination translates without
+ * waiting (ep_access.no_wait: through the ATC, no page request, no stall):
+ * then both sections are open at once and the bytes go frame to frame, in
+ * bursts as long as both translations cover (up to DMA_BURST), so a 2M
+ * block costs one translation per operand per burst instead of one per 4K.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,6 +24,8 @@
 
 #define RELAXED		__ATOMIC_RELAXED
 #define DMA_CHUNK	4096u		/* bounce buffer: one 4K page */
+/* Most bytes moved under one pair of translations (bounds an invalidation's wait). */
+#define DMA_BURST	(256u << 10)
 
 struct dma_engine {
 	struct ep *ep;
@@ -175,29 +183,32 @@ static int job_fault_in(struct dma_engine *e, struct dma_job *job, uint64_t addr
 	return code < 0 ? code : -EIO;
 }
 
-/*
- * Move up to *@n bytes at @addr of the job's address space: read into @buf,
- * write from @buf, or (@fill) write the pattern. *@n shrinks to what one
- * translation covers. 0, or a -errno with the job's status set.
- */
-static int job_access(struct dma_engine *e, struct dma_job *job, uint64_t addr,
-		      uint64_t *n, bool write, bool fill, uint8_t *buf, uint64_t remaining)
+static struct ep_access job_acc(const struct dma_job *job, uint64_t addr, bool write)
 {
-	struct ep_access a = {
+	return (struct ep_access){
 		.pv = job->pv, .pasid = job->pasid, .addr = addr,
 		.acc = (write ? WALK_ACC_WRITE : WALK_ACC_READ) | (job->priv ? WALK_ACC_PRIV : 0),
 	};
-	const struct mem_bus *bus = ep_bus(e->ep);
+}
+
+/*
+ * Translate @addr of the job's address space for one access, faulting
+ * pages in as the job allows. 0 with @xl's section open (the caller ends
+ * it), or a -errno with the job's status set.
+ */
+static int job_translate(struct dma_engine *e, struct dma_job *job, uint64_t addr, bool write,
+			 uint64_t remaining, struct ep_xlate *xl)
+{
+	struct ep_access a = job_acc(job, addr, write);
 	struct ep_pri_retry retry = { 0 };
-	struct ep_xlate xl;
 	int ret;
 
 	for (;;) {
 		if (job_stopped(e, job))
 			return -ECANCELED;
-		ret = ep_translate(e->ep, &a, &xl);
+		ret = ep_translate(e->ep, &a, xl);
 		if (!ret)
-			break;
+			return 0;
 		if (ret == -EFAULT)
 			stat_add(&e->stats.page_faults, 1);
 		if (ret != -EFAULT || !job->bof)
@@ -211,6 +222,23 @@ static int job_access(struct dma_engine *e, struct dma_job *job, uint64_t addr,
 		if (ret)
 			return job_fail(job, ret, addr, write);
 	}
+}
+
+/*
+ * Move up to *@n bytes at @addr of the job's address space: read into @buf,
+ * write from @buf, or (@fill) write the pattern. *@n shrinks to what one
+ * translation covers. 0, or a -errno with the job's status set.
+ */
+static int job_access(struct dma_engine *e, struct dma_job *job, uint64_t addr,
+		      uint64_t *n, bool write, bool fill, uint8_t *buf, uint64_t remaining)
+{
+	const struct mem_bus *bus = ep_bus(e->ep);
+	struct ep_xlate xl;
+	int ret;
+
+	ret = job_translate(e, job, addr, write, remaining, &xl);
+	if (ret)
+		return ret;
 	if (*n > xl.len)
 		*n = xl.len;
 	if (xl.razwi) {
@@ -242,6 +270,57 @@ static uint64_t first_diff(const uint8_t *a, const uint8_t *b, uint64_t n)
 	for (i = 0; a[i] == b[i]; i++)
 		;
 	return i;
+}
+
+static bool ranges_overlap(uint64_t a, uint64_t b, uint64_t n)
+{
+	return a < b + n && b < a + n;
+}
+
+/*
+ * COPY without the bounce buffer, up to DMA_BURST bytes: the source is
+ * translated as usual (it may fault pages in: no other section is open),
+ * the destination only if that needs no wait, and the bytes go from frame
+ * to frame while both sections are open. 1 with *@got bytes done; 0 when
+ * this chunk must go through the bounce buffer instead (nothing done, no
+ * status: the bounce path finds and reports whatever went wrong); -1 with
+ * the job's status set.
+ */
+static int job_copy_direct(struct dma_engine *e, struct dma_job *job, uint64_t *got)
+{
+	uint64_t s = job->src + job->done, d = job->dst + job->done, n = job->len - job->done;
+	struct ep_access ad = job_acc(job, d, true);
+	const struct mem_bus *bus = ep_bus(e->ep);
+	struct ep_xlate xs, xd;
+	int ret = 0;
+
+	if (!bus->ops->copy)
+		return 0;
+	if (n > DMA_BURST)
+		n = DMA_BURST;
+	if (job_translate(e, job, s, false, n, &xs))
+		return -1;
+	if (xs.razwi)
+		goto out_src;
+	ad.no_wait = true;
+	if (job_stopped(e, job)) {
+		ret = -1;
+		goto out_src;
+	}
+	if (ep_translate(e->ep, &ad, &xd))
+		goto out_src;
+	if (n > xs.len)
+		n = xs.len;
+	if (n > xd.len)
+		n = xd.len;
+	if (!xd.razwi && !ranges_overlap(xs.pa, xd.pa, n) && !bus_copy(bus, xd.pa, xs.pa, n)) {
+		*got = n;
+		ret = 1;
+	}
+	ep_access_end(e->ep, &xd);
+out_src:
+	ep_access_end(e->ep, &xs);
+	return ret;
 }
 
 /* One chunk (within one page of each operand). Bytes done, or 0 with status set. */
@@ -319,6 +398,17 @@ static void job_run(struct dma_engine *e, struct dma_job *job)
 	}
 
 	while (job->done < job->len && job->op != DMA_OP_NOP) {
+		if (job->op == DMA_OP_COPY) {
+			int direct = job_copy_direct(e, job, &got);
+
+			if (direct < 0)
+				return;
+			if (direct) {
+				job->done += got;
+				stat_add(&e->stats.bytes, got);
+				continue;
+			}
+		}
 		n = job->len - job->done;
 		if (job->op != DMA_OP_CHECK &&
 		    n > DMA_CHUNK - ((job->dst + job->done) & (DMA_CHUNK - 1)))
@@ -528,7 +618,7 @@ static void *engine_thread(void *arg)
 	uint64_t d[DMA_DESC_WORDS], ring;
 	uint32_t idx, log2;
 	unsigned long epoch;
-	bool ok;
+	bool ok, cmd_done;
 
 	pthread_mutex_lock(&e->lock);
 	for (;;) {
@@ -548,6 +638,7 @@ static void *engine_thread(void *arg)
 			process(e, d, idx, epoch, log2);
 
 		pthread_mutex_lock(&e->lock);
+		cmd_done = e->cmd_active;
 		job_end(e);
 		/* A re-enable meanwhile restarted the ring: this result is moot. */
 		if (e->epoch == epoch) {
@@ -556,7 +647,9 @@ static void *engine_thread(void *arg)
 			else
 				e->head = idx + 1;
 		}
-		pthread_cond_broadcast(&e->idle);
+		/* Waiters want idle, halted or their command done: not every descriptor. */
+		if (cmd_done || e->halted || !has_work(e))
+			pthread_cond_broadcast(&e->idle);
 	}
 	pthread_mutex_unlock(&e->lock);
 	return NULL;

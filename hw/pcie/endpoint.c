@@ -364,6 +364,8 @@ static int ep_translate_ats(struct ep *ep, const struct ep_access *a, unsigned i
 					     bytes_to_end(a->addr, shift), a, acc, xl);
 		}
 		atc_read_unlock(&ep->atc, tok);
+		if (a->no_wait)
+			return -EAGAIN;
 		if (!a->fault_in || !(pcie_cfg_state(&ep->cfg) & PCIE_ST_PRI) ||
 		    !ep_pri_retry(ep, &retry))
 			return -EFAULT;
@@ -374,6 +376,8 @@ static int ep_translate_ats(struct ep *ep, const struct ep_access *a, unsigned i
 
 untranslated:
 	atc_read_unlock(&ep->atc, tok);
+	if (a->no_wait)
+		return -EAGAIN;	/* the SMMU may stall an Untranslated request */
 	return ep_untranslated(ep, a, acc, xl);
 }
 
@@ -413,6 +417,8 @@ int ep_translate(struct ep *ep, const struct ep_access *a, struct ep_xlate *xl)
 	stat_inc(&ep->stats.translations);
 	if (ep->has_atc && (st & PCIE_ST_ATS))
 		return ep_translate_ats(ep, a, acc, xl);
+	if (a->no_wait)
+		return -EAGAIN;
 	return ep_untranslated(ep, a, acc, xl);
 }
 

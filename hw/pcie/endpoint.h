@@ -70,6 +70,14 @@ struct ep_access {
 	uint64_t addr;
 	unsigned int acc;		/* WALK_ACC_READ / WRITE / EXEC / PRIV */
 	bool fault_in;			/* on a fault, page requests (PCIe + PRI) */
+	/*
+	 * Wait for nothing: only a translation through the ATC (a hit, or an
+	 * ATS Translation Request, which the SMMU answers without stalling)
+	 * is made; a fault, or a request that would have to go Untranslated
+	 * (where the SMMU may stall it), is -EAGAIN at once, with no page
+	 * request. For an engine that holds another access's section.
+	 */
+	bool no_wait;
 };
 
 enum ep_path {
@@ -173,7 +181,8 @@ static inline const struct mem_bus *ep_bus(const struct ep *ep)
  * Errors (nothing to end): -EFAULT the translation faults (after page
  * requests if allowed), -EIO aborted (UR/CA, translated request refused,
  * PRI stopped), -ETIMEDOUT no PRG response in time, -EPERM the function may
- * not issue it (Bus Master or PASID disabled).
+ * not issue it (Bus Master or PASID disabled), -EAGAIN (@a->no_wait) it
+ * would have had to wait.
  */
 int ep_translate(struct ep *ep, const struct ep_access *a, struct ep_xlate *xl);
 void ep_access_end(struct ep *ep, struct ep_xlate *xl);

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,6 +297,11 @@ struct machine *machine_create(const struct scn_machine *cfg, char *why, size_t 
 	}
 	m->cfg = *cfg;
 	fault_latency_init(&m->flat);
+	if (machine_procs_init(m) || machine_handles_init(m)) {
+		machine_say(why, whylen, "out of memory");
+		machine_destroy(m);
+		return NULL;
+	}
 	if (build_hardware(m, why, whylen) || boot_software(m, why, whylen)) {
 		machine_destroy(m);
 		return NULL;
@@ -315,12 +321,8 @@ void machine_destroy(struct machine *m)
 
 	if (!m)
 		return;
-	for (i = 0; i < m->nr_handles; i++)
-		if (m->handles[i].live)
-			machine_unbind(m, (int)i, NULL, 0);
-	for (i = 0; i < m->nr_procs; i++)
-		if (m->procs[i].mm)
-			machine_exit(m, (int)i, NULL, 0);
+	machine_handles_fini(m);
+	machine_procs_fini(m);
 	for (i = 0; i < m->nr_devs; i++)
 		machine_device_remove(m, m->devs[i]);
 	/* No handler may run while the driver goes away (free_irq first). */
@@ -512,7 +514,8 @@ void machine_get_limits(const struct machine *m, struct machine_limits *l)
 	l->smmu_tlb_entries = m->cfg.tlb;
 	l->page_shift = m->cfg.page_shift;
 	l->stall_max = MACHINE_STALL_MAX;
-	l->max_procs = MACHINE_MAX_PROCS;
+	/* Ids are never reused: the only bound on creations over a machine's life. */
+	l->max_procs = INT_MAX;
 	l->max_devs = MACHINE_MAX_DEVS;
-	l->max_handles = MACHINE_MAX_HANDLES;
+	l->max_handles = INT_MAX;
 }

@@ -63,6 +63,9 @@ int machine_cpu_fill(struct machine *m, int proc, uint64_t addr, uint64_t len, u
 /* Reads back; 1 with *@where set at the first mismatching byte, 0 if all match. */
 int machine_cpu_check(struct machine *m, int proc, uint64_t addr, uint64_t len, uint8_t byte,
 		      uint64_t *where);
+/* The process's CPU reads @len bytes into @buf; -EFAULT with *@fault_addr set as for fill. */
+int machine_cpu_read(struct machine *m, int proc, uint64_t addr, void *buf, uint64_t len,
+		     uint64_t *fault_addr);
 int machine_clear_refs(struct machine *m, int proc, uint64_t addr, uint64_t size,
 		       char *why, size_t whylen);
 int machine_exit(struct machine *m, int proc, char *why, size_t whylen);
@@ -175,6 +178,11 @@ struct machine_limits {
 	unsigned int smmu_tlb_entries;
 	unsigned int page_shift;	/* CPU and SVA granule */
 	unsigned int stall_max;		/* stalls the model can hold (IDR5.STALL_MAX with stall=on) */
+	/*
+	 * Over the machine's life (ids are never reused; exits and unbinds
+	 * free what they held, so the number alive at once is bounded only
+	 * by memory, ASIDs and PASIDs).
+	 */
 	unsigned int max_procs;		/* machine_process_create() calls, ever */
 	unsigned int max_devs;
 	unsigned int max_handles;	/* successful machine_bind() calls, ever */

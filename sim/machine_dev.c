@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,16 +33,15 @@ int machine_cd_field(struct machine *m, int handle, const char *field, uint64_t 
 		{ "s", 0, CD_0_S }, { "r", 0, CD_0_R }, { "a", 0, CD_0_A },
 		{ "aset", 0, CD_0_ASET }, { "asid", 0, CD_0_ASID }, { "aa64", 0, CD_0_AA64 },
 	};
-	struct machine_handle *h;
+	struct machine_handle *h = machine_handle_get(m, handle);
 	struct machine_dev *d;
 	const uint64_t *cd;
 	unsigned int i;
 
-	if (handle < 0 || (unsigned int)handle >= m->nr_handles || !m->handles[handle].live) {
+	if (!h) {
 		machine_say(why, whylen, "the handle is not bound");
 		return -EINVAL;
 	}
-	h = &m->handles[handle];
 	d = m->devs[h->dev];
 	cd = arm_smmu_get_cd_ptr(d->master, h->pasid);
 	if (!cd) {
@@ -133,11 +133,34 @@ void machine_device_remove(struct machine *m, struct machine_dev *d)
 	free(d);
 }
 
+/* What a PCIe function cannot be, said in the scenario's words; 0 if it can be. */
+static int pci_function_check(const struct machine_dev *d, char *why, size_t whylen)
+{
+	const struct scn_device *c = &d->cfg;
+
+	/* PCIe §10.4: a page request asks for what a later ATS request translates. */
+	if (c->pri && !c->ats) {
+		machine_say(why, whylen, "device '%s': pri needs ats (a page request is made "
+			    "for an ATS translation)", d->name);
+		return -EINVAL;
+	}
+	/* Its PRG responses must carry the PASID, so the function has the PASID capability. */
+	if (c->pri && !c->pasid_bits) {
+		machine_say(why, whylen, "device '%s': pri needs pasid-bits of at least 1", d->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int device_endpoint(struct machine *m, struct machine_dev *d, char *why, size_t whylen)
 {
 	struct ep_config ec;
+	int ret;
 
 	if (d->cfg.pci) {
+		ret = pci_function_check(d, why, whylen);
+		if (ret)
+			return ret;
 		ep_config_default(&ec, d->sid);
 		ec.func.ats = d->cfg.ats;
 		ec.func.pri = d->cfg.pri;
@@ -151,9 +174,14 @@ static int device_endpoint(struct machine *m, struct machine_dev *d, char *why, 
 		ep_config_platform(&ec, d->sid);
 	}
 	d->ep = ep_create(&ec, &m->mem.bus, NULL);
-	if (!d->ep || ep_attach_smmu(d->ep, m->smmu)) {
-		machine_say(why, whylen, "cannot create device '%s'", d->name);
+	if (!d->ep) {
+		machine_say(why, whylen, "device '%s': the endpoint model refused its configuration "
+			    "or ran out of memory", d->name);
 		return -ENOMEM;
+	}
+	if (ep_attach_smmu(d->ep, m->smmu)) {
+		machine_say(why, whylen, "device '%s': cannot connect it to the SMMU", d->name);
+		return -EIO;
 	}
 	if (d->cfg.pci) {
 		uint16_t cmd = 0;
@@ -344,17 +372,62 @@ int machine_device_stop_pasid(struct machine *m, struct machine_dev *d, uint32_t
 	return 0;
 }
 
-/* Is @h the last live handle of its (device, PASID), the one whose unbind frees it? */
-static bool handle_is_last(const struct machine *m, const struct machine_handle *h)
+/* ---- Handles: the live binds, by id ------------------------------------------ */
+
+int machine_handles_init(struct machine *m)
 {
-	unsigned int i;
+	return htable_init(&m->handles, 4);
+}
 
-	for (i = 0; i < m->nr_handles; i++) {
-		const struct machine_handle *o = &m->handles[i];
+void machine_handles_fini(struct machine *m)
+{
+	struct machine_handle *h;
 
-		if (o != h && o->live && o->dev == h->dev && o->pasid == h->pasid)
-			return false;
+	if (!m->handles.buckets)
+		return;
+	while ((h = machine_handle_next(m, NULL))) {
+		if (machine_unbind(m, h->id, NULL, 0)) {
+			/* The device would not stop: the bond stays, the handle goes. */
+			htable_del(&m->handles, &h->node);
+			free(h);
+		}
 	}
+	htable_fini(&m->handles);
+}
+
+struct machine_handle *machine_handle_get(struct machine *m, int id)
+{
+	struct htable_node *n;
+
+	if (id < 0)
+		return NULL;
+	for (n = htable_first(&m->handles, (uint64_t)id); n; n = htable_next(n)) {
+		struct machine_handle *h = htable_entry(n, struct machine_handle, node);
+
+		if (h->id == id)
+			return h;
+	}
+	return NULL;
+}
+
+struct machine_handle *machine_handle_next(struct machine *m, struct machine_handle *prev)
+{
+	struct htable_node *n;
+
+	if (!m->handles.buckets)
+		return NULL;	/* after machine_handles_fini() */
+	n = htable_iter(&m->handles, prev ? &prev->node : NULL);
+	return n ? htable_entry(n, struct machine_handle, node) : NULL;
+}
+
+/* Is @h the last live handle of its (device, PASID), the one whose unbind frees it? */
+static bool handle_is_last(struct machine *m, const struct machine_handle *h)
+{
+	struct machine_handle *o = NULL;
+
+	while ((o = machine_handle_next(m, o)))
+		if (o != h && o->dev == h->dev && o->pasid == h->pasid)
+			return false;
 	return true;
 }
 
@@ -372,8 +445,8 @@ int machine_bind(struct machine *m, int dev, int proc, uint32_t *pasid, char *wh
 		machine_say(why, whylen, "no such device");
 		return -ENODEV;
 	}
-	if (m->nr_handles == MACHINE_MAX_HANDLES) {
-		machine_say(why, whylen, "too many binds (at most %d)", MACHINE_MAX_HANDLES);
+	if (m->next_handle_id == INT_MAX) {
+		machine_say(why, whylen, "no handle id left (%d binds were made)", INT_MAX);
 		return -ENOSPC;
 	}
 	d = m->devs[dev];
@@ -391,26 +464,31 @@ int machine_bind(struct machine *m, int dev, int proc, uint32_t *pasid, char *wh
 			machine_say(why, whylen, "%s", strerror(-err));
 		return err ? err : -EINVAL;
 	}
-	h = &m->handles[m->nr_handles];
-	h->live = true;
+	h = calloc(1, sizeof(*h));
+	if (!h) {
+		iommu_sva_unbind_device(bond);
+		machine_say(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
+	h->id = m->next_handle_id++;
 	h->dev = dev;
 	h->proc = proc;
 	h->bond = bond;
 	h->pasid = iommu_sva_get_pasid(bond);
+	htable_add(&m->handles, &h->node, (uint64_t)h->id);
 	*pasid = h->pasid;
-	return (int)m->nr_handles++;
+	return h->id;
 }
 
 int machine_unbind(struct machine *m, int handle, char *why, size_t whylen)
 {
-	struct machine_handle *h;
+	struct machine_handle *h = machine_handle_get(m, handle);
 	int ret;
 
-	if (handle < 0 || (unsigned int)handle >= m->nr_handles || !m->handles[handle].live) {
+	if (!h) {
 		machine_say(why, whylen, "the handle is not bound");
 		return -EINVAL;
 	}
-	h = &m->handles[handle];
 	/* Binding a pair twice shares one bond: only its last unbind stops the PASID. */
 	if (handle_is_last(m, h)) {
 		ret = machine_device_stop_pasid(m, m->devs[h->dev], h->pasid, why, whylen);
@@ -418,18 +496,23 @@ int machine_unbind(struct machine *m, int handle, char *why, size_t whylen)
 			return ret;	/* still bound: the device may use the PASID */
 	}
 	iommu_sva_unbind_device(h->bond);
-	h->live = false;
+	htable_del(&m->handles, &h->node);
+	free(h);
 	return 0;
 }
 
 uint32_t machine_handle_pasid(struct machine *m, int handle)
 {
-	return handle >= 0 && (unsigned int)handle < m->nr_handles ? m->handles[handle].pasid : 0;
+	const struct machine_handle *h = machine_handle_get(m, handle);
+
+	return h ? h->pasid : 0;
 }
 
 int machine_handle_device(struct machine *m, int handle)
 {
-	return handle >= 0 && (unsigned int)handle < m->nr_handles ? m->handles[handle].dev : -1;
+	const struct machine_handle *h = machine_handle_get(m, handle);
+
+	return h ? h->dev : -1;
 }
 
 /* ---- DMA ------------------------------------------------------------------------- */

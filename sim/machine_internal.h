@@ -18,6 +18,7 @@
 #include "hw/smmu/smmu.h"
 #include "os/arm-smmu-v3/arm-smmu-v3.h"
 #include "os/iommu/iommu.h"
+#include "os/lib/hashtable.h"
 #include "os/mm/mm.h"
 #include "os/pci/pci.h"
 #include "sim/fault_latency.h"
@@ -27,9 +28,7 @@
 
 #define MACHINE_RAM_BASE	PHYS_MEM_DEFAULT_BASE
 #define MACHINE_RAM_SIZE	PHYS_MEM_DEFAULT_SIZE
-#define MACHINE_MAX_PROCS	64
 #define MACHINE_MAX_DEVS	64
-#define MACHINE_MAX_HANDLES	256
 #define MACHINE_CPU_TLB		256
 #define MACHINE_CPU_PA_BITS	48
 #define MACHINE_STALL_MAX	64
@@ -49,8 +48,15 @@ struct machine_counts {
 #define TRACE_TID_SYNC		3
 #define TRACE_TID_DEV0		10
 
+/*
+ * A live process, found by its id (m->procs). Ids are handed out in order
+ * and never reused, so a stale id names no process rather than another
+ * one; the entry is freed when the process exits.
+ */
 struct machine_proc {
-	struct mm *mm;			/* NULL once exited */
+	struct htable_node node;
+	int id;
+	struct mm *mm;
 	unsigned int cpu;
 };
 
@@ -82,8 +88,10 @@ struct machine_dev {
 	unsigned int nr_q;
 };
 
+/* A live bind, found by its id (m->handles; ids as for processes), freed at unbind. */
 struct machine_handle {
-	bool live;
+	struct htable_node node;
+	int id;
 	int dev, proc;
 	uint32_t pasid;
 	struct iommu_sva *bond;
@@ -107,12 +115,12 @@ struct machine {
 	struct arm_smmu_device *drv;
 	bool sva_ready;
 
-	struct machine_proc procs[MACHINE_MAX_PROCS];
-	unsigned int nr_procs;
+	struct htable procs;		/* struct machine_proc by id */
+	int next_proc_id;
 	struct machine_dev *devs[MACHINE_MAX_DEVS];
 	unsigned int nr_devs;
-	struct machine_handle handles[MACHINE_MAX_HANDLES];
-	unsigned int nr_handles;
+	struct htable handles;		/* struct machine_handle by id */
+	int next_handle_id;
 
 	struct machine_counts counts;	/* atomic */
 	struct trace *trace;		/* --trace, or NULL */
@@ -131,10 +139,20 @@ struct machine {
 void machine_say(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* machine_proc.c */
+int machine_procs_init(struct machine *m);
+/* Every process exits; the table goes. */
+void machine_procs_fini(struct machine *m);
 struct machine_proc *machine_proc_get(struct machine *m, int p, char *why, size_t whylen);
 void machine_proc_enter(struct machine *m, struct machine_proc *p);
 
 /* machine_dev.c */
+int machine_handles_init(struct machine *m);
+/* Every handle is unbound; the table goes. */
+void machine_handles_fini(struct machine *m);
+/* The live handle @id, or NULL. */
+struct machine_handle *machine_handle_get(struct machine *m, int id);
+/* Iterate over the live handles: start with NULL; NULL at the end. */
+struct machine_handle *machine_handle_next(struct machine *m, struct machine_handle *prev);
 void machine_device_remove(struct machine *m, struct machine_dev *d);
 int machine_device_stop_pasid(struct machine *m, struct machine_dev *d, uint32_t pasid,
 			      char *why, size_t whylen);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,17 +16,43 @@
 
 /* ---- Processes ------------------------------------------------------------- */
 
+int machine_procs_init(struct machine *m)
+{
+	return htable_init(&m->procs, 4);
+}
+
+void machine_procs_fini(struct machine *m)
+{
+	struct htable_node *n;
+
+	if (!m->procs.buckets)
+		return;
+	while ((n = htable_iter(&m->procs, NULL)))
+		machine_exit(m, htable_entry(n, struct machine_proc, node)->id, NULL, 0);
+	htable_fini(&m->procs);
+}
+
+static struct machine_proc *proc_lookup(struct machine *m, int id)
+{
+	struct htable_node *n;
+
+	for (n = htable_first(&m->procs, (uint64_t)id); n; n = htable_next(n)) {
+		struct machine_proc *p = htable_entry(n, struct machine_proc, node);
+
+		if (p->id == id)
+			return p;
+	}
+	return NULL;
+}
+
 struct machine_proc *machine_proc_get(struct machine *m, int p, char *why, size_t whylen)
 {
-	if (p < 0 || (unsigned int)p >= m->nr_procs) {
-		machine_say(why, whylen, "no such process");
-		return NULL;
-	}
-	if (!m->procs[p].mm) {
-		machine_say(why, whylen, "the process has exited");
-		return NULL;
-	}
-	return &m->procs[p];
+	struct machine_proc *proc = p >= 0 ? proc_lookup(m, p) : NULL;
+
+	if (!proc)
+		machine_say(why, whylen, p >= 0 && p < m->next_proc_id ? "the process has exited" :
+			    "no such process");
+	return proc;
 }
 
 /* Act as the process's thread: on its CPU, with its address space. */
@@ -36,23 +63,50 @@ void machine_proc_enter(struct machine *m, struct machine_proc *p)
 		mm_switch(&m->mm, p->mm, p->cpu);
 }
 
+/*
+ * The CPU running the fewest live processes (the lowest such): as long as
+ * there are no more processes than CPUs, each has a CPU of its own, which
+ * is what lets them run concurrently (sim/machine.h).
+ */
+static unsigned int least_busy_cpu(struct machine *m)
+{
+	unsigned int c, best = 0, best_n = UINT_MAX;
+
+	for (c = 0; c < m->cfg.cpus && best_n; c++) {
+		const struct htable_node *n = NULL;
+		unsigned int on_c = 0;
+
+		while ((n = htable_iter(&m->procs, n)))
+			on_c += htable_entry(n, struct machine_proc, node)->cpu == c;
+		if (on_c < best_n) {
+			best = c;
+			best_n = on_c;
+		}
+	}
+	return best;
+}
+
 int machine_process_create(struct machine *m, char *why, size_t whylen)
 {
 	struct machine_proc *p;
 
-	if (m->nr_procs == MACHINE_MAX_PROCS) {
-		machine_say(why, whylen, "too many processes (at most %d)", MACHINE_MAX_PROCS);
+	if (m->next_proc_id == INT_MAX) {
+		machine_say(why, whylen, "no process id left (%d processes were created)", INT_MAX);
 		return -ENOSPC;
 	}
-	p = &m->procs[m->nr_procs];
-	p->mm = mm_create(&m->mm);
-	if (!p->mm) {
+	p = calloc(1, sizeof(*p));
+	if (p)
+		p->mm = mm_create(&m->mm);
+	if (!p || !p->mm) {
+		free(p);
 		machine_say(why, whylen, "out of memory for a new address space");
 		return -ENOMEM;
 	}
-	p->cpu = m->nr_procs % m->cfg.cpus;
+	p->cpu = least_busy_cpu(m);
+	p->id = m->next_proc_id++;
+	htable_add(&m->procs, &p->node, (uint64_t)p->id);
 	machine_proc_enter(m, p);
-	return (int)m->nr_procs++;
+	return p->id;
 }
 
 static unsigned int mm_prot(unsigned int scn_prot)
@@ -156,6 +210,31 @@ int machine_cpu_fill(struct machine *m, int proc, uint64_t addr, uint64_t len, u
 	return 0;
 }
 
+int machine_cpu_read(struct machine *m, int proc, uint64_t addr, void *buf, uint64_t len,
+		     uint64_t *fault_addr)
+{
+	struct machine_proc *p = machine_proc_get(m, proc, NULL, 0);
+	uint64_t page = mm_page_size(&m->mm), done = 0;
+
+	if (!p)
+		return -ESRCH;
+	machine_proc_enter(m, p);
+	while (done < len) {
+		uint64_t va = addr + done;
+		uint64_t n = page - (va & (page - 1));
+
+		if (n > len - done)
+			n = len - done;
+		if (cpu_read(cpu_get(m->cpus, p->cpu), va, (uint8_t *)buf + done, n,
+			     WALK_ACC_READ)) {
+			*fault_addr = va;
+			return -EFAULT;
+		}
+		done += n;
+	}
+	return 0;
+}
+
 int machine_cpu_check(struct machine *m, int proc, uint64_t addr, uint64_t len, uint8_t byte,
 		      uint64_t *where)
 {
@@ -192,9 +271,9 @@ int machine_cpu_check(struct machine *m, int proc, uint64_t addr, uint64_t len, 
 int machine_exit(struct machine *m, int proc, char *why, size_t whylen)
 {
 	struct machine_proc *p = machine_proc_get(m, proc, why, whylen);
-	struct machine_handle *h;
+	struct machine_handle *h = NULL;
 	struct mm *mm;
-	unsigned int c, i;
+	unsigned int c;
 
 	if (!p)
 		return -ESRCH;
@@ -204,13 +283,12 @@ int machine_exit(struct machine *m, int proc, char *why, size_t whylen)
 	 * bonds stay until unbind, which stops the PASID again: an engine that
 	 * did not stop here cannot outlive that.
 	 */
-	for (i = 0; i < m->nr_handles; i++) {
-		h = &m->handles[i];
-		if (h->live && h->proc == proc)
+	while ((h = machine_handle_next(m, h)))
+		if (h->proc == proc)
 			machine_device_stop_pasid(m, m->devs[h->dev], h->pasid, NULL, 0);
-	}
 	mm = p->mm;
-	p->mm = NULL;
+	htable_del(&m->procs, &p->node);
+	free(p);
 	/* Its thread leaves every CPU; the last user reference tears it down. */
 	for (c = 0; c < m->cfg.cpus; c++)
 		if (mm_on_cpu(&m->mm, c) == mm)

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sim/machine.h"
 #include "sim/run.h"
@@ -79,19 +80,45 @@ static void map_del(struct name_map *map, const char *name)
 	}
 }
 
+/*
+ * One line of output: @prefix, then the message, with every byte that is
+ * not printable ASCII (or a tab) written as \xNN, so that what a scenario
+ * file holds reaches a terminal only as text.
+ */
+static void put_line(FILE *f, const char *prefix, const char *fmt, va_list ap)
+{
+	char msg[LINE_MAX_LEN + 512];
+	const unsigned char *s;
+	int pass;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	for (pass = 0; pass < 2; pass++) {
+		for (s = (const unsigned char *)(pass ? msg : prefix); *s; s++) {
+			if ((*s >= 0x20 && *s < 0x7f) || *s == '\t')
+				fputc(*s, f);
+			else
+				fprintf(f, "\\x%02x", *s);
+		}
+	}
+	fputc('\n', f);
+}
+
 /* An error that stops the run (exit status 2). */
 static int error(struct interp *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int error(struct interp *in, const char *fmt, ...)
 {
+	char prefix[LINE_MAX_LEN];
 	va_list ap;
 
 	fflush(in->opts->out);	/* the error comes after every earlier outcome */
-	fprintf(in->opts->err, "%s:%u: ", in->file, in->line);
+	if (in->line)
+		snprintf(prefix, sizeof(prefix), "%s:%u: ", in->file, in->line);
+	else
+		snprintf(prefix, sizeof(prefix), "%s: ", in->file);
 	va_start(ap, fmt);
-	vfprintf(in->opts->err, fmt, ap);
+	put_line(in->opts->err, prefix, fmt, ap);
 	va_end(ap);
-	fputc('\n', in->opts->err);
 	return 2;
 }
 
@@ -100,13 +127,13 @@ static void outcome(struct interp *in, const char *fmt, ...) __attribute__((form
 
 static void outcome(struct interp *in, const char *fmt, ...)
 {
+	char prefix[2 * LINE_MAX_LEN];
 	va_list ap;
 
-	fprintf(in->opts->out, "%s:%u: %s: ", in->file, in->line, in->text);
+	snprintf(prefix, sizeof(prefix), "%s:%u: %s: ", in->file, in->line, in->text);
 	va_start(ap, fmt);
-	vfprintf(in->opts->out, fmt, ap);
+	put_line(in->opts->out, prefix, fmt, ap);
 	va_end(ap);
-	fputc('\n', in->opts->out);
 }
 
 /* A failed expectation: printed, counted, and the run goes on. */
@@ -115,13 +142,13 @@ static void expect_failed(struct interp *in, const char *fmt, ...)
 
 static void expect_failed(struct interp *in, const char *fmt, ...)
 {
+	char prefix[LINE_MAX_LEN];
 	va_list ap;
 
-	fprintf(in->opts->out, "%s:%u: expected ", in->file, in->line);
+	snprintf(prefix, sizeof(prefix), "%s:%u: expected ", in->file, in->line);
 	va_start(ap, fmt);
-	vfprintf(in->opts->out, fmt, ap);
+	put_line(in->opts->out, prefix, fmt, ap);
 	va_end(ap);
-	fputc('\n', in->opts->out);
 	in->failures++;
 }
 
@@ -208,8 +235,12 @@ static int run_memory(struct interp *in, const struct scn_cmd *c)
 	default: /* SCN_CPU_CHECK */
 		ret = machine_cpu_check(in->m, p, c->addr, c->size, c->byte, &where);
 		if (ret == 1) {
+			uint8_t got = 0;
+			uint64_t fault;
+
 			outcome(in, "mismatch 0x%" PRIx64, where);
-			expect_failed(in, "0x%02x at 0x%" PRIx64, c->byte, where);
+			machine_cpu_read(in->m, p, where, &got, 1, &fault);
+			expect_failed(in, "0x%02x at 0x%" PRIx64 ", got 0x%02x", c->byte, where, got);
 			return 0;
 		}
 		if (ret == -EFAULT) {
@@ -247,7 +278,8 @@ static int run_bind(struct interp *in, const struct scn_cmd *c)
 		outcome(in, "refused: %s", why[0] ? why : strerror(-h));
 		if (c->expect != SCN_OUT_REFUSED)
 			expect_failed(in, "ok, got refused");
-		/* The name stays unusable: later uses are errors, as in the parser. */
+		/* No handle: later uses are errors, a later bind may take the name. */
+		scn_parser_bind_refused(&in->parser, c->name3);
 		return 0;
 	}
 	map_put(&in->handles, c->name3, h);
@@ -422,6 +454,7 @@ int scn_run_file(const char *path, const struct scn_run_opts *opts)
 	char line[LINE_MAX_LEN + 2];
 	char err[SCN_ERR_MAX];
 	struct scn_cmd cmd;
+	struct stat st = { 0 };
 	int status = 0;
 	FILE *f;
 
@@ -434,10 +467,13 @@ int scn_run_file(const char *path, const struct scn_run_opts *opts)
 	in->opts = opts;
 	scn_parser_init(&in->parser);
 	f = fopen(path, "r");
-	if (!f) {
-		fprintf(opts->err, "%s: %s\n", path, strerror(errno));
+	if (!f || fstat(fileno(f), &st) || S_ISDIR(st.st_mode)) {
+		status = error(in, "%s", !f || !S_ISDIR(st.st_mode) ? strerror(errno) :
+					"is a directory, not a scenario file");
+		if (f)
+			fclose(f);
 		free(in);
-		return 2;
+		return status;
 	}
 	if (opts->trace_path) {
 		char why[256];
@@ -467,7 +503,7 @@ int scn_run_file(const char *path, const struct scn_run_opts *opts)
 			break;
 	}
 	if (!status && ferror(f))
-		status = error(in, "read error");
+		status = error(in, "read error: %s", strerror(errno));
 	fclose(f);
 	if (in->m)
 		machine_destroy(in->m);

@@ -173,6 +173,11 @@ static void names_del(struct scn_names *t, const char *name)
 	memmove(t->name[i], t->name[t->n], SCN_NAME_MAX);
 }
 
+void scn_parser_bind_refused(struct scn_parser *p, const char *name)
+{
+	names_del(&p->handles, name);
+}
+
 static int need(struct ctx *c, const char *kind, const struct scn_names *t, const char *name,
 		char *out)
 {

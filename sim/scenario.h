@@ -175,6 +175,11 @@ void scn_parser_init(struct scn_parser *p);
  */
 int scn_parse_line(struct scn_parser *p, const char *line, unsigned int lineno,
 		   struct scn_cmd *cmd, char *err, size_t errlen);
+/*
+ * The bind that defined handle @name was refused when it ran: the name is
+ * undefined again (later uses are errors; another bind may define it).
+ */
+void scn_parser_bind_refused(struct scn_parser *p, const char *name);
 
 /* Does @v satisfy "v OP ref"? */
 bool scn_compare(uint64_t v, enum scn_cmp cmp, uint64_t ref);

@@ -215,7 +215,7 @@ TEST_TIMEOUT(pri_queue_overflow_while_unbinding, 300)
 	struct scn_device dc = { .pci = true, .ats = true, .pri = true, .pasid_bits = 20,
 				 .atc = 64, .prq = 32 };
 	uint64_t where;
-	uint32_t pasid;
+	uint32_t pasid, victim_pasid = 0;
 	struct rig r;
 	char name[16];
 
@@ -241,7 +241,8 @@ TEST_TIMEOUT(pri_queue_overflow_while_unbinding, 300)
 		ASSERT_GE(r.dev[i], 0);
 		for (q = 1; q < RACE_QUEUES; q++)
 			ASSERT_EQ(machine_queue_add(r.m, r.dev[i], r.why, sizeof(r.why)), (int)q);
-		victim_h[i] = machine_bind(r.m, r.dev[i], victim, &pasid, r.why, sizeof(r.why));
+		victim_h[i] = machine_bind(r.m, r.dev[i], victim, &victim_pasid, r.why,
+					   sizeof(r.why));
 		bystander_h[i] = machine_bind(r.m, r.dev[i], bystander, &pasid, r.why,
 					      sizeof(r.why));
 		ASSERT_TRUE(victim_h[i] >= 0 && bystander_h[i] >= 0);
@@ -287,7 +288,7 @@ TEST_TIMEOUT(pri_queue_overflow_while_unbinding, 300)
 	ASSERT_EQ(machine_exit(r.m, victim, r.why, sizeof(r.why)), 0);
 	late_h = machine_bind(r.m, r.dev[0], late, &pasid, r.why, sizeof(r.why));
 	ASSERT_GE(late_h, 0);
-	EXPECT_EQ(pasid, machine_handle_pasid(r.m, victim_h[0]));
+	EXPECT_EQ(pasid, victim_pasid);
 	race_submit(&r, 0, 0, late_h, race_region(VICTIM_BASE, 0, 0), 0x33);
 	race_submit(&r, 0, 2, bystander_h[0], race_region(BYSTANDER_BASE, 0, 2), 0x44);
 	EXPECT_EQ(race_complete(&r, 0, 0), SCN_OUT_OK);

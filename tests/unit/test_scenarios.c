@@ -159,11 +159,70 @@ TEST_TIMEOUT(refused_bind_says_why, 120)
 	EXPECT_TRUE(strstr(out, ":5: expected ok, got refused\n") != NULL);
 }
 
+/* A refused bind defines no handle: using it is an error, binding the name again is not. */
+TEST_TIMEOUT(refused_bind_leaves_the_handle_undefined, 120)
+{
+	static char out[16384], err[4096];
+	const char *rebind =
+		"device acc pci ats pri\n"
+		"device plain pci\n"
+		"process app\n"
+		"mmap app 0x400000 16K rw\n"
+		"bind plain app as h -> refused\n"
+		"bind acc app as h\n"
+		"dma h fill 0x400000 4K 1 -> ok\n"
+		"unbind h\n";
+
+	EXPECT_EQ(run_text(rebind, out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_STREQ(err, "");
+	EXPECT_TRUE(strstr(out, ":6: bind acc app as h: pasid 1\n") != NULL);
+	EXPECT_TRUE(strstr(out, ":7: dma h fill 0x400000 4K 1 -> ok: ok\n") != NULL);
+
+	EXPECT_EQ(run_text("device plain pci\nprocess app\nbind plain app as h -> refused\n"
+			   "dma h fill 0x400000 4K 1\n", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_TRUE(strstr(err, ":4: unknown handle 'h'") != NULL);
+}
+
+/* Messages say what was expected and what was found, and why a line cannot run. */
+TEST_TIMEOUT(messages_say_expected_got_and_why, 120)
+{
+	static char out[16384], err[4096];
+
+	/* cpu-check: the byte found, not only where. */
+	EXPECT_EQ(run_text("process p\nmmap p 0x400000 4K rw\ncpu-fill p 0x400000 16 0x11\n"
+			   "cpu-check p 0x400000 32 0x11\n", out, sizeof(out), err, sizeof(err)), 1);
+	EXPECT_TRUE(strstr(out, ":4: expected 0x11 at 0x400010, got 0x00\n") != NULL);
+
+	/* A PCIe function that cannot exist says which rule it breaks. */
+	EXPECT_EQ(run_text("device x pci pri\n", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_TRUE(strstr(err, ":1: device 'x': pri needs ats") != NULL);
+	EXPECT_EQ(run_text("device x pci ats pri pasid-bits=0\n", out, sizeof(out), err,
+			   sizeof(err)), 2);
+	EXPECT_TRUE(strstr(err, ":1: device 'x': pri needs pasid-bits") != NULL);
+
+	/* Bytes that are not printable are escaped, in errors and in outcomes. */
+	EXPECT_EQ(run_text("process p\x01q\n", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_TRUE(strstr(err, ":1: bad process name 'p\\x01q'\n") != NULL);
+	EXPECT_EQ(run_text("process p\nexpect count page_requests \x1b[2J== 0\n", out,
+			   sizeof(out), err, sizeof(err)), 2);
+	EXPECT_TRUE(strchr(err, 0x1b) == NULL);
+	EXPECT_TRUE(strstr(err, "\\x1b[2J") != NULL);
+}
+
 TEST(missing_file_is_an_error)
 {
-	struct scn_run_opts opts = { .out = stdout, .err = fopen("/dev/null", "w") };
+	struct scn_run_opts opts = { .out = stdout, .err = tmpfile() };
+	char msg[256] = "";
+	size_t n;
 
 	EXPECT_EQ(scn_run_file("/nonexistent/x.sva", &opts), 2);
+	/* A directory is not a file to read lines from: said as such, without a line number. */
+	EXPECT_EQ(scn_run_file("tests/scenarios", &opts), 2);
+	rewind(opts.err);
+	n = fread(msg, 1, sizeof(msg) - 1, opts.err);
+	msg[n] = '\0';
+	EXPECT_TRUE(strstr(msg, "/nonexistent/x.sva: No such file or directory\n") != NULL);
+	EXPECT_TRUE(strstr(msg, "tests/scenarios: is a directory, not a scenario file\n") != NULL);
 	fclose(opts.err);
 }
 

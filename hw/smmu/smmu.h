@@ -138,7 +138,10 @@ enum smmu_irq {
  * Connect an interrupt output. An MSI (SMMU_*_IRQ_CFG0.ADDR != 0 with
  * IDR0.MSI) is the 32-bit data write to memory followed by this callback,
  * so a receiver sees the write before its handler runs. Callbacks run on
- * SMMU threads with no SMMU lock held; they may access registers.
+ * the thread that caused the event (the SMMU's command thread, a device's
+ * translating thread, or one whose CMDQ_PROD write performed a command)
+ * with no SMMU lock held that a register access waits for: they may access
+ * registers (commands they produce are then left to the SMMU's thread).
  */
 void smmu_set_irq(struct smmu *smmu, enum smmu_irq irq, struct irq_line line);
 

@@ -182,12 +182,15 @@ int machine_clear_refs(struct machine *m, int proc, uint64_t addr, uint64_t size
 	return ret;
 }
 
+/* One CPU access of @n bytes at @va, @off bytes into the whole access. */
+typedef int (*cpu_chunk_fn)(struct cpu *cpu, uint64_t va, uint64_t off, uint64_t n, void *ctx);
+
 /*
  * The CPU accesses page by page so that a fault reports the page it stopped
  * at (cpu_fill/cpu_read report only an error).
  */
-int machine_cpu_fill(struct machine *m, int proc, uint64_t addr, uint64_t len, uint8_t byte,
-		     uint64_t *fault_addr)
+static int cpu_by_page(struct machine *m, int proc, uint64_t addr, uint64_t len,
+		       cpu_chunk_fn chunk, void *ctx, uint64_t *fault_addr)
 {
 	struct machine_proc *p = machine_proc_get(m, proc, NULL, 0);
 	uint64_t page = mm_page_size(&m->mm), done = 0;
@@ -201,7 +204,7 @@ int machine_cpu_fill(struct machine *m, int proc, uint64_t addr, uint64_t len, u
 
 		if (n > len - done)
 			n = len - done;
-		if (cpu_fill(cpu_get(m->cpus, p->cpu), va, byte, n, WALK_ACC_READ)) {
+		if (chunk(cpu_get(m->cpus, p->cpu), va, done, n, ctx)) {
 			*fault_addr = va;
 			return -EFAULT;
 		}
@@ -210,29 +213,27 @@ int machine_cpu_fill(struct machine *m, int proc, uint64_t addr, uint64_t len, u
 	return 0;
 }
 
+static int fill_chunk(struct cpu *cpu, uint64_t va, uint64_t off, uint64_t n, void *byte)
+{
+	(void)off;
+	return cpu_fill(cpu, va, *(const uint8_t *)byte, n, WALK_ACC_READ);
+}
+
+static int read_chunk(struct cpu *cpu, uint64_t va, uint64_t off, uint64_t n, void *buf)
+{
+	return cpu_read(cpu, va, (uint8_t *)buf + off, n, WALK_ACC_READ);
+}
+
+int machine_cpu_fill(struct machine *m, int proc, uint64_t addr, uint64_t len, uint8_t byte,
+		     uint64_t *fault_addr)
+{
+	return cpu_by_page(m, proc, addr, len, fill_chunk, &byte, fault_addr);
+}
+
 int machine_cpu_read(struct machine *m, int proc, uint64_t addr, void *buf, uint64_t len,
 		     uint64_t *fault_addr)
 {
-	struct machine_proc *p = machine_proc_get(m, proc, NULL, 0);
-	uint64_t page = mm_page_size(&m->mm), done = 0;
-
-	if (!p)
-		return -ESRCH;
-	machine_proc_enter(m, p);
-	while (done < len) {
-		uint64_t va = addr + done;
-		uint64_t n = page - (va & (page - 1));
-
-		if (n > len - done)
-			n = len - done;
-		if (cpu_read(cpu_get(m->cpus, p->cpu), va, (uint8_t *)buf + done, n,
-			     WALK_ACC_READ)) {
-			*fault_addr = va;
-			return -EFAULT;
-		}
-		done += n;
-	}
-	return 0;
+	return cpu_by_page(m, proc, addr, len, read_chunk, buf, fault_addr);
 }
 
 int machine_cpu_check(struct machine *m, int proc, uint64_t addr, uint64_t len, uint8_t byte,

@@ -2,7 +2,7 @@
 /*
  * SMMU instance lifetime and identity: the configuration (what this
  * implementation supports) turned into the ID registers a driver probes,
- * the reset state of the register file, and create/destroy.
+ * the reset state of the register file, and create/reset/destroy.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 #include "arch/smmuv3.h"
 #include "hw/smmu/internal.h"
 #include "hw/smmu/smmu.h"
+#include "hw/smmu/xlate.h"
 
 /* IIDR: Arm's JEP106 code, and a product number of our own. */
 #define SMMU_MODEL_IMPLEMENTER	0x43b
@@ -185,9 +186,31 @@ static void smmu_make_id_regs(struct smmu *smmu)
 		     FIELD_PREP(SMMU_AIDR_ARCH_MINOR, cfg->arch_minor);
 }
 
-/* The register file after reset (§6.3: fields that reset to UNKNOWN are 0). */
+static void smmu_reset_msi(struct smmu_msi_cfg *msi)
+{
+	atomic_store(&msi->cfg0, 0);
+	atomic_store(&msi->cfg1, 0);
+	atomic_store(&msi->cfg2, 0);
+}
+
+static void smmu_reset_queue(struct smmu_queue *q, unsigned int max_log2)
+{
+	atomic_store(&q->base, 0);
+	atomic_store(&q->prod, 0);
+	atomic_store(&q->cons, 0);
+	q->max_log2 = max_log2;
+	smmu_reset_msi(&q->msi);
+}
+
+/*
+ * The register file and the counters after reset (§6.3: fields that reset
+ * to UNKNOWN are 0). The stream table base is written outside its
+ * sequence count: nothing translates during a reset.
+ */
 static void smmu_reset_regs(struct smmu *smmu)
 {
+	unsigned int i, ev;
+
 	atomic_store(&smmu->cr0, 0);
 	atomic_store(&smmu->cr0ack, 0);
 	atomic_store(&smmu->cr1, 0);
@@ -197,9 +220,18 @@ static void smmu_reset_regs(struct smmu *smmu)
 	atomic_store(&smmu->irq_ctrlack, 0);
 	atomic_store(&smmu->gerror, 0);
 	atomic_store(&smmu->gerrorn, 0);
-	smmu->cmdq.max_log2 = smmu->cfg.cmdq_log2;
-	smmu->evtq.max_log2 = smmu->cfg.evtq_log2;
-	smmu->priq.max_log2 = smmu->cfg.pri ? smmu->cfg.priq_log2 : 0;
+	smmu_reset_msi(&smmu->gerror_msi);
+	atomic_store(&smmu->strtab_base, 0);
+	atomic_store(&smmu->strtab_cfg, 0);
+	smmu_reset_queue(&smmu->cmdq, smmu->cfg.cmdq_log2);
+	smmu_reset_queue(&smmu->evtq, smmu->cfg.evtq_log2);
+	smmu_reset_queue(&smmu->priq, smmu->cfg.pri ? smmu->cfg.priq_log2 : 0);
+	for (i = 0; i < CMD_OP_NR; i++)
+		atomic_store(&smmu->cmd_count[i], 0);
+	for (i = 0; i < SMMU_PMCG_SHARDS; i++)
+		for (ev = 0; ev < SMMU_PMCG_NR_EVENTS; ev++)
+			atomic_store(&smmu->pmcg[i].ev[ev], 0);
+	smmu->clock_epoch_ns = smmu_pmcg_clock_ns();
 }
 
 static int smmu_init_locks(struct smmu *smmu)
@@ -265,7 +297,6 @@ struct smmu *smmu_create(const struct smmu_config *cfg, const struct mem_bus *bu
 	if (!smmu)
 		return NULL;
 	smmu->cfg = *cfg;
-	smmu->clock_epoch_ns = smmu_pmcg_clock_ns();
 	smmu->bus = *bus;
 	smmu_make_id_regs(smmu);
 	smmu_reset_regs(smmu);
@@ -301,6 +332,70 @@ void smmu_destroy(struct smmu *smmu)
 	smmu_xlate_fini(smmu);
 	smmu_destroy_locks(smmu);
 	free(smmu);
+}
+
+/*
+ * Nothing in progress (smmu_reset()'s precondition), as far as can be
+ * seen. Called with the consume lock (no command in progress), regs_lock
+ * (no register write) and cmdq_lock (the thread is not deciding) held.
+ */
+static bool smmu_idle(struct smmu *smmu)
+{
+	bool idle;
+
+	/* CMDQEN == 0: no command starts once the consume lock is dropped. */
+	if (atomic_load(&smmu->cr0) & SMMU_CR0_CMDQEN)
+		return false;
+	pthread_mutex_lock(&smmu->evtq_lock);
+	idle = !smmu->evtq_waiters;
+	pthread_mutex_unlock(&smmu->evtq_lock);
+	return idle && !smmu_stall_waiting(&smmu->xlate->stall) &&
+	       !grace_readers_active(&smmu->xlate->grace);
+}
+
+int smmu_reset(struct smmu *smmu, const struct smmu_config *cfg)
+{
+	struct smmu_config old_cfg;
+	struct smmu_xlate *old, *fresh;
+	int ret = 0;
+
+	if (cfg && smmu_config_check(cfg))
+		return -EINVAL;
+	/*
+	 * The consume lock first: whoever consumes holds it and may take
+	 * regs_lock and cmdq_lock under it (an interrupt callback writing
+	 * registers), never the other way round but by trylock.
+	 */
+	pthread_mutex_lock(&smmu->cmdq_consume_lock);
+	pthread_mutex_lock(&smmu->regs_lock);
+	pthread_mutex_lock(&smmu->cmdq_lock);
+	if (!smmu_idle(smmu)) {
+		ret = -EBUSY;
+		goto out_unlock;
+	}
+	old_cfg = smmu->cfg;
+	old = smmu->xlate;
+	/* The translation side is rebuilt whole: nothing of it survives. */
+	if (cfg)
+		smmu->cfg = *cfg;
+	smmu->xlate = NULL;
+	if (smmu_xlate_init(smmu)) {
+		smmu->cfg = old_cfg;
+		smmu->xlate = old;
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	fresh = smmu->xlate;
+	smmu->xlate = old;
+	smmu_xlate_fini(smmu);
+	smmu->xlate = fresh;
+	smmu_make_id_regs(smmu);
+	smmu_reset_regs(smmu);
+out_unlock:
+	pthread_mutex_unlock(&smmu->cmdq_lock);
+	pthread_mutex_unlock(&smmu->regs_lock);
+	pthread_mutex_unlock(&smmu->cmdq_consume_lock);
+	return ret;
 }
 
 const struct smmu_config *smmu_get_config(const struct smmu *smmu)

@@ -106,6 +106,23 @@ int smmu_config_check(const struct smmu_config *cfg);
 struct smmu *smmu_create(const struct smmu_config *cfg, const struct mem_bus *bus);
 /* Stop every thread, release parked transactions, free. NULL is a no-op. */
 void smmu_destroy(struct smmu *smmu);
+/*
+ * Reset: the SMMU as smmu_create() leaves it, as an implementation of @cfg
+ * (NULL: the configuration it has), keeping only its host resources (the
+ * consumer thread, the bus, interrupt lines, the trace hook). Every
+ * register takes its reset value; TLB, configuration cache, stall slots,
+ * counters and attached endpoints start afresh, so nothing done before the
+ * reset can change what happens after it. The DVM listener is a new one:
+ * take smmu_dvm_listener() again.
+ *
+ * The SMMU must be idle: CR0.CMDQEN 0 (a command in progress is waited
+ * for, none starts), no transaction, page request or DVM message in
+ * progress and nothing parked. 0; -EBUSY when it is seen not to be
+ * (nothing changed); -EINVAL for a configuration smmu_config_check()
+ * refuses; -ENOMEM (nothing changed). Call it with no SMMU callback
+ * running on the calling thread.
+ */
+int smmu_reset(struct smmu *smmu, const struct smmu_config *cfg);
 const struct smmu_config *smmu_get_config(const struct smmu *smmu);
 
 /* ---- MMIO: page 0 at offset 0, page 1 at SMMU_PAGE_SIZE ---------------- */

@@ -70,10 +70,32 @@ static inline uint64_t fx_r64(struct fx *fx, uint64_t pa)
 		}								\
 	} while (0)
 
-/* Program the SMMU as a driver would; @enable: set SMMUEN. 0 or -errno. */
-static inline int fx_init_cfg(struct fx *fx, const struct smmu_config *cfg, bool enable)
+/*
+ * Program the SMMU (in its reset state) as a driver would: table and queue
+ * bases, then CR0, waiting for CR0ACK; @enable: set SMMUEN.
+ */
+static inline void fx_program(struct fx *fx, bool enable)
 {
 	uint32_t cr0 = SMMU_CR0_EVENTQEN | SMMU_CR0_CMDQEN;
+
+	fx->cmdq_prod = 0;
+	smmu_mmio_write64(fx->smmu, SMMU_STRTAB_BASE, fx->strtab & SMMU_STRTAB_BASE_ADDR);
+	smmu_mmio_write32(fx->smmu, SMMU_STRTAB_BASE_CFG,
+			  FIELD_PREP(SMMU_STRTAB_BASE_CFG_LOG2SIZE, FX_ST_LOG2));
+	smmu_mmio_write64(fx->smmu, SMMU_EVENTQ_BASE, fx->evtq | FX_Q_LOG2);
+	smmu_mmio_write64(fx->smmu, SMMU_CMDQ_BASE, fx->cmdq | FX_Q_LOG2);
+	smmu_mmio_write64(fx->smmu, SMMU_PRIQ_BASE, fx->priq | FX_Q_LOG2);
+	if (fx->cfg.pri)
+		cr0 |= SMMU_CR0_PRIQEN;
+	if (enable)
+		cr0 |= SMMU_CR0_SMMUEN;
+	smmu_mmio_write32(fx->smmu, SMMU_CR0, cr0);
+	FX_WAIT(smmu_mmio_read32(fx->smmu, SMMU_CR0ACK) == cr0);
+}
+
+/* Memory, an SMMU of @cfg, its tables and queues, programmed (fx_program()). 0 or -errno. */
+static inline int fx_init_cfg(struct fx *fx, const struct smmu_config *cfg, bool enable)
+{
 	int ret;
 
 	memset(fx, 0, sizeof(*fx));
@@ -89,18 +111,7 @@ static inline int fx_init_cfg(struct fx *fx, const struct smmu_config *cfg, bool
 	fx->evtq = fx_alloc(fx, (1ULL << FX_Q_LOG2) * 32, 1ULL << (FX_Q_LOG2 + 5));
 	fx->cmdq = fx_alloc(fx, (1ULL << FX_Q_LOG2) * 16, 1ULL << (FX_Q_LOG2 + 4));
 	fx->priq = fx_alloc(fx, (1ULL << FX_Q_LOG2) * 16, 1ULL << (FX_Q_LOG2 + 4));
-	smmu_mmio_write64(fx->smmu, SMMU_STRTAB_BASE, fx->strtab & SMMU_STRTAB_BASE_ADDR);
-	smmu_mmio_write32(fx->smmu, SMMU_STRTAB_BASE_CFG,
-			  FIELD_PREP(SMMU_STRTAB_BASE_CFG_LOG2SIZE, FX_ST_LOG2));
-	smmu_mmio_write64(fx->smmu, SMMU_EVENTQ_BASE, fx->evtq | FX_Q_LOG2);
-	smmu_mmio_write64(fx->smmu, SMMU_CMDQ_BASE, fx->cmdq | FX_Q_LOG2);
-	smmu_mmio_write64(fx->smmu, SMMU_PRIQ_BASE, fx->priq | FX_Q_LOG2);
-	if (cfg->pri)
-		cr0 |= SMMU_CR0_PRIQEN;
-	if (enable)
-		cr0 |= SMMU_CR0_SMMUEN;
-	smmu_mmio_write32(fx->smmu, SMMU_CR0, cr0);
-	FX_WAIT(smmu_mmio_read32(fx->smmu, SMMU_CR0ACK) == cr0);
+	fx_program(fx, enable);
 	return 0;
 }
 

@@ -23,7 +23,17 @@
  * allowed too. The guard word is an invalid-for-HTTU block descriptor (AF
  * already set, DBM clear), so no correct walk ever changes it.
  *
- * Every wait is bounded (FZ_DEADLINE_MS): a hang is reported as a crash.
+ * One machine serves every input (a machine per input costs more than most
+ * inputs do): memory, the SMMU and its consumer thread, and the device
+ * threads live as long as the process. fz_machine_init() brings them to
+ * one known state before each input: the SMMU reset (smmu_reset(), which
+ * rebuilds everything it holds), memory and shadow back to the guard
+ * pattern, and every field of the harness's own per-input state zeroed in
+ * one memset; fz_machine_fini() leaves them idle and checks memory. No
+ * state crosses from one input to the next, so a crash replays alone.
+ *
+ * Every wait is bounded by progress (struct fz_wait): a hang is reported
+ * as a crash, a busy machine is not.
  *
  * Shared by the fuzz targets and by tests/unit/test_fuzz_regressions.c,
  * which replays inputs with gcc: everything here is static inline.
@@ -31,16 +41,19 @@
 #ifndef TESTS_FUZZ_FUZZ_MACHINE_H
 #define TESTS_FUZZ_FUZZ_MACHINE_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "arch/smmuv3.h"
 #include "arch/vmsa.h"
@@ -55,7 +68,8 @@
 #define FZ_PAGE		4096ULL
 #define FZ_NR_PAGES	(FZ_MEM_SIZE / FZ_PAGE)
 #define FZ_GUARD_WORD	0xa5a5a5a5a5a5a5a5ULL	/* one byte repeated (fz_fill) */
-#define FZ_DEADLINE_MS	3000
+#define FZ_DEADLINE_MS	3000	/* a wait's least wall-clock time before it is a hang */
+#define FZ_WAIT_POLLS	20000	/* ... and its least number of polls (fz_wait_more) */
 #define FZ_MAX_MSI	512
 /* An address no RAM answers: accesses there are external aborts. */
 #define FZ_UNBACKED	0x1000ULL
@@ -161,25 +175,113 @@ static inline uint64_t fz_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static inline void fz_pause(unsigned int *n)
+/*
+ * HARNESS_TIMEOUT_SCALE (the test harness's variable, tests/harness.h)
+ * multiplies the wall-clock part of every bound: 4 on a machine known to
+ * be four times slower. Read once.
+ */
+static inline unsigned int fz_timeout_scale(void)
+{
+	static unsigned int scale;
+	const char *env;
+
+	if (!scale) {
+		env = getenv("HARNESS_TIMEOUT_SCALE");
+		scale = env && atoi(env) > 0 ? (unsigned int)atoi(env) : 1;
+	}
+	return scale;
+}
+
+/*
+ * A wait for another thread. It may go on while either bound holds: less
+ * than FZ_DEADLINE_MS (scaled) of wall-clock time, or fewer than
+ * FZ_WAIT_POLLS polls. Each poll is a time slice the scheduler gave the
+ * waiting thread; on a busy machine they come seldom, and the thread
+ * waited for gets its share meanwhile, so a slow machine stretches the
+ * bound instead of failing a correct run. Only a thread that stays stuck
+ * while the waiter is scheduled 20000 times, over seconds, is a hang.
+ */
+struct fz_wait {
+	uint64_t end_ms;
+	unsigned long polls;
+};
+
+static inline void fz_wait_start(struct fz_wait *w)
+{
+	w->end_ms = fz_now_ms() + (uint64_t)FZ_DEADLINE_MS * fz_timeout_scale();
+	w->polls = 0;
+}
+
+/*
+ * Give the CPU away once (yield, later 50 us sleeps); false once both
+ * bounds have passed.
+ */
+static inline bool fz_wait_more(struct fz_wait *w)
 {
 	struct timespec ts = { 0, 50000 };
 
-	if (++*n < 50)
+	if (++w->polls < 50)
 		sched_yield();
 	else
 		nanosleep(&ts, NULL);
+	return w->polls < FZ_WAIT_POLLS || fz_now_ms() < w->end_ms;
 }
 
-/* Poll @cond until true; past the deadline the model is hung: fail. */
-#define FZ_WAIT(cond, what)							\
+/* What each thread of this process is doing: for the report of a hang. */
+static inline void fz_report_threads(void)
+{
+	long tick = sysconf(_SC_CLK_TCK);
+	struct dirent *e;
+	DIR *dir = opendir("/proc/self/task");
+
+	if (!dir)
+		return;
+	while ((e = readdir(dir))) {
+		char path[320], buf[512], *p;
+		unsigned long utime = 0, stime = 0;
+		char state = '?';
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/stat", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+			sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+			       &state, &utime, &stime);
+		fclose(f);
+		fprintf(stderr, "fuzz:   thread %s: state %c, cpu %lu ms\n", e->d_name, state,
+			(utime + stime) * 1000 / (unsigned long)(tick > 0 ? tick : 100));
+	}
+	closedir(dir);
+}
+
+struct fz_machine;
+static inline void fz_report_machine(struct fz_machine *m);
+
+/*
+ * Report a hang: what was waited for, the machine's state, and each
+ * thread's scheduler state (R: runnable, S: blocked) and CPU time, which
+ * tell a thread that never ran from one that is stuck.
+ */
+#define fz_hang(m, what)							\
 	do {									\
-		uint64_t _end = fz_now_ms() + FZ_DEADLINE_MS;			\
-		unsigned int _n = 0;						\
+		fprintf(stderr, "fuzz: hang: %s\n", what);			\
+		fz_report_machine(m);						\
+		fz_report_threads();						\
+		fz_fail("hang: %s", what);					\
+	} while (0)
+
+/* Poll @cond until true; a hang (see struct fz_wait) fails. */
+#define FZ_WAIT(m, cond, what)							\
+	do {									\
+		struct fz_wait _w;						\
+		fz_wait_start(&_w);						\
 		while (!(cond)) {						\
-			if (fz_now_ms() > _end)					\
-				fz_fail("hang: %s", what);			\
-			fz_pause(&_n);						\
+			if (!fz_wait_more(&_w) && !(cond))			\
+				fz_hang(m, what);				\
 		}								\
 	} while (0)
 
@@ -193,19 +295,31 @@ struct fz_machine;
 struct fz_dev {
 	struct fz_machine *m;
 	pthread_t thread;
+	pthread_cond_t go;		/* signalled when pending or quit is set */
 	struct smmu_txn txn;
-	bool pending;			/* posted, not yet finished */
+	bool pending;			/* posted, not yet finished (atomic; set under lock) */
 	bool quit;
 	bool started;
 };
 
 struct fz_machine {
+	/* Kept from one input to the next (created by the first fz_machine_init()). */
 	struct phys_mem mem;
 	uint8_t *shadow;		/* what memory must hold, but for allowed writes */
+	struct smmu *smmu;
+	uint64_t dirty_end;		/* memory from here on holds the guard pattern */
+	/* Device threads, one transaction at a time each; lock guards their fields. */
+	pthread_mutex_t lock;
+	struct fz_dev dev[FZ_NR_DEVS];
+
+	/*
+	 * One input's state, from here to the end of the struct: zeroed in
+	 * one memset by fz_machine_init() (FZ_INPUT_STATE), so that no field
+	 * added here can carry anything from one input into the next.
+	 */
 	uint8_t kind[FZ_NR_PAGES];	/* enum fz_kind per page */
 	uint64_t next;			/* page allocator */
 	struct smmu_config cfg;
-	struct smmu *smmu;
 
 	/* Driver state. */
 	uint64_t cmdq, evtq, priq, msi;
@@ -221,12 +335,10 @@ struct fz_machine {
 	bool httu_anywhere;		/* walks may reach FZ_STRICT memory too */
 	unsigned int nr_tables;
 	uint64_t table_desc[8];		/* table descriptors: HTTU never touches them */
-
-	/* Device threads, one transaction at a time each; lock guards them all. */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	struct fz_dev dev[FZ_NR_DEVS];
 };
+
+/* Where one input's state begins in struct fz_machine. */
+#define FZ_INPUT_STATE	offsetof(struct fz_machine, kind)
 
 static inline uint64_t fz_off(uint64_t pa)
 {
@@ -301,36 +413,48 @@ static inline void fz_check_change(const struct fz_machine *m, uint64_t pa, uint
 }
 
 /*
+ * The RAM word at @pa, accessed as the bus does (single-copy atomic): the
+ * harness reaches memory directly, without the bus's checks per access.
+ */
+static inline uint64_t *fz_word(struct fz_machine *m, uint64_t pa)
+{
+	if (!fz_in_ram(pa, 8) || (pa & 7))
+		fz_fail("harness access outside RAM or misaligned at %#llx",
+			(unsigned long long)pa);
+	return (uint64_t *)(m->mem.host + fz_off(pa));
+}
+
+/*
  * The harness's writes: memory and shadow alike. What the word held is
  * checked first, so that a stray write is not hidden by overwriting it.
  */
 static inline void fz_w64(struct fz_machine *m, uint64_t pa, uint64_t v)
 {
-	uint64_t was, now = 0;
+	uint64_t *word = fz_word(m, pa), was;
 
-	if (!fz_in_ram(pa, 8))
-		fz_fail("harness write outside RAM at %#llx", (unsigned long long)pa);
 	memcpy(&was, m->shadow + fz_off(pa), 8);
-	phys_mem_read64(&m->mem, pa, &now);
-	fz_check_change(m, pa, was, now);
-	phys_mem_write64(&m->mem, pa, v);
+	fz_check_change(m, pa, was, __atomic_load_n(word, __ATOMIC_SEQ_CST));
+	__atomic_store_n(word, v, __ATOMIC_SEQ_CST);
 	memcpy(m->shadow + fz_off(pa), &v, 8);
 }
 
+/* A word of RAM as the SMMU left it (0 outside RAM). */
 static inline uint64_t fz_r64(struct fz_machine *m, uint64_t pa)
 {
-	uint64_t v = 0;
-
-	phys_mem_read64(&m->mem, pa, &v);
-	return v;
+	if (!fz_in_ram(pa, 8))
+		return 0;
+	return __atomic_load_n(fz_word(m, pa), __ATOMIC_SEQ_CST);
 }
 
-/* Fill [pa, pa + len) with @byte, memory and shadow (no SMMU use yet). */
+/*
+ * Fill [pa, pa + len) with @byte, memory and shadow. Plain stores: only
+ * while the SMMU is idle (setup, between inputs).
+ */
 static inline void fz_fill(struct fz_machine *m, uint64_t pa, uint8_t byte, uint64_t len)
 {
 	if (!fz_in_ram(pa, len))
 		fz_fail("harness fill outside RAM at %#llx", (unsigned long long)pa);
-	phys_mem_fill(&m->mem, pa, byte, len);
+	memset(m->mem.host + fz_off(pa), byte, len);
 	memset(m->shadow + fz_off(pa), byte, len);
 }
 
@@ -400,31 +524,57 @@ static const struct smmu_ep_ops fz_ep_ops = {
 
 /* ---- Setup ------------------------------------------------------------------ */
 
-/*
- * Memory, shadow and the SMMU (reset state, nothing programmed). The
- * caller lays out its regions with fz_alloc() afterwards. False (nothing
- * to free) for a configuration smmu_config_check() refuses: no SMMU
- * implements it, so there is nothing to fuzz.
- */
-static inline bool fz_machine_init(struct fz_machine *m, const struct smmu_config *cfg)
+static inline void fz_dev_start(struct fz_machine *m);
+
+/* The machine's lasting part: memory, shadow, an SMMU, the device threads. */
+static inline void fz_machine_create(struct fz_machine *m, const struct smmu_config *cfg)
 {
-	memset(m, 0, sizeof(*m));
-	if (smmu_config_check(cfg))
-		return false;
 	if (phys_mem_init(&m->mem, FZ_MEM_BASE, FZ_MEM_SIZE))
 		fz_fail("phys_mem_init");
-	m->shadow = calloc(1, FZ_MEM_SIZE);	/* fresh RAM reads as zero too */
+	m->shadow = malloc(FZ_MEM_SIZE);
 	if (!m->shadow)
 		fz_fail("no memory for the shadow");
-	m->next = FZ_MEM_BASE;	/* the first region starts after a guard page too */
-	/* FZ_GUARD_WORD is one byte repeated. */
-	fz_fill(m, FZ_MEM_BASE, FZ_GUARD_WORD & 0xff, FZ_MEM_SIZE);
-	m->cfg = *cfg;
+	m->dirty_end = FZ_MEM_BASE + FZ_MEM_SIZE;	/* fresh RAM is not guard yet */
 	m->smmu = smmu_create(cfg, &m->mem.bus);
 	if (!m->smmu)
 		fz_fail("smmu_create refused a configuration smmu_config_check accepted");
 	pthread_mutex_init(&m->lock, NULL);
-	pthread_cond_init(&m->cond, NULL);
+	fz_dev_start(m);
+}
+
+/*
+ * Begin an input on @m (zeroed, or left by fz_machine_fini()): the SMMU in
+ * its reset state as an implementation of @cfg, nothing programmed, the
+ * devices idle, all memory the guard pattern, the per-input state zero.
+ * The caller lays out its regions with fz_alloc() afterwards. False
+ * (nothing changed) for a configuration smmu_config_check() refuses: no
+ * SMMU implements it, so there is nothing to fuzz.
+ */
+static inline bool fz_machine_init(struct fz_machine *m, const struct smmu_config *cfg)
+{
+	unsigned int i;
+	int ret;
+
+	if (smmu_config_check(cfg))
+		return false;
+	if (!m->smmu) {
+		fz_machine_create(m, cfg);
+	} else if ((ret = smmu_reset(m->smmu, cfg))) {
+		fz_fail("smmu_reset: %d (the last input left the SMMU busy)", ret);
+	}
+	/* Below dirty_end memory was used; above, fz_check_memory() found the guard. */
+	fz_fill(m, FZ_MEM_BASE, FZ_GUARD_WORD & 0xff, m->dirty_end - FZ_MEM_BASE);
+	m->dirty_end = FZ_MEM_BASE;
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < FZ_NR_DEVS; i++) {
+		if (__atomic_load_n(&m->dev[i].pending, __ATOMIC_ACQUIRE))
+			fz_fail("device %u busy at the start of an input", i);
+		memset(&m->dev[i].txn, 0, sizeof(m->dev[i].txn));
+	}
+	pthread_mutex_unlock(&m->lock);
+	memset((uint8_t *)m + FZ_INPUT_STATE, 0, sizeof(*m) - FZ_INPUT_STATE);
+	m->cfg = *cfg;
+	m->next = FZ_MEM_BASE;	/* the first region starts after a guard page too */
 	return true;
 }
 
@@ -463,7 +613,7 @@ static inline void fz_cr0(struct fz_machine *m, uint32_t cr0)
 
 	cr0 &= mask;
 	smmu_mmio_write32(m->smmu, SMMU_CR0, cr0);
-	FZ_WAIT((smmu_mmio_read32(m->smmu, SMMU_CR0ACK) & mask) == cr0, "CR0ACK");
+	FZ_WAIT(m, (smmu_mmio_read32(m->smmu, SMMU_CR0ACK) & mask) == cr0, "CR0ACK");
 }
 
 /* ---- Command queue ---------------------------------------------------------- */
@@ -526,7 +676,7 @@ static inline bool fz_cmdq_put(struct fz_machine *m, uint64_t dw0, uint64_t dw1)
 static inline void fz_cmdq_kick(struct fz_machine *m)
 {
 	smmu_mmio_write32(m->smmu, SMMU_CMDQ_PROD, m->cmdq_prod);
-	FZ_WAIT(fz_cmdq_settled(m), "command queue never settles");
+	FZ_WAIT(m, fz_cmdq_settled(m), "command queue never settles");
 }
 
 /* Acknowledge CMDQ_ERR; with @fix, first replace the bad command by a CMD_SYNC. */
@@ -543,7 +693,7 @@ static inline void fz_cmdq_ack(struct fz_machine *m, bool fix)
 	}
 	smmu_mmio_write32(m->smmu, SMMU_GERRORN,
 			  smmu_mmio_read32(m->smmu, SMMU_GERRORN) ^ SMMU_GERROR_CMDQ_ERR);
-	FZ_WAIT(fz_cmdq_settled(m), "command queue after GERRORN");
+	FZ_WAIT(m, fz_cmdq_settled(m), "command queue after GERRORN");
 }
 
 /*
@@ -686,9 +836,9 @@ static inline void *fz_dev_thread(void *arg)
 
 	pthread_mutex_lock(&m->lock);
 	for (;;) {
-		while (!d->pending && !d->quit)
-			pthread_cond_wait(&m->cond, &m->lock);
-		if (!d->pending)
+		while (!__atomic_load_n(&d->pending, __ATOMIC_ACQUIRE) && !d->quit)
+			pthread_cond_wait(&d->go, &m->lock);
+		if (!__atomic_load_n(&d->pending, __ATOMIC_ACQUIRE))
 			break;
 		txn = d->txn;
 		pthread_mutex_unlock(&m->lock);
@@ -699,9 +849,9 @@ static inline void *fz_dev_thread(void *arg)
 		fz_check_result(&txn, &res);
 		smmu_txn_end(m->smmu, &res);
 
+		/* The harness polls for this (FZ_WAIT): no one to wake. */
 		pthread_mutex_lock(&m->lock);
-		d->pending = false;
-		pthread_cond_broadcast(&m->cond);
+		__atomic_store_n(&d->pending, false, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&m->lock);
 	return NULL;
@@ -713,6 +863,7 @@ static inline void fz_dev_start(struct fz_machine *m)
 
 	for (i = 0; i < FZ_NR_DEVS; i++) {
 		m->dev[i].m = m;
+		pthread_cond_init(&m->dev[i].go, NULL);
 		if (pthread_create(&m->dev[i].thread, NULL, fz_dev_thread, &m->dev[i]))
 			fz_fail("pthread_create");
 		m->dev[i].started = true;
@@ -725,11 +876,9 @@ static inline bool fz_dev_busy_nr(struct fz_machine *m, unsigned int i)
 	bool busy = false;
 	unsigned int n;
 
-	pthread_mutex_lock(&m->lock);
 	for (n = 0; n < FZ_NR_DEVS; n++)
 		if (i == n || i == FZ_NR_DEVS)
-			busy |= m->dev[n].pending;
-	pthread_mutex_unlock(&m->lock);
+			busy |= __atomic_load_n(&m->dev[n].pending, __ATOMIC_ACQUIRE);
 	return busy;
 }
 
@@ -759,11 +908,11 @@ static inline bool fz_txn_post(struct fz_machine *m, unsigned int i,
 		return false;
 	pthread_mutex_lock(&m->lock);
 	m->dev[i].txn = *txn;
-	m->dev[i].pending = true;
-	pthread_cond_broadcast(&m->cond);
+	__atomic_store_n(&m->dev[i].pending, true, __ATOMIC_RELEASE);
+	pthread_cond_signal(&m->dev[i].go);
 	pthread_mutex_unlock(&m->lock);
 	if (wait)
-		FZ_WAIT(!fz_dev_busy_nr(m, i) || fz_stalled(m) > stalled,
+		FZ_WAIT(m, !fz_dev_busy_nr(m, i) || fz_stalled(m) > stalled,
 			"transaction neither completes nor stalls");
 	return true;
 }
@@ -772,21 +921,6 @@ static inline bool fz_txn_post(struct fz_machine *m, unsigned int i,
 static inline bool fz_txn(struct fz_machine *m, const struct smmu_txn *txn)
 {
 	return fz_txn_post(m, 0, txn, true);
-}
-
-/* Wait up to @ms for every device to go idle. */
-static inline bool fz_dev_idle_within(struct fz_machine *m, unsigned int ms)
-{
-	uint64_t end = fz_now_ms() + ms;
-	unsigned int n = 0;
-
-	while (fz_dev_busy(m)) {
-		if (fz_now_ms() > end)
-			return false;
-		fz_evtq_drain(m);	/* a stall record may be waiting for room */
-		fz_pause(&n);
-	}
-	return true;
 }
 
 /* CMD_STALL_TERM for the StreamID of every busy device, then CMD_SYNC. */
@@ -809,46 +943,49 @@ static inline void fz_stall_term_busy(struct fz_machine *m)
 /*
  * Let the devices finish: a healthy command queue and event queue, then,
  * while transactions are parked, CMD_STALL_TERM for their StreamIDs,
- * repeated in case a transaction told to retry parks again behind our
- * back. A device that is merely still translating is waited for.
+ * repeated (every 10 ms at most) in case a transaction told to retry
+ * parks again behind our back. A device that is merely still translating
+ * is waited for; a stall record waiting for event queue room gets it.
  */
 static inline void fz_dev_unpark(struct fz_machine *m)
 {
-	uint64_t end = fz_now_ms() + FZ_DEADLINE_MS;
+	uint64_t last_term = 0;
+	struct fz_wait w;
 
-	if (fz_dev_idle_within(m, 0))
+	if (!fz_dev_busy(m))
 		return;
 	fz_cr0(m, smmu_mmio_read32(m->smmu, SMMU_CR0) | SMMU_CR0_EVENTQEN);
 	fz_cmdq_reset(m);
-	while (!fz_dev_idle_within(m, 10)) {
-		if (fz_now_ms() > end)
-			fz_fail("hang: device transaction never ends");
-		if (!fz_stalled(m))
-			continue;
-		if (m->cfg.stall_model == SMMU_STALL_MODEL_TERM)
-			fz_fail("a transaction stalled without a stall model");
-		fz_stall_term_busy(m);
+	fz_wait_start(&w);
+	while (fz_dev_busy(m)) {
+		fz_evtq_drain(m);
+		if (fz_stalled(m) && fz_now_ms() >= last_term + 10) {
+			if (m->cfg.stall_model == SMMU_STALL_MODEL_TERM)
+				fz_fail("a transaction stalled without a stall model");
+			fz_stall_term_busy(m);
+			last_term = fz_now_ms();
+		}
+		if (!fz_wait_more(&w) && fz_dev_busy(m))
+			fz_hang(m, "device transaction never ends");
 	}
 }
 
+/* End the device threads (they are idle: see fz_dev_unpark()). */
 static inline void fz_dev_stop(struct fz_machine *m)
 {
-	struct timespec ts;
 	unsigned int i;
 
-	fz_dev_unpark(m);
 	pthread_mutex_lock(&m->lock);
-	for (i = 0; i < FZ_NR_DEVS; i++)
+	for (i = 0; i < FZ_NR_DEVS; i++) {
 		m->dev[i].quit = true;
-	pthread_cond_broadcast(&m->cond);
+		pthread_cond_signal(&m->dev[i].go);
+	}
 	pthread_mutex_unlock(&m->lock);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += FZ_DEADLINE_MS / 1000;
 	for (i = 0; i < FZ_NR_DEVS; i++) {
 		if (!m->dev[i].started)
 			continue;
-		if (pthread_timedjoin_np(m->dev[i].thread, NULL, &ts))
-			fz_fail("hang: device thread does not finish");
+		pthread_join(m->dev[i].thread, NULL);
+		pthread_cond_destroy(&m->dev[i].go);
 		m->dev[i].started = false;
 	}
 }
@@ -875,19 +1012,50 @@ static inline void fz_check_memory(const struct fz_machine *m)
 	}
 }
 
-/* Stop the device, drain, destroy the SMMU, check memory, free. */
+/*
+ * End an input: the devices idle, every queue and stage disabled (CR0ACK
+ * shows the consumer between commands), the event and PRI queues drained
+ * and checked, then memory checked: nothing can write it any more. The
+ * machine stays, ready for the next fz_machine_init().
+ */
 static inline void fz_machine_fini(struct fz_machine *m)
 {
-	fz_dev_stop(m);
+	fz_dev_unpark(m);
+	fz_cr0(m, 0);
 	fz_evtq_drain(m);
 	fz_priq_drain(m);
-	smmu_destroy(m->smmu);
-	m->smmu = NULL;
 	fz_check_memory(m);
-	pthread_cond_destroy(&m->cond);
+	m->dirty_end = m->next;
+}
+
+/* Free what the machine kept (after fz_machine_fini()); @m is zero again. */
+static inline void fz_machine_release(struct fz_machine *m)
+{
+	if (!m->smmu)
+		return;
+	fz_dev_stop(m);
+	smmu_destroy(m->smmu);
 	pthread_mutex_destroy(&m->lock);
 	phys_mem_fini(&m->mem);
 	free(m->shadow);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The SMMU's side of a hang report. */
+static inline void fz_report_machine(struct fz_machine *m)
+{
+	struct smmu *s = m->smmu;
+
+	fprintf(stderr, "fuzz:   CR0 %#x CR0ACK %#x GERROR %#x GERRORN %#x\n",
+		smmu_mmio_read32(s, SMMU_CR0), smmu_mmio_read32(s, SMMU_CR0ACK),
+		smmu_mmio_read32(s, SMMU_GERROR), smmu_mmio_read32(s, SMMU_GERRORN));
+	fprintf(stderr, "fuzz:   CMDQ PROD %#x CONS %#x (ours %#x), EVENTQ PROD %#x CONS %#x\n",
+		smmu_mmio_read32(s, SMMU_CMDQ_PROD), smmu_mmio_read32(s, SMMU_CMDQ_CONS),
+		m->cmdq_prod, smmu_mmio_read32(s, SMMU_EVENTQ_PROD),
+		smmu_mmio_read32(s, SMMU_EVENTQ_CONS));
+	fprintf(stderr, "fuzz:   %u stalled, translations in flight: %s, devices busy: %d %d\n",
+		fz_stalled(m), grace_readers_active(&s->xlate->grace) ? "yes" : "no",
+		fz_dev_busy_nr(m, 0), fz_dev_busy_nr(m, 1));
 }
 
 #endif /* TESTS_FUZZ_FUZZ_MACHINE_H */

@@ -47,7 +47,7 @@ static const unsigned int fzt_pages[FZT_NR_REGIONS] = { 2, 2, 1, 2, 8 };
 #define FZT_ASSIST_PT		(1u << 3)	/* table/page descriptors, AF set */
 
 struct fzt {
-	struct fz_machine m;
+	struct fz_machine *m;
 	uint64_t region[FZT_NR_REGIONS];
 	uint8_t reloc;
 	uint8_t assist;
@@ -167,7 +167,7 @@ static void fzt_put_word(struct fzt *t, struct fz_input *in, enum fzt_region r)
 	unsigned int words = fzt_pages[r] * FZ_PAGE / 8;
 	unsigned int i = fz_u16(in) % words;
 
-	fz_w64(&t->m, t->region[r] + i * 8ULL, fzt_reloc(t, r, i, fz_u64(in)));
+	fz_w64(t->m, t->region[r] + i * 8ULL, fzt_reloc(t, r, i, fz_u64(in)));
 }
 
 /*
@@ -186,7 +186,7 @@ static void fzt_fill(struct fzt *t, struct fz_input *in, enum fzt_region r)
 	for (i = 0; i < n; i++)
 		pattern[i] = fz_u64(in);
 	for (i = 0; n && i < words; i++)
-		fz_w64(&t->m, t->region[r] + i * 8ULL, fzt_reloc(t, r, i, pattern[i % n]));
+		fz_w64(t->m, t->region[r] + i * 8ULL, fzt_reloc(t, r, i, pattern[i % n]));
 }
 
 /*
@@ -196,7 +196,7 @@ static void fzt_fill(struct fzt *t, struct fz_input *in, enum fzt_region r)
 static bool fzt_setup(struct fzt *t, const uint8_t *h, struct fz_input *in)
 {
 	uint32_t strtab_cfg, cr0 = SMMU_CR0_SMMUEN | SMMU_CR0_EVENTQEN | SMMU_CR0_CMDQEN;
-	struct fz_machine *m = &t->m;
+	struct fz_machine *m = t->m;
 	struct smmu_config cfg;
 	unsigned int r, n;
 	uint16_t base_off;
@@ -238,14 +238,13 @@ static bool fzt_setup(struct fzt *t, const uint8_t *h, struct fz_input *in)
 	if (h[1] & 0x10 && cfg.ats)
 		cr0 |= SMMU_CR0_ATSCHK;
 	fz_cr0(m, cr0);
-	fz_dev_start(m);
 	return true;
 }
 
 /* Rewrite one word and invalidate everything, as a driver must. */
 static void fzt_op_rewrite(struct fzt *t, struct fz_input *in)
 {
-	struct fz_machine *m = &t->m;
+	struct fz_machine *m = t->m;
 
 	fzt_put_word(t, in, fz_u8(in) % FZT_NR_REGIONS);
 	fz_cmdq_put(m, FIELD_PREP(CMD_0_OP, CMD_OP_CFGI_ALL),
@@ -293,44 +292,41 @@ static void fzt_op_txn(struct fzt *t, struct fz_input *in, uint8_t op)
 
 	txn.addr = fzt_addr(in);
 	/* One device: a transaction still parked from before is terminated first. */
-	fz_dev_unpark(&t->m);
-	fz_txn(&t->m, &txn);
+	fz_dev_unpark(t->m);
+	fz_txn(t->m, &txn);
 }
+
+/* The machine every input runs on (fz_machine_init() resets it). */
+static struct fz_machine fzt_machine;
 
 static int fzt_one(const uint8_t *data, size_t size)
 {
 	struct fz_input in = { data, size };
+	struct fzt t = { .m = &fzt_machine };
 	unsigned int ops = 0;
-	struct fzt *t;
 	uint8_t op;
 
 	if (size < FZT_HDR_LEN)
 		return 0;
 	in.data += FZT_HDR_LEN;
 	in.size -= FZT_HDR_LEN;
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		abort();
-	if (!fzt_setup(t, data, &in)) {
-		free(t);
+	if (!fzt_setup(&t, data, &in))
 		return 0;
-	}
 	while (fz_more(&in) && ops++ < FZT_MAX_OPS) {
 		op = fz_u8(&in);
 		switch (op & 7) {
 		case 6:
-			fzt_op_rewrite(t, &in);
+			fzt_op_rewrite(&t, &in);
 			break;
 		case 7:
-			fz_evtq_drain(&t->m);
+			fz_evtq_drain(t.m);
 			break;
 		default:
-			fzt_op_txn(t, &in, op);
+			fzt_op_txn(&t, &in, op);
 			break;
 		}
 	}
-	fz_machine_fini(&t->m);
-	free(t);
+	fz_machine_fini(t.m);
 	return 0;
 }
 

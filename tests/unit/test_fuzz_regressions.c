@@ -88,6 +88,7 @@ static void stray_write(int what)
 		break;
 	}
 	fz_machine_fini(m);
+	fz_machine_release(m);
 	free(m);
 }
 
@@ -141,6 +142,7 @@ TEST(cmdq_illegal_command_then_fixed_by_ack)
 	EXPECT_FALSE(fz_cmdq_error(m));
 	EXPECT_EQ(fz_cmdq_used(m), 0);
 	fz_machine_fini(m);
+	fz_machine_release(m);
 	free(m);
 }
 
@@ -162,9 +164,10 @@ TEST(cmdq_sync_msi_into_its_own_slot)
 	 * moves before the MSI is written (§4.7.3: seeing the signal implies
 	 * the consumption is visible, not the other way round), so wait for it.
 	 */
-	FZ_WAIT((fz_r64(m, slot) & 0xffffffff) == 0x1234, "CMD_SYNC MSI write");
+	FZ_WAIT(m, (fz_r64(m, slot) & 0xffffffff) == 0x1234, "CMD_SYNC MSI write");
 	EXPECT_EQ(fz_r64(m, slot) & 0xffffffff, 0x1234);
 	fz_machine_fini(m);
+	fz_machine_release(m);
 	free(m);
 }
 
@@ -181,13 +184,14 @@ TEST(cmdq_stalled_transaction_resumed)
 	ASSERT_EQ(fz_stalled(m), 1);
 	EXPECT_TRUE(fz_dev_busy(m));
 	/* The transaction parks before its stall record is written: wait for the record. */
-	FZ_WAIT((fz_evtq_drain(m), m->have_stall), "the stall record");
+	FZ_WAIT(m, (fz_evtq_drain(m), m->have_stall), "the stall record");
 	fzc_op_resume(m, 0x20);	/* terminate with abort */
 	EXPECT_FALSE(m->have_stall);
 	EXPECT_EQ(m->last_stall_sid, 3);
-	FZ_WAIT(!fz_dev_busy(m), "resumed transaction");
+	FZ_WAIT(m, !fz_dev_busy(m), "resumed transaction");
 	EXPECT_EQ(fz_stalled(m), 0);
 	fz_machine_fini(m);
+	fz_machine_release(m);
 	free(m);
 }
 
@@ -205,6 +209,7 @@ TEST(cmdq_parked_transaction_released_at_end)
 	ASSERT_TRUE(fz_txn(m, &txn));
 	ASSERT_EQ(fz_stalled(m), 1);
 	fz_machine_fini(m);
+	fz_machine_release(m);
 	free(m);
 }
 
@@ -219,16 +224,17 @@ TEST(tables_empty_strtab_reports_bad_ste)
 		0x00, 0x00, 0x00, 0x01, 0x00, 0x00,			/* txn: SID 1 */
 		0x07,							/* drain */
 	};
-	struct fzt *t = calloc(1, sizeof(*t));
+	struct fzt t = { .m = calloc(1, sizeof(*t.m)) };
 	struct fz_input in = { input + FZT_HDR_LEN, sizeof(input) - FZT_HDR_LEN };
 	struct smmu_txn txn = { .sid = 1 };
 
-	ASSERT_TRUE(fzt_setup(t, input, &in));
-	ASSERT_TRUE(fz_txn(&t->m, &txn));
-	fz_evtq_drain(&t->m);
-	EXPECT_EQ(t->m.events, 1);
-	fz_machine_fini(&t->m);
-	free(t);
+	ASSERT_TRUE(fzt_setup(&t, input, &in));
+	ASSERT_TRUE(fz_txn(t.m, &txn));
+	fz_evtq_drain(t.m);
+	EXPECT_EQ(t.m->events, 1);
+	fz_machine_fini(t.m);
+	fz_machine_release(t.m);
+	free(t.m);
 	/* And the same bytes through the target's entry. */
 	EXPECT_EQ(fzt_one(input, sizeof(input)), 0);
 }
@@ -296,10 +302,101 @@ static void pri_auto_response_index(int unused)
 	fzc_op(m, &l, &in);	/* the CR0 write */
 	smmu_page_request(m->smmu, 0, &req);	/* fz_ep_pri_resp checks the index */
 	fz_machine_fini(m);
+	fz_machine_release(m);
 	free(m);
 }
 
 TEST(regression_pri_auto_response_prg_index)
 {
 	EXPECT_EQ(run_child(pri_auto_response_index, 0), 0);
+}
+
+/* ---- One machine for every input ------------------------------------------------- */
+
+/* What an input left behind: the memory it laid out, and what the harness counted. */
+static uint64_t machine_digest(const struct fz_machine *m)
+{
+	uint64_t h = 0xcbf29ce484222325ULL, i;
+
+	for (i = 0; i < m->next - FZ_MEM_BASE; i++)
+		h = (h ^ m->mem.host[i]) * 0x100000001b3ULL;
+	h ^= m->events * 31 + m->pri_reqs * 37 + m->pri_resps * 41 + m->atc_invs * 43;
+	return h ^ (m->next << 1);
+}
+
+/*
+ * Inputs run on one reset machine are independent: an input leaves the
+ * same memory and counts whether it runs first on a new machine or after
+ * inputs that stalled, broke the command queue, filled the caches and
+ * used other configurations. (No racing transactions in @p, and no stall
+ * model: its outcome does not depend on timing.)
+ */
+TEST(cmdq_inputs_replay_the_same_after_others)
+{
+	static const uint8_t p[] = {
+		/* header: linear, no stall model, ATS + PRI, HTTU HD, queues of 16, MSI */
+		0x34 | 0x80, 0x5b, 0x24, 0x24, 0x08 | 0x70,
+		7, 7, 7, 7, 7, 7, 7, 7,
+		6, 6, 6, 6, 6, 6, 6, 6,
+		0,
+		0x04, 0x02, 0x08, 0x00, 0x04, 0x00,		/* write to page 4: faults */
+		0x04, 0x01, 0x00, 0x00, 0x20, 0x01,		/* read of page 0 */
+		0x06,						/* drain */
+		0x00, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* raw opcode 0 */
+		0x13,						/* ack, fixing it */
+		0x07, 0x01, 0x23, 0x00, 0x05, 0x00, 0x00, 0x00,	/* page request, Last */
+		0x06,
+	};
+	static const uint8_t q[] = {		/* stalls, resumes, other queue sizes */
+		0x30 | 0x80, 0x5b, 0x24, 0x24, 0x08 | 0x70,
+		7, 7, 7, 7, 7, 7, 7, 7, 6, 6, 6, 6, 6, 6, 6, 6, 0,
+		0x04, 0x02, 0x08, 0x00, 0x04, 0x00, 0x06, 0x09,
+		0x24, 0x03, 0x08, 0x00, 0x05, 0x00,		/* device 1 stalls too */
+		0x00, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	};
+	uint64_t alone, after, other;
+
+	fz_machine_release(&fzc_machine);	/* a new machine */
+	EXPECT_EQ(fzc_one(p, sizeof(p)), 0);
+	alone = machine_digest(&fzc_machine);
+	fz_machine_release(&fzc_machine);	/* a new one, made for q's configuration */
+	EXPECT_EQ(fzc_one(q, sizeof(q)), 0);
+	other = machine_digest(&fzc_machine);
+	EXPECT_EQ(fzc_one(q, sizeof(q) - 17), 0);
+	EXPECT_EQ(fzc_one(p, sizeof(p)), 0);
+	after = machine_digest(&fzc_machine);
+	EXPECT_EQ(after, alone);
+	EXPECT_NE(other, alone);
+	fz_machine_release(&fzc_machine);
+}
+
+TEST(tables_inputs_replay_the_same_after_others)
+{
+	static const uint8_t p[] = {
+		0, 0, 6, 0x05 | 1 << 3, 2, 0x1f, 6, 0, 0, 0, 0, 0, 0x0f,	/* header */
+		1, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,	/* one STE word */
+		0, 0, 1, 0x83, 0, 0, 0, 0, 0, 0, 0,			/* one CD word */
+		0,
+		0x00, 0x00, 0x00, 0x01, 0x00, 0x00,			/* txn: SID 1 */
+		0x00, 0x08, 0x00, 0x00, 0x10, 0x00,			/* a write, SID 0 */
+		0x07,
+	};
+	static const uint8_t q[] = {
+		0x13, 0x41, 3, 0x0d, 0x32, 0x1f, 6, 0, 0, 0, 0, 0, 0x0f,
+		4, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+		0, 0, 0, 0,
+		0x00, 0x08, 0x00, 0x00, 0x10, 0x00, 0x06, 0x00, 0x01, 0, 0, 0, 0, 0, 0, 0, 0,
+		0x00, 0x08, 0x00, 0x00, 0x10, 0x00,
+	};
+	uint64_t alone, after;
+
+	fz_machine_release(&fzt_machine);
+	EXPECT_EQ(fzt_one(p, sizeof(p)), 0);
+	alone = machine_digest(&fzt_machine);
+	fz_machine_release(&fzt_machine);
+	EXPECT_EQ(fzt_one(q, sizeof(q)), 0);
+	EXPECT_EQ(fzt_one(p, sizeof(p)), 0);
+	after = machine_digest(&fzt_machine);
+	EXPECT_EQ(after, alone);
+	fz_machine_release(&fzt_machine);
 }

@@ -32,8 +32,8 @@
  * one memset; fz_machine_fini() leaves them idle and checks memory. No
  * state crosses from one input to the next, so a crash replays alone.
  *
- * Every wait is bounded by progress (struct fz_wait): a hang is reported
- * as a crash, a busy machine is not.
+ * Every wait is bounded by progress (fuzz_wait.h): a hang is reported as
+ * a crash, a busy machine is not.
  *
  * Shared by the fuzz targets and by tests/unit/test_fuzz_regressions.c,
  * which replays inputs with gcc: everything here is static inline.
@@ -41,7 +41,6 @@
 #ifndef TESTS_FUZZ_FUZZ_MACHINE_H
 #define TESTS_FUZZ_FUZZ_MACHINE_H
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -62,14 +61,13 @@
 #include "hw/smmu/internal.h"
 #include "hw/smmu/smmu.h"
 #include "hw/smmu/xlate.h"
+#include "tests/fuzz/fuzz_wait.h"
 
 #define FZ_MEM_BASE	0x40000000ULL
 #define FZ_MEM_SIZE	(512ULL << 10)
 #define FZ_PAGE		4096ULL
 #define FZ_NR_PAGES	(FZ_MEM_SIZE / FZ_PAGE)
 #define FZ_GUARD_WORD	0xa5a5a5a5a5a5a5a5ULL	/* one byte repeated (fz_fill) */
-#define FZ_DEADLINE_MS	3000	/* a wait's least wall-clock time before it is a hang */
-#define FZ_WAIT_POLLS	20000	/* ... and its least number of polls (fz_wait_more) */
 #define FZ_MAX_MSI	512
 /* An address no RAM answers: accesses there are external aborts. */
 #define FZ_UNBACKED	0x1000ULL
@@ -167,121 +165,32 @@ static inline void fz_fail(const char *fmt, ...)
 	abort();
 }
 
-static inline uint64_t fz_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/*
- * HARNESS_TIMEOUT_SCALE (the test harness's variable, tests/harness.h)
- * multiplies the wall-clock part of every bound: 4 on a machine known to
- * be four times slower. Read once.
- */
-static inline unsigned int fz_timeout_scale(void)
-{
-	static unsigned int scale;
-	const char *env;
-
-	if (!scale) {
-		env = getenv("HARNESS_TIMEOUT_SCALE");
-		scale = env && atoi(env) > 0 ? (unsigned int)atoi(env) : 1;
-	}
-	return scale;
-}
-
-/*
- * A wait for another thread. It may go on while either bound holds: less
- * than FZ_DEADLINE_MS (scaled) of wall-clock time, or fewer than
- * FZ_WAIT_POLLS polls. Each poll is a time slice the scheduler gave the
- * waiting thread; on a busy machine they come seldom, and the thread
- * waited for gets its share meanwhile, so a slow machine stretches the
- * bound instead of failing a correct run. Only a thread that stays stuck
- * while the waiter is scheduled 20000 times, over seconds, is a hang.
- */
-struct fz_wait {
-	uint64_t end_ms;
-	unsigned long polls;
-};
-
-static inline void fz_wait_start(struct fz_wait *w)
-{
-	w->end_ms = fz_now_ms() + (uint64_t)FZ_DEADLINE_MS * fz_timeout_scale();
-	w->polls = 0;
-}
-
-/*
- * Give the CPU away once (yield, later 50 us sleeps); false once both
- * bounds have passed.
- */
-static inline bool fz_wait_more(struct fz_wait *w)
-{
-	struct timespec ts = { 0, 50000 };
-
-	if (++w->polls < 50)
-		sched_yield();
-	else
-		nanosleep(&ts, NULL);
-	return w->polls < FZ_WAIT_POLLS || fz_now_ms() < w->end_ms;
-}
-
-/* What each thread of this process is doing: for the report of a hang. */
-static inline void fz_report_threads(void)
-{
-	long tick = sysconf(_SC_CLK_TCK);
-	struct dirent *e;
-	DIR *dir = opendir("/proc/self/task");
-
-	if (!dir)
-		return;
-	while ((e = readdir(dir))) {
-		char path[320], buf[512], *p;
-		unsigned long utime = 0, stime = 0;
-		char state = '?';
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/stat", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
-			sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-			       &state, &utime, &stime);
-		fclose(f);
-		fprintf(stderr, "fuzz:   thread %s: state %c, cpu %lu ms\n", e->d_name, state,
-			(utime + stime) * 1000 / (unsigned long)(tick > 0 ? tick : 100));
-	}
-	closedir(dir);
-}
-
 struct fz_machine;
 static inline void fz_report_machine(struct fz_machine *m);
 
 /*
- * Report a hang: what was waited for, the machine's state, and each
- * thread's scheduler state (R: runnable, S: blocked) and CPU time, which
- * tell a thread that never ran from one that is stuck.
+ * Report a hang (wait @w for @what): the machine's state, and each
+ * thread's scheduler state (R: runnable, S: blocked), CPU time and run
+ * delay, which tell a thread that never ran from one that is stuck.
  */
-#define fz_hang(m, what)							\
+#define fz_hang(m, w, what)							\
 	do {									\
-		fprintf(stderr, "fuzz: hang: %s\n", what);			\
+		fprintf(stderr, "fuzz: hang: %s: %llu ms, %llu ms of them usable\n", what,	\
+			(unsigned long long)(fz_now_ms() - (w)->start_ms),		\
+			(unsigned long long)(w)->usable_ms);			\
 		fz_report_machine(m);						\
 		fz_report_threads();						\
 		fz_fail("hang: %s", what);					\
 	} while (0)
 
-/* Poll @cond until true; a hang (see struct fz_wait) fails. */
+/* Poll @cond until true; a hang (fuzz_wait.h) fails. */
 #define FZ_WAIT(m, cond, what)							\
 	do {									\
 		struct fz_wait _w;						\
 		fz_wait_start(&_w);						\
 		while (!(cond)) {						\
 			if (!fz_wait_more(&_w) && !(cond))			\
-				fz_hang(m, what);				\
+				fz_hang(m, &_w, what);				\
 		}								\
 	} while (0)
 
@@ -894,16 +803,33 @@ static inline unsigned int fz_stalled(struct fz_machine *m)
 }
 
 /*
- * Issue @txn on device @i; with @wait, until it has finished or one more
- * transaction is parked, else it runs concurrently with what the caller
- * does next (commands racing a translation). False if that device is
- * still busy with an earlier one.
+ * Has device @i finished, or is its transaction parked? Every parked
+ * transaction belongs to a busy device, and only the caller starts new
+ * ones: so with B the other busy devices, read first, and S the parked
+ * transactions, read next, S > |B| means one of them is device @i's. (A
+ * count of parked transactions taken before @i's started would be fooled
+ * by one of them leaving as @i's parks.)
+ */
+static inline bool fz_txn_settled(struct fz_machine *m, unsigned int i)
+{
+	unsigned int others = 0, n;
+
+	if (!fz_dev_busy_nr(m, i))
+		return true;
+	for (n = 0; n < FZ_NR_DEVS; n++)
+		others += n != i && fz_dev_busy_nr(m, n);
+	return fz_stalled(m) > others;
+}
+
+/*
+ * Issue @txn on device @i; with @wait, until it has finished or is parked,
+ * else it runs concurrently with what the caller does next (commands
+ * racing a translation). False if that device is still busy with an
+ * earlier one.
  */
 static inline bool fz_txn_post(struct fz_machine *m, unsigned int i,
 			       const struct smmu_txn *txn, bool wait)
 {
-	unsigned int stalled = fz_stalled(m);
-
 	if (fz_dev_busy_nr(m, i))
 		return false;
 	pthread_mutex_lock(&m->lock);
@@ -912,8 +838,7 @@ static inline bool fz_txn_post(struct fz_machine *m, unsigned int i,
 	pthread_cond_signal(&m->dev[i].go);
 	pthread_mutex_unlock(&m->lock);
 	if (wait)
-		FZ_WAIT(m, !fz_dev_busy_nr(m, i) || fz_stalled(m) > stalled,
-			"transaction neither completes nor stalls");
+		FZ_WAIT(m, fz_txn_settled(m, i), "transaction neither completes nor stalls");
 	return true;
 }
 
@@ -966,7 +891,7 @@ static inline void fz_dev_unpark(struct fz_machine *m)
 			last_term = fz_now_ms();
 		}
 		if (!fz_wait_more(&w) && fz_dev_busy(m))
-			fz_hang(m, "device transaction never ends");
+			fz_hang(m, &w, "device transaction never ends");
 	}
 }
 

@@ -195,6 +195,37 @@ TEST(cmdq_stalled_transaction_resumed)
 	free(m);
 }
 
+/*
+ * Waiting for a transaction to park: device 1's parks while device 0's,
+ * parked before, leaves. The wait used to compare the number of parked
+ * transactions with the number before device 1's started (1 then, 1 now)
+ * and reported "hang: transaction neither completes nor stalls" when this
+ * happened during fuzz_smmu_cmdq inputs with two stalling devices.
+ */
+TEST(cmdq_parked_transaction_seen_while_another_leaves)
+{
+	struct fz_machine *m = calloc(1, sizeof(*m));
+	struct fzc_layout l = { 0 };
+	struct smmu_txn txn0 = { .sid = 3, .addr = 4 * FZ_PAGE };
+	struct smmu_txn txn1 = { .sid = 5, .addr = 12 * FZ_PAGE };
+
+	cmdq_setup(m, &l);
+	ASSERT_TRUE(fz_txn_post(m, 0, &txn0, true));
+	ASSERT_EQ(fz_stalled(m), 1);
+	ASSERT_TRUE(fz_txn_post(m, 1, &txn1, false));
+	FZ_WAIT(m, fz_stalled(m) == 2, "device 1 parks");
+	/* Device 0's leaves: one parked transaction again, but it is device 1's. */
+	fz_cmdq_put(m, FIELD_PREP(CMD_0_OP, CMD_OP_STALL_TERM) | FIELD_PREP(CMD_0_SID, 3), 0);
+	fz_cmdq_kick(m);
+	FZ_WAIT(m, !fz_dev_busy_nr(m, 0), "device 0 terminated");
+	EXPECT_EQ(fz_stalled(m), 1);
+	EXPECT_TRUE(fz_txn_settled(m, 1));
+	EXPECT_FALSE(fz_txn_settled(m, 0) && fz_dev_busy_nr(m, 0));
+	fz_machine_fini(m);
+	fz_machine_release(m);
+	free(m);
+}
+
 /* A stalled transaction left parked at the end of an input is released. */
 TEST(cmdq_parked_transaction_released_at_end)
 {

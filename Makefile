@@ -41,7 +41,7 @@ BENCHES    := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 LIB        := $(BUILD)/libsva.a
 SVA        := $(if $(TOOL_SRCS),$(BUILD)/sva)
 
-.PHONY: all check bench run clean tests benches fuzz install stress-long
+.PHONY: all check bench run clean tests benches fuzz fuzz-toolchain install stress-long
 # Keep objects of test and bench programs (they are intermediate to make).
 .SECONDARY:
 all: $(LIB) $(SVA) $(TESTS) $(BENCHES)
@@ -92,11 +92,16 @@ stress-long: $(SVA)
 		$(SVA) stress --sweep --seed $$s --ops $(STRESS_LONG_OPS) || st=1; \
 	done; exit $$st
 
-# libFuzzer targets (tests/fuzz/fuzz_*.c) need clang; the library is rebuilt
-# with clang and the fuzzer's sanitizers into build/fuzz. Each target runs for
-# FUZZ_SECONDS on a corpus it grows in build/fuzz/corpus-NAME.
+# libFuzzer targets (tests/fuzz/fuzz_*.c) need clang and its fuzzer runtime
+# (tests/fuzz/toolchain.sh checks, and installs Debian's clang and
+# libclang-rt-dev when missing and run as root); the library is rebuilt with
+# clang and the fuzzer's sanitizers into build/fuzz. Each target runs for
+# FUZZ_SECONDS on a corpus it grows in build/fuzz/corpus-NAME. FUZZ_TIMEOUT
+# is libFuzzer's wall-clock bound on one input, a last resort: the harness
+# reports a hang itself, by progress (tests/fuzz/fuzz_wait.h).
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
+FUZZ_TIMEOUT ?= 120
 FUZZ_SRCS    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BUILD   := build/fuzz
 FUZZ_CFLAGS  := -std=c11 -Wall -Wextra -Werror -O1 -g -D_GNU_SOURCE -pthread -I. -Iinclude \
@@ -104,11 +109,11 @@ FUZZ_CFLAGS  := -std=c11 -Wall -Wextra -Werror -O1 -g -D_GNU_SOURCE -pthread -I.
 FUZZ_LIBOBJS := $(LIB_SRCS:%.c=$(FUZZ_BUILD)/%.o)
 FUZZERS      := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 
-$(FUZZ_BUILD)/%.o: %.c
+$(FUZZ_BUILD)/%.o: %.c | fuzz-toolchain
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBOBJS)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBOBJS) | fuzz-toolchain
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -MF $@.d -o $@ $< $(FUZZ_LIBOBJS) -lm
 
@@ -116,8 +121,11 @@ fuzz: $(FUZZERS)
 	@set -e; for f in $(FUZZERS); do \
 		c=$(FUZZ_BUILD)/corpus-$$(basename $$f); mkdir -p $$c; \
 		echo "== $$f ($(FUZZ_SECONDS) s)"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -print_final_stats=1 $$c; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) -print_final_stats=1 $$c; \
 	done
+
+fuzz-toolchain:
+	@sh tests/fuzz/toolchain.sh $(FUZZ_CC)
 
 # Installation: the command, the library, the public headers, pkg-config.
 # sva/sva.h includes these (installed under include/sva/sim/).

@@ -206,8 +206,9 @@ struct fz_dev {
 	pthread_t thread;
 	pthread_cond_t go;		/* signalled when pending or quit is set */
 	struct smmu_txn txn;
-	bool pending;			/* posted, not yet finished (atomic; set under lock) */
-	bool quit;
+	bool pending;			/* posted, not yet finished (atomic) */
+	bool quit;			/* atomic, set under lock */
+	bool sleeping;			/* waiting on go (under lock) */
 	bool started;
 };
 
@@ -735,20 +736,53 @@ static inline void fz_check_result(const struct smmu_txn *txn, const struct smmu
 			(unsigned long long)txn->addr, res->perm);
 }
 
+/*
+ * How long a device thread looks for its next transaction before it
+ * sleeps: on an idle machine the next one follows within microseconds,
+ * and a wake-up costs more. It spins without yielding (a yield on a busy
+ * machine hands the CPU to another job for its whole slice), and only
+ * while spinning pays: each look that found work doubles the next one's
+ * length (up to FZ_DEV_SPIN_NS), each that did not halves it, so that on
+ * a busy machine, where the harness is often off the CPU, the thread
+ * sleeps at once and is woken promptly.
+ */
+#define FZ_DEV_SPIN_NS	20000
+#define FZ_DEV_SPIN_MIN	500
+
+static inline bool fz_dev_has_work(const struct fz_dev *d)
+{
+	return __atomic_load_n(&d->pending, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&d->quit, __ATOMIC_ACQUIRE);
+}
+
 static inline void *fz_dev_thread(void *arg)
 {
 	struct fz_dev *d = arg;
 	struct fz_machine *m = d->m;
 	struct smmu_txn_result res;
 	struct smmu_txn txn;
+	uint64_t start = fz_now_ns(), spin_ns = FZ_DEV_SPIN_NS;
+	unsigned int spins;
 	int ret;
 
-	pthread_mutex_lock(&m->lock);
 	for (;;) {
-		while (!__atomic_load_n(&d->pending, __ATOMIC_ACQUIRE) && !d->quit)
+		for (spins = 0; !fz_dev_has_work(d); spins++)
+			if (spins % 64 == 63 && fz_now_ns() - start > spin_ns)
+				break;
+		if (fz_dev_has_work(d))
+			spin_ns = spin_ns * 2 > FZ_DEV_SPIN_NS ? FZ_DEV_SPIN_NS : spin_ns * 2;
+		else
+			spin_ns = spin_ns / 2 < FZ_DEV_SPIN_MIN ? FZ_DEV_SPIN_MIN : spin_ns / 2;
+		pthread_mutex_lock(&m->lock);
+		while (!fz_dev_has_work(d)) {
+			d->sleeping = true;
 			pthread_cond_wait(&d->go, &m->lock);
-		if (!__atomic_load_n(&d->pending, __ATOMIC_ACQUIRE))
+			d->sleeping = false;
+		}
+		if (!__atomic_load_n(&d->pending, __ATOMIC_ACQUIRE)) {
+			pthread_mutex_unlock(&m->lock);
 			break;
+		}
 		txn = d->txn;
 		pthread_mutex_unlock(&m->lock);
 
@@ -757,12 +791,10 @@ static inline void *fz_dev_thread(void *arg)
 			fz_fail("smmu_translate returned %d", ret);
 		fz_check_result(&txn, &res);
 		smmu_txn_end(m->smmu, &res);
-
 		/* The harness polls for this (FZ_WAIT): no one to wake. */
-		pthread_mutex_lock(&m->lock);
 		__atomic_store_n(&d->pending, false, __ATOMIC_RELEASE);
+		start = fz_now_ns();
 	}
-	pthread_mutex_unlock(&m->lock);
 	return NULL;
 }
 
@@ -835,7 +867,8 @@ static inline bool fz_txn_post(struct fz_machine *m, unsigned int i,
 	pthread_mutex_lock(&m->lock);
 	m->dev[i].txn = *txn;
 	__atomic_store_n(&m->dev[i].pending, true, __ATOMIC_RELEASE);
-	pthread_cond_signal(&m->dev[i].go);
+	if (m->dev[i].sleeping)
+		pthread_cond_signal(&m->dev[i].go);
 	pthread_mutex_unlock(&m->lock);
 	if (wait)
 		FZ_WAIT(m, fz_txn_settled(m, i), "transaction neither completes nor stalls");
@@ -902,7 +935,7 @@ static inline void fz_dev_stop(struct fz_machine *m)
 
 	pthread_mutex_lock(&m->lock);
 	for (i = 0; i < FZ_NR_DEVS; i++) {
-		m->dev[i].quit = true;
+		__atomic_store_n(&m->dev[i].quit, true, __ATOMIC_RELEASE);
 		pthread_cond_signal(&m->dev[i].go);
 	}
 	pthread_mutex_unlock(&m->lock);

@@ -36,12 +36,17 @@
 #define FZ_WAIT_SAMPLE_MS	100
 #define FZ_WAIT_MAX_TASKS	32
 
-static inline uint64_t fz_now_ms(void)
+static inline uint64_t fz_now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t fz_now_ms(void)
+{
+	return fz_now_ns() / 1000000;
 }
 
 /*

@@ -41,7 +41,7 @@ BENCHES    := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 LIB        := $(BUILD)/libsva.a
 SVA        := $(if $(TOOL_SRCS),$(BUILD)/sva)
 
-.PHONY: all check bench run clean tests benches fuzz fuzz-toolchain install stress-long
+.PHONY: all check bench run clean tests benches fuzz fuzz-toolchain install uninstall stress-long
 # Keep objects of test and bench programs (they are intermediate to make).
 .SECONDARY:
 all: $(LIB) $(SVA) $(TESTS) $(BENCHES)
@@ -129,6 +129,7 @@ fuzz-toolchain:
 
 # Installation: the command, the library, the public headers, pkg-config.
 # sva/sva.h includes these (installed under include/sva/sim/).
+VERSION := $(shell sed -n 's/^\#define SVA_VERSION_STRING[[:space:]]*"\(.*\)"/\1/p' include/sva/sva.h)
 PUBLIC_HEADERS := sim/machine.h sim/run.h sim/scenario.h sim/trace.h
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -140,8 +141,15 @@ install: $(LIB) $(SVA)
 	install -d $(DESTDIR)$(PREFIX)/include/sva/sim
 	install -m 644 include/sva/*.h $(DESTDIR)$(PREFIX)/include/sva/
 	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(PREFIX)/include/sva/sim/
-	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: sva\nDescription: Shared Virtual Addressing for the Arm SMMUv3, simulated\nVersion: 0.1.0\nLibs: -L$${libdir} -lsva -lpthread -lm\nCflags: -I$${includedir} -I$${includedir}/sva\n' \
-		'$(PREFIX)' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sva.pc
+	printf 'prefix=%s\nlibdir=$${prefix}/lib\nincludedir=$${prefix}/include\n\nName: sva\nDescription: Shared Virtual Addressing for the Arm SMMUv3, simulated\nVersion: %s\nLibs: -L$${libdir} -lsva -lpthread -lm\nCflags: -I$${includedir} -I$${includedir}/sva\n' \
+		'$(PREFIX)' '$(VERSION)' > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sva.pc
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/sva.1 $(DESTDIR)$(PREFIX)/share/man/man1/sva.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/sva $(DESTDIR)$(PREFIX)/lib/libsva.a \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/sva.pc $(DESTDIR)$(PREFIX)/share/man/man1/sva.1
+	rm -rf $(DESTDIR)$(PREFIX)/include/sva
 
 clean:
 	rm -rf build

@@ -23,9 +23,10 @@ static const char bench_usage[] =
 	"Exit status: 0 every check held, 1 an unexpected outcome, 2 bad options or\n"
 	"a machine that could not be built.\n"
 	"\n"
-	"  -p, --processes N        processes (default 4; CPUs = max(4, N))\n"
-	"  -d, --devices M          devices, each serving every process (default 2)\n"
-	"  -s, --size BYTES         bytes per copy, K/M suffix (default 64K)\n"
+	"  -p, --processes N        processes, 1..32 (default 4; CPUs = max(4, N))\n"
+	"  -d, --devices M          devices, 1..8, each serving every process\n"
+	"                           (default 2)\n"
+	"  -b, --size BYTES         bytes per copy, 1..16M, K/M suffix (default 64K)\n"
 	"  -f, --fault-mode MODE    pri: PCIe ATS+PRI functions; stall: platform\n"
 	"                           devices that stall; prefault: populated memory\n"
 	"                           on PCIe functions (stall devices if --ats off)\n"
@@ -34,17 +35,18 @@ static const char bench_usage[] =
 	"      --ats on|off         ATS on the SMMU and the functions (default on)\n"
 	"      --asid shared|private  SVA context ASID: the CPU's or its own\n"
 	"                           (default shared)\n"
-	"  -t, --duration SECONDS   how long to run (default 8)\n"
-	"      --page-size 4K|16K|64K  CPU and SVA granule (default 4K)\n"
-	"      --seed N             random choices (default 1)\n"
+	"  -D, --duration SECONDS   how long to run, > 0 (default 8)\n"
+	"  -g, --page-size 4K|16K|64K  CPU and SVA granule (default 4K)\n"
+	"  -s, --seed N             random choices, 0..2^64-1 (default 1)\n"
 	"      --json               one JSON object instead of the table\n"
-	"  -h, --help               this text\n";
+	"  -h, --help               this text\n"
+	"  -V, --version            the version\n";
 
-enum { OPT_BTM = 256, OPT_ATS, OPT_ASID, OPT_PAGE, OPT_SEED, OPT_JSON };
+enum { OPT_BTM = 256, OPT_ATS, OPT_ASID, OPT_JSON };
 
 static int bad(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "sva bench: ");
+	fprintf(stderr, "sva: bench: ");
 	fprintf(stderr, fmt, arg);
 	fputs(" (sva bench --help)\n", stderr);
 	return 2;
@@ -125,7 +127,7 @@ static int parse_one(int c, const char *arg, struct wl_config *cfg, bool *json)
 			return bad("--devices must be 1..8, got '%s'", arg);
 		cfg->devices = (unsigned int)v;
 		return 0;
-	case 's':
+	case 'b':
 		if (unsigned_arg(arg, true, 16 << 20, &v) || !v)
 			return bad("--size must be 1..16M bytes, got '%s'", arg);
 		cfg->size = v;
@@ -133,7 +135,7 @@ static int parse_one(int c, const char *arg, struct wl_config *cfg, bool *json)
 	case 'f':
 		return fault_mode(arg, &cfg->fault_mode) ?
 		       bad("--fault-mode must be pri, stall or prefault, got '%s'", arg) : 0;
-	case 't':
+	case 'D':
 		return parse_duration(arg, &cfg->duration) ?
 		       bad("--duration must be a positive number of seconds, got '%s'", arg) : 0;
 	case OPT_BTM:
@@ -145,10 +147,10 @@ static int parse_one(int c, const char *arg, struct wl_config *cfg, bool *json)
 			return bad("--asid must be shared or private, got '%s'", arg);
 		cfg->asid_private = !strcmp(arg, "private");
 		return 0;
-	case OPT_PAGE:
+	case 'g':
 		return page_size(arg, &cfg->page_shift) ?
 		       bad("--page-size must be 4K, 16K or 64K, got '%s'", arg) : 0;
-	case OPT_SEED:
+	case 's':
 		return unsigned_arg(arg, false, UINT64_MAX, &cfg->seed) ?
 		       bad("--seed must be a number, got '%s'", arg) : 0;
 	case OPT_JSON:
@@ -213,7 +215,7 @@ static void print_table(const struct wl_config *cfg, const struct wl_result *r)
 {
 	const struct wl_latency *l = &r->iopf_latency;
 
-	printf("sva bench: %u processes x %u devices, %" PRIu64 " bytes per copy, fault-mode %s,"
+	printf("sva: bench: %u processes x %u devices, %" PRIu64 " bytes per copy, fault-mode %s,"
 	       " btm %s, ats %s, asid %s, page %" PRIu64 "K, %.1f s\n",
 	       cfg->processes, cfg->devices, cfg->size, mode_name(cfg->fault_mode),
 	       cfg->btm ? "on" : "off", cfg->ats ? "on" : "off",
@@ -330,14 +332,14 @@ static int bench_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "processes", required_argument, NULL, 'p' },
 		{ "devices", required_argument, NULL, 'd' },
-		{ "size", required_argument, NULL, 's' },
+		{ "size", required_argument, NULL, 'b' },
 		{ "fault-mode", required_argument, NULL, 'f' },
-		{ "duration", required_argument, NULL, 't' },
+		{ "duration", required_argument, NULL, 'D' },
 		{ "btm", required_argument, NULL, OPT_BTM },
 		{ "ats", required_argument, NULL, OPT_ATS },
 		{ "asid", required_argument, NULL, OPT_ASID },
-		{ "page-size", required_argument, NULL, OPT_PAGE },
-		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "page-size", required_argument, NULL, 'g' },
+		{ "seed", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -350,7 +352,7 @@ static int bench_main(int argc, char **argv)
 
 	wl_config_default(&cfg);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "p:d:s:f:t:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:d:b:f:D:g:s:h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(bench_usage, stdout);
 			return 0;
@@ -366,7 +368,7 @@ static int bench_main(int argc, char **argv)
 		cfg.progress = progress_bar;
 	ret = wl_run(&cfg, &res, why, sizeof(why));
 	if (ret) {
-		fprintf(stderr, "sva bench: %s\n", why[0] ? why : strerror(-ret));
+		fprintf(stderr, "sva: bench: %s\n", why[0] ? why : strerror(-ret));
 		return 2;
 	}
 	if (json)

@@ -22,7 +22,10 @@ static const char info_usage[] =
 	"WORDs are the scenario's machine settings (docs/SCENARIO.md): smmu words\n"
 	"(btm=off ssid-bits=8 httu=ha ...), software words (sva-asid=private\n"
 	"iopf-workers=N), cpus=N (or cpus N) and page-size=4K|16K|64K (or page-size SZ).\n"
-	"Exit status: 0, or 2 for a bad word or a machine that cannot be built.\n";
+	"Exit status: 0, or 2 for a bad word or a machine that cannot be built.\n"
+	"\n"
+	"  -h, --help      this text\n"
+	"  -V, --version   the version\n";
 
 /* One ID register field, and names for its values where the spec gives them. */
 struct idr_field {
@@ -234,12 +237,12 @@ static int info_print(FILE *f, FILE *ferr, int argc, char **argv)
 	unsigned int i;
 
 	if (info_config(argc, argv, &cfg, err, sizeof(err))) {
-		fprintf(ferr, "sva info: %s\n", err);
+		fprintf(ferr, "sva: info: %s\n", err);
 		return 2;
 	}
 	m = machine_create(&cfg, err, sizeof(err));
 	if (!m) {
-		fprintf(ferr, "sva info: %s\n", err);
+		fprintf(ferr, "sva: info: %s\n", err);
 		return 2;
 	}
 	/* AIDR: ArchMajorRev 0 is SMMUv3, ArchMinorRev the .x (§6.3.8). */

@@ -23,7 +23,8 @@ static const char run_usage[] =
 	"                  round trips as spans per device, commands and events as\n"
 	"                  instants, the driver's CMD_SYNC waits as spans (with several\n"
 	"                  files, each run overwrites it: the last one stays)\n"
-	"  -h, --help      this text\n";
+	"  -h, --help      this text\n"
+	"  -V, --version   the version\n";
 
 static int run_main(int argc, char **argv)
 {

@@ -22,10 +22,11 @@ static const char stress_usage[] =
 	"Exit status: 0 no violation, 1 violations (each printed with the command that\n"
 	"reproduces it), 2 bad options or the machine failed.\n"
 	"\n"
-	"  -s, --seed N          PRNG seed\n"
-	"  -n, --ops N           number of operations (with --sweep: per configuration)\n"
-	"  -p, --processes P     live processes at a time (1..8)\n"
-	"  -d, --devices D       devices (1..8), of the device kinds in turn\n"
+	"  -s, --seed N          PRNG seed, 0..2^64-1\n"
+	"  -n, --ops N           number of operations, 0..2^32-1 (with --sweep: per\n"
+	"                        configuration)\n"
+	"  -p, --processes P     live processes at a time, 1..8 (default 3)\n"
+	"  -d, --devices D       devices, 1..8 (default 3), of the device kinds in turn\n"
 	"  -k, --device-kinds K,K...\n"
 	"                        each kind as a scenario's device line writes it after the\n"
 	"                        name, '+' for a blank (default pci+ats+pri,platform+stall,pci)\n"
@@ -36,6 +37,7 @@ static const char stress_usage[] =
 	"  -v, --verbose         print each operation and its outcome, and on stderr\n"
 	"                        every message of the driver and the SMMU model\n"
 	"  -h, --help            this text\n"
+	"  -V, --version         the version\n"
 	"\n"
 	"Machine settings, as a scenario's smmu, software, cpus and page-size lines\n"
 	"write them (docs/SCENARIO.md):\n";
@@ -45,7 +47,7 @@ enum { OPT_SETTING = 256 };
 static int number_opt(const char *name, const char *arg, uint64_t max, uint64_t *out)
 {
 	if (scn_parse_number(arg, false, out) || *out > max) {
-		fprintf(stderr, "sva stress: --%s: bad number '%s'\n", name, arg);
+		fprintf(stderr, "sva: stress: --%s: bad number '%s'\n", name, arg);
 		return -1;
 	}
 	return 0;
@@ -115,7 +117,7 @@ static int setting_opt(struct stress_cli *cli, const struct scn_setting *set, co
 	char err[SCN_ERR_MAX];
 
 	if (scn_setting_set(&cli->machine, set, arg, err, sizeof(err))) {
-		fprintf(stderr, "sva stress: --%s: %s\n", set->key, err);
+		fprintf(stderr, "sva: stress: --%s: %s\n", set->key, err);
 		return -1;
 	}
 	return 0;
@@ -161,7 +163,7 @@ static int parse_one(struct stress_cli *cli, int c, char **argv, bool *seed, boo
 	default:
 		if (c >= OPT_SETTING && c < OPT_SETTING + (int)scn_nr_settings)
 			return setting_opt(cli, &scn_settings[c - OPT_SETTING], optarg) ? 2 : -1;
-		fprintf(stderr, "sva stress: bad option '%s' (sva stress --help)\n",
+		fprintf(stderr, "sva: stress: bad option '%s' (sva stress --help)\n",
 			argv[optind - 1]);
 		return 2;
 	}
@@ -174,7 +176,7 @@ static int parse_opts(int argc, char **argv, struct stress_cli *cli)
 	int c, ret = -1;
 
 	if (!opts) {
-		fprintf(stderr, "sva stress: out of memory\n");
+		fprintf(stderr, "sva: stress: out of memory\n");
 		return 2;
 	}
 	opterr = 0;	/* one line of our own for a bad option */
@@ -184,11 +186,11 @@ static int parse_opts(int argc, char **argv, struct stress_cli *cli)
 	if (ret >= 0)
 		return ret;
 	if (optind != argc) {
-		fprintf(stderr, "sva stress: unexpected argument '%s'\n", argv[optind]);
+		fprintf(stderr, "sva: stress: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
 	if (!seed || !nops) {
-		fprintf(stderr, "sva stress: --seed and --ops are needed (sva stress --help)\n");
+		fprintf(stderr, "sva: stress: --seed and --ops are needed (sva stress --help)\n");
 		return 2;
 	}
 	return -1;
@@ -208,7 +210,7 @@ static int sweep_main(struct stress_cli *cli)
 	for (i = 0; i < stress_nr_sweep_configs; i++) {
 		why[0] = '\0';
 		if (stress_sweep_opts(&cli->o, i, &o, &machine, why, sizeof(why))) {
-			fprintf(stderr, "sva stress: %s\n", why);
+			fprintf(stderr, "sva: stress: %s\n", why);
 			return 2;
 		}
 		o.report_max = 2;	/* the summary line says how many more */
@@ -250,7 +252,7 @@ static int stress_main(int argc, char **argv)
 		return sweep_main(&cli);
 	s = stress_create(&cli.o, why, sizeof(why));
 	if (!s) {
-		fprintf(stderr, "sva stress: %s\n", why);
+		fprintf(stderr, "sva: stress: %s\n", why);
 		return 2;
 	}
 	ret = stress_run(s, (unsigned long)cli.ops);
@@ -258,7 +260,7 @@ static int stress_main(int argc, char **argv)
 		ret = stress_verify(s);
 	summary(stress_stats(s));
 	if (ret)
-		fprintf(stderr, "sva stress: the machine failed: %s\n", strerror(-ret));
+		fprintf(stderr, "sva: stress: the machine failed: %s\n", strerror(-ret));
 	ret = ret ? 2 : stress_stats(s)->violations ? 1 : 0;
 	stress_destroy(s);
 	return ret;

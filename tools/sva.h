@@ -8,7 +8,10 @@
 #ifndef TOOLS_SVA_H
 #define TOOLS_SVA_H
 
-#define SVA_VERSION	"0.1.0"
+#include "sva/sva.h"
+
+/* The version has one home: SVA_VERSION_STRING in include/sva/sva.h. */
+#define SVA_VERSION	SVA_VERSION_STRING
 
 struct sva_command {
 	const char *name;

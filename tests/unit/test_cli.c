@@ -55,6 +55,28 @@ static int run(const char *args, char *out, size_t outlen, char *err, size_t err
 
 static char out[65536], err[65536];
 
+/* Run "sva ARGS" with stdout on /dev/full; the exit status, stderr in err. */
+static int run_full(const char *args)
+{
+	char cmd[PATH_MAX + 512], path_err[] = "/tmp/sva-cli-err-XXXXXX";
+	int fe = mkstemp(path_err), status;
+	FILE *f;
+	size_t n;
+
+	if (fe < 0)
+		return -1;
+	close(fe);
+	snprintf(cmd, sizeof(cmd), "%s %s >/dev/full 2>%s", sva, args, path_err);
+	status = system(cmd);
+	f = fopen(path_err, "r");
+	n = f ? fread(err, 1, sizeof(err) - 1, f) : 0;
+	err[n] = '\0';
+	if (f)
+		fclose(f);
+	unlink(path_err);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 TEST(help_and_version)
 {
 	find_sva();
@@ -74,6 +96,51 @@ TEST(help_and_version)
 	EXPECT_EQ(run("stress --help", out, sizeof(out), err, sizeof(err)), 0);
 	EXPECT_EQ(run("info --help", out, sizeof(out), err, sizeof(err)), 0);
 	EXPECT_EQ(run("run --no-such-option x.sva", out, sizeof(out), err, sizeof(err)), 2);
+}
+
+/* One convention: sva: CMD: errors, -V everywhere, sva help CMD, write errors. */
+TEST(cli_convention)
+{
+	static const char *const cmds[] = { "run", "bench", "stress", "info" };
+	char args[64];
+	unsigned int i;
+
+	find_sva();
+	for (i = 0; i < 4; i++) {
+		snprintf(args, sizeof(args), "%s --version", cmds[i]);
+		EXPECT_EQ(run(args, out, sizeof(out), err, sizeof(err)), 0);
+		EXPECT_TRUE(!strncmp(out, "sva ", 4));
+		snprintf(args, sizeof(args), "%s -V", cmds[i]);
+		EXPECT_EQ(run(args, out, sizeof(out), err, sizeof(err)), 0);
+		EXPECT_TRUE(!strncmp(out, "sva ", 4));
+		snprintf(args, sizeof(args), "help %s", cmds[i]);
+		EXPECT_EQ(run(args, out, sizeof(out), err, sizeof(err)), 0);
+		EXPECT_TRUE(strstr(out, "usage: sva ") != NULL);
+		EXPECT_TRUE(strstr(out, "--version") != NULL);
+		/* stdout that cannot be written: status 2 and one line saying so. */
+		snprintf(args, sizeof(args), "help %s", cmds[i]);
+		EXPECT_EQ(run_full(args), 2);
+		EXPECT_TRUE(strstr(err, "write error") != NULL);
+	}
+	EXPECT_EQ(run("help nope", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_TRUE(!strncmp(err, "sva: help: ", 11));
+	EXPECT_EQ(run_full("--version"), 2);
+	EXPECT_TRUE(!strncmp(err, "sva: write error", 16));
+	EXPECT_EQ(run("bench --size 0", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_TRUE(!strncmp(err, "sva: bench: ", 12));
+	EXPECT_EQ(run("bench -b 0", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_TRUE(strstr(err, "--size") != NULL);
+	EXPECT_EQ(run("bench -s x", out, sizeof(out), err, sizeof(err)), 2);	/* -s: the seed */
+	EXPECT_TRUE(strstr(err, "--seed") != NULL);
+	EXPECT_EQ(run("stress -s x -n 1", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_TRUE(!strncmp(err, "sva: stress: --seed", 19));
+	EXPECT_EQ(run("info colour=blue", out, sizeof(out), err, sizeof(err)), 2);
+	EXPECT_TRUE(!strncmp(err, "sva: info: ", 11));
+	/* Ranges in --help. */
+	EXPECT_EQ(run("bench --help", out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_TRUE(strstr(out, "1..32") && strstr(out, "1..16M"));
+	EXPECT_EQ(run("stress --help", out, sizeof(out), err, sizeof(err)), 0);
+	EXPECT_TRUE(strstr(out, "1..8") != NULL);
 }
 
 TEST_TIMEOUT(run_statuses, 120)

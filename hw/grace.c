@@ -39,17 +39,22 @@ void grace_fini(struct grace *g)
 }
 
 /*
- * The slot of the calling thread: threads are spread over the slots so
- * that readers on different CPUs rarely share a cache line. pthread_self()
- * is the thread's control block address, distinct per live thread.
+ * The slot of the calling thread, given once per thread in the order threads
+ * first read: up to GRACE_SLOTS threads each have a slot (and cache line) of
+ * their own. A hash of pthread_self() put two threads on one line 1 time in
+ * 32, and cost a multiply per section. Which slot a section uses does not
+ * matter for correctness (the writer sums every slot); sharing only costs
+ * cache-line traffic.
  */
+static unsigned int grace_next_slot;
+static _Thread_local unsigned int grace_slot_plus1;
+
 static unsigned int grace_my_slot(void)
 {
-	uint64_t h = (uint64_t)(uintptr_t)pthread_self();
-
-	h ^= h >> 17;
-	h *= 0x9e3779b97f4a7c15ULL;
-	return (unsigned int)(h >> 59) & (GRACE_SLOTS - 1);
+	if (__builtin_expect(!grace_slot_plus1, 0))
+		grace_slot_plus1 = (__atomic_fetch_add(&grace_next_slot, 1, __ATOMIC_RELAXED) &
+				    (GRACE_SLOTS - 1)) + 1;
+	return grace_slot_plus1 - 1;
 }
 
 grace_token_t grace_read_lock(struct grace *g)

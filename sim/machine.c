@@ -24,6 +24,7 @@
 #include "arch/smmuv3.h"
 #include "hw/smmu/cmd.h"
 #include "hw/smmu/event.h"
+#include "os/mm/asid.h"
 #include "os/arm-smmu-v3/sva.h"
 #include "sim/machine_internal.h"
 
@@ -155,7 +156,8 @@ static void smmu_config_from(const struct scn_machine *c, struct smmu_config *sc
 static int build_hardware(struct machine *m, char *why, size_t whylen)
 {
 	struct cpu_cluster_cfg ccfg = {
-		.nr_cpus = m->cfg.cpus, .tlb_entries = MACHINE_CPU_TLB, .asid_bits = 16,
+		.nr_cpus = m->cfg.cpus, .tlb_entries = MACHINE_CPU_TLB,
+		.asid_bits = m->cfg.cpu_asid_bits,
 		.pa_bits = MACHINE_CPU_PA_BITS, .hafdbs = true,
 		/* e2h selects the CPUs' regime; the software reads it back from them. */
 		.vhe = m->cfg.e2h,
@@ -231,7 +233,7 @@ static int boot_software(struct machine *m, char *why, size_t whylen)
 		machine_say(why, whylen, "cannot set up the frame allocator");
 		return -ENOMEM;
 	}
-	m->asids = asid_allocator_create(16, m->cpus);
+	m->asids = asid_allocator_create(m->cfg.cpu_asid_bits, m->cpus);
 	if (!m->asids) {
 		machine_say(why, whylen, "cannot set up the ASID allocator");
 		return -ENOMEM;
@@ -406,6 +408,13 @@ static int raw_counter(struct machine *m, const char *name, uint64_t *val)
 		*val = __atomic_load_n(&m->counts.dvm_tlbi, __ATOMIC_RELAXED);
 		return 0;
 	}
+	if (!strcmp(name, "asid_rollovers")) {
+		struct asid_stats as;
+
+		asid_get_stats(m->asids, &as);
+		*val = as.rollovers;
+		return 0;
+	}
 	if (!strcmp(name, "translations") || !strcmp(name, "atc_hits"))
 		return endpoint_counter(m, name, val);
 	iopf_queue_get_stats(m->iommu.iopf_queue, &st);
@@ -468,7 +477,7 @@ void machine_reset_counters(struct machine *m)
 {
 	static const char *const others[] = {
 		"dvm_tlbi", "page_requests", "stalls", "iopf_success", "iopf_invalid",
-		"iopf_failure", "translations", "atc_hits",
+		"iopf_failure", "translations", "atc_hits", "asid_rollovers",
 	};
 	unsigned int i;
 
@@ -509,7 +518,7 @@ void machine_get_limits(const struct machine *m, struct machine_limits *l)
 {
 	l->cpus = m->cfg.cpus;
 	l->cpu_tlb_entries = MACHINE_CPU_TLB;
-	l->cpu_asid_bits = 16;		/* cpu_cluster_cfg.asid_bits in build_hardware() */
+	l->cpu_asid_bits = m->cfg.cpu_asid_bits;
 	l->cpu_pa_bits = MACHINE_CPU_PA_BITS;
 	l->smmu_tlb_entries = m->cfg.tlb;
 	l->page_shift = m->cfg.page_shift;

@@ -74,6 +74,13 @@ int machine_pte_field(struct machine *m, int proc, uint64_t addr, const char *fi
 		      uint64_t *val, char *why, size_t whylen);
 /* The process's current CPU ASID. */
 int machine_process_asid(struct machine *m, int proc, uint64_t *asid);
+/*
+ * The same with what the ASID allocator holds for it: whether its ASID is of
+ * the current generation and whether it is pinned (bound with a shared ASID).
+ * No two processes that are current or pinned may have the same ASID.
+ */
+int machine_process_asid_state(struct machine *m, int proc, uint64_t *asid, bool *current,
+			       bool *pinned);
 
 /* Devices. Returns the device index. */
 int machine_device_add(struct machine *m, const char *name, const struct scn_device *d,

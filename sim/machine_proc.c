@@ -332,3 +332,18 @@ int machine_process_asid(struct machine *m, int proc, uint64_t *asid)
 	return 0;
 }
 
+int machine_process_asid_state(struct machine *m, int proc, uint64_t *asid, bool *current,
+			       bool *pinned)
+{
+	struct machine_proc *p = machine_proc_get(m, proc, NULL, 0);
+	struct asid_context_state st;
+
+	if (!p)
+		return -ESRCH;
+	asid_context_state(m->asids, &p->mm->context, &st);
+	*asid = st.asid;
+	*current = st.current;
+	*pinned = st.pinned;
+	return 0;
+}
+

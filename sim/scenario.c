@@ -46,7 +46,7 @@ void scn_machine_defaults(struct scn_machine *m)
 		.btm = true, .httu = SCN_HTTU_HD, .ats = true, .pri = true, .stall = true,
 		.tlb = 2048, .cmdq = 256, .evtq = 256, .priq = 256,
 		.cd_table_2level = true, .ril = true, .e2h = false,
-		.cpus = 4, .page_shift = 12, .sva_asid_private = false, .iopf_workers = 2,
+		.cpus = 4, .cpu_asid_bits = 16, .page_shift = 12, .sva_asid_private = false, .iopf_workers = 2,
 	};
 }
 
@@ -321,16 +321,25 @@ static int parse_machine(struct ctx *c)
 
 	if (machine_open(c))
 		return -1;
+	/* "cpus N [key=value...]", "page-size SZ": the line's own value first. */
 	if (!strcmp(ws->w[0], "cpus") || !strcmp(ws->w[0], "page-size")) {
 		line = ws->w[0][0] == 'c' ? SCN_LINE_CPUS : SCN_LINE_PAGE_SIZE;
 		c->cmd->op = line == SCN_LINE_CPUS ? SCN_CPUS : SCN_PAGE_SIZE;
-		return nargs(c, 2, 2) ?: machine_setting(c, line, ws->w[0], ws->w[1]);
+		/* cpus: its count, then settings as key=value. */
+		if (nargs(c, 2, line == SCN_LINE_CPUS && ws->n > 2 ? MAX_WORDS : 2) ||
+		    machine_setting(c, line, ws->w[0], ws->w[1]))
+			return -1;
+		i = 2;
+	} else {
+		line = !strcmp(ws->w[0], "smmu") ? SCN_LINE_SMMU : SCN_LINE_SOFTWARE;
+		c->cmd->op = line == SCN_LINE_SMMU ? SCN_SMMU : SCN_SOFTWARE;
+		i = 1;
 	}
-	line = !strcmp(ws->w[0], "smmu") ? SCN_LINE_SMMU : SCN_LINE_SOFTWARE;
-	c->cmd->op = line == SCN_LINE_SMMU ? SCN_SMMU : SCN_SOFTWARE;
-	for (i = 1; i < ws->n; i++) {
+	for (; i < ws->n; i++) {
 		if (key_value(ws->w[i], key, sizeof(key), &v))
 			return fail(c, "expected key=value, got '%s'", ws->w[i]);
+		if (!strcmp(key, ws->w[0]))
+			return fail(c, "'%s' takes its own value first, not as %s", key, ws->w[i]);
 		if (machine_setting(c, line, key, v))
 			return -1;
 	}

@@ -61,6 +61,7 @@ struct scn_machine {
 	unsigned int tlb, cmdq, evtq, priq;
 	bool cd_table_2level;
 	unsigned int cpus;
+	unsigned int cpu_asid_bits;	/* the CPUs' ASIDs (ID_AA64MMFR0_EL1.ASIDBits) */
 	unsigned int page_shift;
 	bool sva_asid_private;
 	unsigned int iopf_workers;

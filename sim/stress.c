@@ -264,6 +264,16 @@ static int machine_up(struct stress *s, char *why, size_t whylen)
 	return 0;
 }
 
+/* The CPUs' ASID rollovers so far, over every machine of the run. */
+static int stress_count_rollovers(struct stress *s)
+{
+	uint64_t n = 0;
+	int ret = s->m ? machine_counter(s->m, "asid_rollovers", &n) : 0;
+
+	s->st.asid_rollovers = s->rollovers_before + (unsigned long)n;
+	return ret;
+}
+
 /* A fresh machine when this one's process or bind budget is nearly spent. */
 int stress_maybe_restart(struct stress *s)
 {
@@ -272,6 +282,8 @@ int stress_maybe_restart(struct stress *s)
 
 	if (s->procs_created + 1 < s->lim.max_procs && s->binds_done + 1 < s->lim.max_handles)
 		return 0;
+	stress_count_rollovers(s);
+	s->rollovers_before = s->st.asid_rollovers;
 	machine_destroy(s->m);
 	s->m = NULL;
 	s->st.restarts++;
@@ -331,8 +343,57 @@ void stress_verify_range(struct stress *s, uint64_t lo, uint64_t hi)
 				verify_page(s, slot, pg);
 }
 
+/*
+ * ASIDs tag the CPUs' and (with shared ASIDs) the SMMU's TLB entries: no
+ * two live processes whose ASID is of the current generation, or pinned
+ * for the SMMU, may hold the same one (an ASID rollover must carry the
+ * pinned ones over), and no two address spaces' CDs may carry the same.
+ */
+static void check_asids(struct stress *s)
+{
+	uint64_t asid[STRESS_MAX_PROCS], cd[STRESS_MAX_HANDLES];
+	bool held[STRESS_MAX_PROCS], has_cd[STRESS_MAX_HANDLES] = { false };
+	unsigned int i, j;
+
+	stress_describe(s, "check ASIDs");
+	for (i = 0; i < s->opts.processes; i++) {
+		bool current, pinned;
+
+		held[i] = s->procs[i].idx >= 0 &&
+			  !machine_process_asid_state(s->m, s->procs[i].idx, &asid[i], &current,
+						      &pinned) && (current || pinned);
+		for (j = 0; held[i] && j < i; j++)
+			if (held[j] && asid[j] == asid[i])
+				stress_violation(s, "p%u and p%u both hold ASID %" PRIu64, j, i,
+						 asid[i]);
+	}
+	for (i = 0; i < STRESS_MAX_HANDLES; i++) {
+		const struct shandle *h = &s->handles[i];
+		const struct sproc *p = &s->procs[h->slot];
+		char why[64];
+
+		/* Bonds of exited processes keep a quiet CD of no address space. */
+		if (!h->live || p->idx < 0 || p->gen != h->gen)
+			continue;
+		has_cd[i] = !machine_cd_field(s->m, h->h, "asid", &cd[i], why, sizeof(why));
+		/* Shared ASIDs: the CD carries the pinned CPU ASID, through rollovers. */
+		if (has_cd[i] && !s->cfg.sva_asid_private && held[h->slot] &&
+		    cd[i] != asid[h->slot])
+			stress_violation(s, "the CD of p%u carries ASID %" PRIu64 ", its CPUs %" PRIu64,
+					 h->slot, cd[i], asid[h->slot]);
+		for (j = 0; has_cd[i] && j < i; j++) {
+			const struct shandle *o = &s->handles[j];
+
+			if (has_cd[j] && cd[j] == cd[i] && o->slot != h->slot)
+				stress_violation(s, "the CDs of p%u and p%u both carry ASID %" PRIu64,
+						 o->slot, h->slot, cd[i]);
+		}
+	}
+}
+
 int stress_verify(struct stress *s)
 {
+	check_asids(s);
 	stress_verify_range(s, STRESS_BASE, STRESS_BASE + window_size(s));
 	s->st.verifies++;
 	return 0;
@@ -371,7 +432,7 @@ int stress_run(struct stress *s, unsigned long n)
 		if (ret)
 			return ret;
 	}
-	return 0;
+	return stress_count_rollovers(s);
 }
 
 const struct stress_stats *stress_stats(const struct stress *s)

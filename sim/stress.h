@@ -54,6 +54,7 @@ struct stress_stats {
 	unsigned long binds, unbinds, refused_binds, exits, spawns, restarts;
 	unsigned long dma_ok, dma_fault, dma_mismatch;
 	unsigned long cpu_faults, verifies;
+	unsigned long asid_rollovers;	/* the CPUs' ASID generations rolled over */
 };
 
 /*

@@ -70,6 +70,7 @@ struct stress {
 	struct sdev devs[STRESS_MAX_DEVS];
 	struct shandle handles[STRESS_MAX_HANDLES];
 	unsigned int procs_created, binds_done;	/* in this machine's life */
+	unsigned long rollovers_before;	/* ASID rollovers of machines before this one */
 	uint32_t known[STRESS_KNOWN_PASIDS];	/* PASIDs seen: bogus candidates */
 	unsigned int nr_known;
 	bool aim;				/* the next DMA goes to [aim_addr, +aim_len) */

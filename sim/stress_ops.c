@@ -585,6 +585,16 @@ static int op_cpu_check(struct stress *s)
 
 /* ---- Operations: processes ------------------------------------------------------- */
 
+/*
+ * With three or more processes, slot 0 never exits: one address space that
+ * lives as long as the run, binding and unbinding, so that its pinned ASID
+ * must survive every ASID rollover while others come and go.
+ */
+static bool stress_long_lived(const struct stress *s, unsigned int slot)
+{
+	return slot == 0 && s->opts.processes >= 3;
+}
+
 static int op_exit(struct stress *s)
 {
 	int slot = pick_proc(s);
@@ -594,7 +604,7 @@ static int op_exit(struct stress *s)
 	bool aim;
 	int ret;
 
-	if (slot < 0)
+	if (slot < 0 || stress_long_lived(s, (unsigned int)slot))
 		return -EAGAIN;
 	h = bond_of(s, (unsigned int)slot);
 	aim = h && !pick_accessible(s, &s->procs[slot], false, &addr, &room);

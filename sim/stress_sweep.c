@@ -46,6 +46,11 @@ const struct stress_sweep_config stress_sweep_configs[] = {
 	SWEEP("2-entry command and event queues", "cmdq=2 evtq=2"),
 	SWEEP("2-entry PRI queue", "priq=2"),
 	SWEEP("1 CPU", "cpus=1"),
+	/* More processes than CPUs: bound ones are off-CPU at ASID rollovers. */
+	SWEEP_N("8-bit CPU ASIDs, 1 CPU, 6 processes", "cpu-asid-bits=8 cpus=1", NULL, 6, 0),
+	SWEEP_N("8-bit CPU ASIDs, private SVA ASIDs", "cpu-asid-bits=8 cpus=2 sva-asid=private",
+		NULL, 6, 0),
+	SWEEP("8-bit CPU and SMMU ASIDs, no BTM", "cpu-asid-bits=8 asid-bits=8 btm=off"),
 	SWEEP("1 page-fault worker", "iopf-workers=1"),
 	SWEEP_KINDS("PCIe with ATS, without PRI", "", "pci ats,pci ats pri"),
 	SWEEP_KINDS("platform devices without stall", "", "platform,platform stall"),

@@ -74,8 +74,9 @@ static void summary(const struct stress_stats *st)
 	printf("ops %lu: binds %lu (refused %lu) unbinds %lu exits %lu new processes %lu"
 	       " machines %lu\n", st->ops, st->binds, st->refused_binds, st->unbinds, st->exits,
 	       st->spawns, st->restarts + 1);
-	printf("dma: ok %lu fault %lu mismatch %lu; cpu faults %lu; full checks %lu\n",
-	       st->dma_ok, st->dma_fault, st->dma_mismatch, st->cpu_faults, st->verifies);
+	printf("dma: ok %lu fault %lu mismatch %lu; cpu faults %lu; full checks %lu;"
+	       " ASID rollovers %lu\n", st->dma_ok, st->dma_fault, st->dma_mismatch, st->cpu_faults,
+	       st->verifies, st->asid_rollovers);
 	printf("digest %016" PRIx64 "\n", st->digest);
 	printf("violations %lu\n", st->violations);
 }

@@ -319,6 +319,19 @@ uint16_t asid_of(const struct asid_allocator *a, const struct asid_context *ctx)
 	return (uint16_t)id_asid(a, ctx_id(ctx));
 }
 
+void asid_context_state(struct asid_allocator *a, const struct asid_context *ctx,
+			struct asid_context_state *st)
+{
+	uint64_t id;
+
+	pthread_mutex_lock(&a->lock);
+	id = ctx_id(ctx);
+	st->asid = (uint16_t)id_asid(a, id);
+	st->current = id && !((id ^ current_generation(a)) & a->gen_mask);
+	st->pinned = ctx->pinned;
+	pthread_mutex_unlock(&a->lock);
+}
+
 /* ---- The allocator ----------------------------------------------------- */
 
 void asid_get_stats(struct asid_allocator *a, struct asid_stats *st)

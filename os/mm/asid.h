@@ -49,6 +49,19 @@ void mm_context_put(struct asid_allocator *a, struct asid_context *ctx);
 uint16_t asid_of(const struct asid_allocator *a, const struct asid_context *ctx);
 
 /*
+ * What the allocator holds for @ctx, consistently (under its lock): the
+ * ASID, whether the id belongs to the current generation (it may run
+ * without a new ASID) and whether it is pinned. No two contexts that are
+ * current or pinned may have the same ASID.
+ */
+struct asid_context_state {
+	uint16_t asid;
+	bool current, pinned;
+};
+void asid_context_state(struct asid_allocator *a, const struct asid_context *ctx,
+			struct asid_context_state *st);
+
+/*
  * Release the context of an exiting mm (its ASID returns at the next
  * rollover); the mm must no longer run on any CPU. A context still pinned is
  * reported and unpinned. The context may then be reused for a new mm.

@@ -75,6 +75,10 @@ TEST(machine_lines)
 	EXPECT_TRUE(parser.machine.e2h);
 	OK("cpus 2", &cmd);
 	EXPECT_EQ(parser.machine.cpus, 2);
+	EXPECT_EQ(parser.machine.cpu_asid_bits, 16);
+	OK("cpus 3 cpu-asid-bits=8", &cmd);
+	EXPECT_EQ(parser.machine.cpus, 3);
+	EXPECT_EQ(parser.machine.cpu_asid_bits, 8);
 	OK("page-size 64K", &cmd);
 	EXPECT_EQ(parser.machine.page_shift, 16);
 	OK("software sva-asid=private iopf-workers=3", &cmd);
@@ -94,6 +98,11 @@ TEST(machine_lines)
 	BAD("page-size 8K", "4K, 16K or 64K");
 	BAD("cpus", "takes 1 argument");
 	BAD("cpus 0", "out of range");
+	BAD("cpus 2 cpu-asid-bits=12", "8 or 16");
+	BAD("cpus 2 cpus=3", "its own value first");
+	BAD("cpus 2 btm=on", "unknown cpus setting");
+	BAD("cpus 2 8", "key=value");
+	BAD("page-size 4K cpu-asid-bits=8", "takes 1 argument");
 	BAD("software sva-asid=mine", "shared or private");
 
 	OK("process p", &cmd);

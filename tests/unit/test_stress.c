@@ -121,6 +121,50 @@ TEST(stress_long_run_keeps_one_machine)
 	stress_destroy(s);
 }
 
+/*
+ * With 8-bit CPU ASIDs the run lives through ASID rollovers (a new
+ * generation every ~250 new processes) while processes stay bound: the
+ * pinned ASIDs of bound processes survive them and nothing goes stale. In
+ * both SVA ASID designs; the run stops at the third rollover.
+ */
+static void rollover_run(bool private_asids)
+{
+	struct scn_machine m;
+	struct stress_opts o = { .seed = 5, .processes = 6, .devices = 3, .machine = &m,
+				 .report = stdout };
+	char why[256] = "";
+	const struct stress_stats *st;
+	struct stress *s;
+
+	scn_machine_defaults(&m);
+	m.cpu_asid_bits = 8;
+	/* More processes than CPUs: a bound one is often off-CPU at a rollover. */
+	m.cpus = 1;
+	m.sva_asid_private = private_asids;
+	s = stress_create(&o, why, sizeof(why));
+	ASSERT_TRUE(s != NULL);
+	st = stress_stats(s);
+	while (st->asid_rollovers < 3 && st->ops < 200000)
+		ASSERT_EQ(stress_run(s, 2000), 0);
+	ASSERT_EQ(stress_verify(s), 0);
+	TH_LOG("%lu ops, %lu rollovers, %lu binds, %lu exits", st->ops, st->asid_rollovers,
+	       st->binds, st->exits);
+	EXPECT_GE(st->asid_rollovers, 3);
+	EXPECT_GT(st->binds, 0);
+	EXPECT_EQ(st->violations, 0);
+	stress_destroy(s);
+}
+
+TEST(stress_cpu_asid_rollovers_shared_asids)
+{
+	rollover_run(false);
+}
+
+TEST(stress_cpu_asid_rollovers_private_asids)
+{
+	rollover_run(true);
+}
+
 /* Run until a process maps something readable, then lie to the oracle once. */
 TEST(stress_wrong_expectation_is_a_violation)
 {

@@ -282,4 +282,56 @@ static inline bool vmsa_block_allowed(unsigned int granule_shift, int level)
 	return level == 2;
 }
 
+/* ---- Stage 2 (Arm ARM D8.3, D8.4.2; VTCR_EL2 D24.2) ----------------------- */
+
+/* Block and page descriptors at stage 2 (tables carry no attributes). */
+#define VMSA_S2_PTE_MEMATTR	GENMASK_ULL(5, 2)
+#define VMSA_S2_PTE_S2AP	GENMASK_ULL(7, 6)
+#define VMSA_S2_PTE_S2AP_R	BIT_ULL(6)	/* S2AP[0]: read permitted */
+#define VMSA_S2_PTE_S2AP_W	BIT_ULL(7)	/* S2AP[1]: write permitted */
+#define VMSA_S2_PTE_SH		GENMASK_ULL(9, 8)
+#define VMSA_S2_PTE_AF		BIT_ULL(10)
+#define VMSA_S2_PTE_DBM		BIT_ULL(51)
+#define VMSA_S2_PTE_XN		GENMASK_ULL(54, 53)	/* XN[1:0] (FEAT_XNX) */
+#define VMSA_S2_PTE_XN_ALL	BIT_ULL(54)	/* XN[1]: not executable (no FEAT_XNX) */
+
+/* VTCR_EL2 (and the SMMU STE's S2 fields, same encodings). */
+#define VMSA_VTCR_T0SZ		GENMASK_ULL(5, 0)
+#define VMSA_VTCR_SL0		GENMASK_ULL(7, 6)
+#define VMSA_VTCR_IRGN0		GENMASK_ULL(9, 8)
+#define VMSA_VTCR_ORGN0		GENMASK_ULL(11, 10)
+#define VMSA_VTCR_SH0		GENMASK_ULL(13, 12)
+#define VMSA_VTCR_TG0		GENMASK_ULL(15, 14)
+#define VMSA_VTCR_PS		GENMASK_ULL(18, 16)
+#define VMSA_VTCR_VS		BIT_ULL(19)	/* 16-bit VMIDs */
+#define VMSA_VTCR_HA		BIT_ULL(21)
+#define VMSA_VTCR_HD		BIT_ULL(22)
+
+/* VTTBR_EL2. */
+#define VMSA_VTTBR_BADDR	GENMASK_ULL(47, 1)
+#define VMSA_VTTBR_VMID		GENMASK_ULL(63, 48)
+
+/* The largest number of concatenated initial stage-2 tables. */
+#define VMSA_S2_MAX_CONCAT	16
+
+/*
+ * Stage-2 initial lookup level for VTCR_EL2.SL0 @sl0 with granule
+ * @granule_shift, or -1 if the encoding is reserved without FEAT_TTST and
+ * FEAT_LPA2 (Arm ARM VTCR_EL2.SL0; pseudocode AArch64.S2StartLevel):
+ *   4K:  0 -> level 2, 1 -> level 1, 2 -> level 0
+ *   16K, 64K: 0 -> level 3, 1 -> level 2, 2 -> level 1
+ */
+static inline int vmsa_s2_start_level(unsigned int granule_shift, unsigned int sl0)
+{
+	if (sl0 > 2)
+		return -1;
+	return granule_shift == 12 ? 2 - (int)sl0 : 3 - (int)sl0;
+}
+
+/* The SL0 encoding for a stage-2 start @level (inverse of the above). */
+static inline unsigned int vmsa_s2_level_to_sl0(unsigned int granule_shift, int level)
+{
+	return granule_shift == 12 ? (unsigned int)(2 - level) : (unsigned int)(3 - level);
+}
+
 #endif /* ARCH_VMSA_H */

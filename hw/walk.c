@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The VMSAv8-64 stage-1 table walker (see hw/walk.h).
+ * The VMSAv8-64 stage-1 and stage-2 table walker (see hw/walk.h).
  *
  * One walk is: check the input address against the region of its half
  * (TTBR0 or TTBR1), read one descriptor per level from the initial level
@@ -373,6 +373,172 @@ enum walk_fault walk_stage1(const struct mem_bus *bus, const struct walk_cfg *cf
 	 */
 	do {
 		ret = walk_once(bus, cfg, &g, acc, res);
+	} while (ret == WALK_RESTART);
+	return (enum walk_fault)ret;
+}
+
+/* ---- Stage 2 ------------------------------------------------------------ */
+
+/*
+ * Stage-2 geometry (pseudocode AArch64.S2InvalidSL, AArch64.S2InconsistentSL):
+ * SL0 must name an implemented start level (level 0 with 4K, level 1 with
+ * 64K, only with a PA size of at least 44 bits; we take @oas as that), and
+ * the start level must resolve between 1 and stride + 4 bits: up to 16
+ * concatenated initial tables, the whole aligned to its size.
+ */
+static bool walk_s2_geom_init(struct walk_geom *g, const struct walk_s2_cfg *cfg,
+			      uint64_t ipa)
+{
+	unsigned int tsz = cfg->tsz < WALK_MAX_TSZ ? cfg->tsz : WALK_MAX_TSZ;
+	unsigned int stride, start_bits;
+	int level;
+
+	g->gshift = walk_granule_shift(cfg->granule_shift);
+	g->ia_bits = 64 - tsz;
+	g->ha = cfg->ha;
+	g->hd = cfg->ha && cfg->hd;
+	g->va = ipa;
+	level = vmsa_s2_start_level(g->gshift, cfg->sl0);
+	if (level < 0)
+		return false;
+	if (cfg->oas < 44 && ((g->gshift == 12 && level == 0) ||
+			      (g->gshift == 16 && level == 1)))
+		return false;
+	stride = vmsa_bits_per_level(g->gshift);
+	if (g->ia_bits <= vmsa_level_shift(g->gshift, level))
+		return false;
+	start_bits = g->ia_bits - vmsa_level_shift(g->gshift, level);
+	if (start_bits > stride + 4)
+		return false;
+	g->start_level = level;
+	g->ttb = cfg->ttb & ~low_mask(start_bits + 3);
+	return (ipa >> g->ia_bits) == 0;
+}
+
+/* Index of the IPA in the (possibly concatenated) table at @level. */
+static uint64_t walk_s2_index(const struct walk_geom *g, int level)
+{
+	unsigned int shift = vmsa_level_shift(g->gshift, level);
+
+	if (level == g->start_level)
+		return (g->va & low_mask(g->ia_bits)) >> shift;
+	return vmsa_index(g->gshift, level, g->va);
+}
+
+/*
+ * Stage-2 permissions (Arm ARM D8.4.2, without FEAT_XNX): S2AP[0] read,
+ * S2AP[1] write, XN[1] no execute, the same for EL0 and EL1. With
+ * effective HD a DBM leaf counts as writable (it is writable-clean).
+ */
+static uint8_t walk_s2_perms(uint64_t desc, const struct walk_geom *g)
+{
+	uint8_t perm = 0;
+
+	if (desc & VMSA_S2_PTE_S2AP_R)
+		perm |= WALK_PERM_R;
+	if ((desc & VMSA_S2_PTE_S2AP_W) || (g->hd && (desc & VMSA_S2_PTE_DBM)))
+		perm |= WALK_PERM_W;
+	if (!(desc & VMSA_S2_PTE_XN_ALL))
+		perm |= WALK_PERM_X;
+	return perm;
+}
+
+static bool walk_s2_writable_clean(uint64_t desc, const struct walk_geom *g)
+{
+	return g->hd && (desc & VMSA_S2_PTE_DBM) && !(desc & VMSA_S2_PTE_S2AP_W);
+}
+
+static int walk_s2_leaf(const struct mem_bus *bus, const struct walk_s2_cfg *cfg,
+			const struct walk_geom *g, unsigned int acc, int level,
+			uint64_t desc_pa, uint64_t desc, struct walk_result *res)
+{
+	unsigned int shift = vmsa_level_shift(g->gshift, level);
+	uint64_t base = vmsa_desc_addr(desc, g->gshift) & ~low_mask(shift);
+	uint64_t new_desc = desc, expected;
+	uint8_t perm;
+	int err;
+
+	res->desc = desc;
+	res->desc_pa = desc_pa;
+	res->leaf_shift = (uint8_t)shift;
+	if (walk_oa_out_of_range(base, cfg->oas))
+		return walk_fail(res, WALK_FAULT_ADDR_SIZE, level, false);
+	if (!(desc & VMSA_S2_PTE_AF) && !g->ha && !cfg->affd)
+		return walk_fail(res, WALK_FAULT_ACCESS, level, false);
+	perm = walk_s2_perms(desc, g);
+	res->attr_idx = (uint8_t)FIELD_GET(VMSA_S2_PTE_MEMATTR, desc);
+	res->sh = (uint8_t)FIELD_GET(VMSA_S2_PTE_SH, desc);
+	res->writable_clean = walk_s2_writable_clean(desc, g);
+	res->perm_el0 = res->perm_el1 = res->writable_clean ?
+		(uint8_t)(perm & ~WALK_PERM_W) : perm;
+	if (!walk_perm_allows(perm, acc))
+		return walk_fail(res, WALK_FAULT_PERMISSION, level, false);
+
+	/* HTTU as at stage 1: AF, then S2AP[1] for a write to writable-clean. */
+	if (g->ha)
+		new_desc |= VMSA_S2_PTE_AF;
+	if ((acc & WALK_ACC_WRITE) && !(acc & WALK_ACC_EXEC) && walk_s2_writable_clean(desc, g))
+		new_desc |= VMSA_S2_PTE_S2AP_W;
+	if (new_desc != desc) {
+		expected = desc;
+		err = bus_cmpxchg64(bus, desc_pa, &expected, new_desc);
+		if (err == -EAGAIN)
+			return WALK_RESTART;
+		if (err)
+			return walk_fail(res, WALK_FAULT_EXT_ABORT, level, true);
+		res->desc = desc = new_desc;
+		res->writable_clean = walk_s2_writable_clean(desc, g);
+		if (!res->writable_clean)
+			res->perm_el0 = res->perm_el1 = perm;
+	}
+	res->oa = base | (g->va & low_mask(shift));
+	res->level = level;
+	res->fault = WALK_OK;
+	return WALK_OK;
+}
+
+static int walk_s2_once(const struct mem_bus *bus, const struct walk_s2_cfg *cfg,
+			const struct walk_geom *g, unsigned int acc,
+			struct walk_result *res)
+{
+	uint64_t table = g->ttb, desc = 0, desc_pa = 0;
+	int level;
+
+	for (level = g->start_level; level <= 3; level++) {
+		desc_pa = table + 8ULL * walk_s2_index(g, level);
+		res->desc_pa = desc_pa;
+		res->reads++;
+		if (bus_read64(bus, desc_pa, &desc))
+			return walk_fail(res, WALK_FAULT_EXT_ABORT, level, true);
+		res->desc = desc;
+		if (!(desc & VMSA_DESC_VALID))
+			return walk_fail(res, WALK_FAULT_TRANSLATION, level, false);
+		if (level == 3 || FIELD_GET(VMSA_DESC_TYPE, desc) != VMSA_DESC_TYPE_TABLE)
+			break;
+		table = vmsa_desc_addr(desc, g->gshift);
+		if (walk_oa_out_of_range(table, cfg->oas))
+			return walk_fail(res, WALK_FAULT_ADDR_SIZE, level, true);
+	}
+	if (!walk_leaf_type_ok(desc, g, cfg->oas, level))
+		return walk_fail(res, WALK_FAULT_TRANSLATION, level, false);
+	return walk_s2_leaf(bus, cfg, g, acc, level, desc_pa, desc, res);
+}
+
+enum walk_fault walk_stage2(const struct mem_bus *bus, const struct walk_s2_cfg *cfg,
+			    uint64_t ipa, unsigned int acc, struct walk_result *res)
+{
+	struct walk_geom g;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (cfg->tsz < walk_min_tsz(walk_granule_shift(cfg->granule_shift)))
+		return walk_fail(res, WALK_FAULT_TRANSLATION, 0, false);
+	if (!walk_s2_geom_init(&g, cfg, ipa))
+		return walk_fail(res, WALK_FAULT_TRANSLATION, 0, false);
+	if (walk_oa_out_of_range(g.ttb, cfg->oas))
+		return walk_fail(res, WALK_FAULT_ADDR_SIZE, 0, true);
+	do {
+		ret = walk_s2_once(bus, cfg, &g, acc, res);
 	} while (ret == WALK_RESTART);
 	return (enum walk_fault)ret;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The VMSAv8-64 stage-1 table walker: ONE walker, used by the CPUs' MMUs and
+ * The VMSAv8-64 stage-1 and stage-2 table walker: ONE walker, used by the CPUs' MMUs and
  * by the SMMU (Arm ARM D8; SMMUv3 §3.4 and §3.13 for HTTU).
  *
  * The walker reads descriptors through a struct mem_bus, one 64-bit
@@ -107,6 +107,33 @@ struct walk_result {
  */
 enum walk_fault walk_stage1(const struct mem_bus *bus, const struct walk_cfg *cfg,
 			    uint64_t va, unsigned int acc, struct walk_result *res);
+
+/*
+ * A stage-2 translation regime: what VTCR_EL2/VTTBR_EL2 or an SMMU STE's
+ * S2* fields hold. The input is an IPA, the output a PA.
+ */
+struct walk_s2_cfg {
+	uint64_t ttb;		/* PA of the initial table (or concatenated tables) */
+	uint8_t tsz;		/* T0SZ: the IPA space is 2^(64 - tsz) bytes */
+	uint8_t sl0;		/* SL0 encoding (vmsa_s2_start_level()) */
+	uint8_t granule_shift;	/* 12, 14 or 16 */
+	uint8_t oas;		/* PS, capped by the implementation */
+	bool ha;		/* hardware Access flag update (VTCR.HA, STE.S2HA) */
+	bool hd;		/* hardware dirty state via DBM and S2AP[1] (requires ha) */
+	bool affd;		/* SMMU STE.S2AFFD: AF == 0 is treated as 1 */
+};
+
+/*
+ * Translate @ipa for an access @acc through stage 2 alone. @res as for
+ * walk_stage1(): perm_el0 and perm_el1 are both the stage-2 permissions
+ * (S2AP and XN, no FEAT_XNX), attr_idx is MemAttr[3:0], ng is false.
+ * Faults: an SL0 that is reserved or inconsistent with T0SZ (more than 16
+ * concatenated tables, or fewer bits than one), T0SZ below the minimum and
+ * an IPA outside the space are level 0 Translation faults with no read
+ * (pseudocode AArch64.S2Translate); the rest as for stage 1.
+ */
+enum walk_fault walk_stage2(const struct mem_bus *bus, const struct walk_s2_cfg *cfg,
+			    uint64_t ipa, unsigned int acc, struct walk_result *res);
 
 /* Is @acc permitted by a successful result (as a TLB hit would check)? */
 bool walk_access_permitted(const struct walk_result *res, unsigned int acc);

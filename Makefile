@@ -41,7 +41,7 @@ BENCHES    := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 LIB        := $(BUILD)/libsva.a
 SVA        := $(if $(TOOL_SRCS),$(BUILD)/sva)
 
-.PHONY: all check bench run clean tests benches fuzz fuzz-toolchain install uninstall stress-long
+.PHONY: all check bench run clean tests benches fuzz fuzz-toolchain install uninstall stress-long qemu-deps
 # Keep objects of test and bench programs (they are intermediate to make).
 .SECONDARY:
 all: $(LIB) $(SVA) $(TESTS) $(BENCHES)
@@ -126,6 +126,11 @@ fuzz: $(FUZZERS)
 
 fuzz-toolchain:
 	@sh tests/fuzz/toolchain.sh $(FUZZ_CC)
+
+# Real Linux on the model under QEMU (issue 13), step 1: fetch Debian's QEMU and
+# Linux sources and build them, cached outside the repo. Not part of `make check`.
+qemu-deps:
+	@bash tools/qemu/build.sh all
 
 # Installation: the command, the library, the public headers, pkg-config.
 # sva/sva.h includes these (installed under include/sva/sim/).
